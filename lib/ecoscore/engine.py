@@ -1,0 +1,218 @@
+"""The engine: score a whole cohort against a spec and return a tidy audit trail.
+
+Everything a report shows (subtotals, totals, grades, verdicts, ranks, narrative, charts,
+the Excel export) is computed from ``Result.audit``, one row per unit × line.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ecoscore.rollup import rollup
+from ecoscore.rules.base import NUMERIC_KINDS, Context, Outcome, fmt
+from ecoscore.spec import Line, Spec, load_spec
+
+#: The audit trail's fixed columns, in order.
+AUDIT_COLUMNS = [
+    "unit", "line_id", "section", "group", "title", "kind", "attribute", "possible", "awarded",
+    "outcome", "reason", "facts", "value", "target", "gap", "clause", "lead", "rule",
+]
+
+_TRUE = {True, "是", "有", "已完成", "完成", "yes", "y", "true", "True", "TRUE", "Y", "√"}
+_FALSE = {False, "否", "无", "未完成", "no", "n", "false", "False", "FALSE", "N", "×"}
+
+
+@dataclass
+class Result:
+    """A scored cohort: the audit trail and everything computed from it."""
+
+    spec: Spec
+    audit: pd.DataFrame
+    groups: pd.DataFrame
+    summary: pd.DataFrame
+
+    def unit_audit(self, unit: str) -> pd.DataFrame:
+        """Return the audit rows of one unit."""
+        return self.audit[self.audit["unit"] == unit]
+
+    def unit_summary(self, unit: str) -> dict[str, Any]:
+        """Return one unit's summary row as a dict."""
+        row = self.summary[self.summary["unit"] == unit]
+        if row.empty:
+            raise KeyError(unit)
+        return row.iloc[0].to_dict()
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """Return the stable JSON contract: one record per unit with its lines."""
+        out = []
+        by_unit = {u: df for u, df in self.audit.groupby("unit", sort=False)}
+        for row in self.summary.itertuples(index=False):
+            lines = by_unit.get(row.unit, self.audit.iloc[0:0])
+            out.append({
+                "unit": row.unit,
+                "total": _num(row.total),
+                "grade": row.grade or None,
+                "verdict": row.verdict or None,
+                "rank": int(row.rank) if row.rank == row.rank else None,
+                "missing": int(row.missing),
+                "gates": row.gates or None,
+                "readings": self.spec.readings,
+                "lines": [
+                    {"id": r.line_id, "points": _num(r.awarded), "max": _num(r.possible),
+                     "outcome": r.outcome, "reason": r.reason, "clause": r.clause}
+                    for r in lines.itertuples(index=False)
+                ],
+            })
+        return out
+
+    def to_json(self) -> str:
+        """Return ``to_records`` as JSON text (UTF-8, not ASCII-escaped)."""
+        return json.dumps({"document": self.spec.id, "title": self.spec.title, "units": self.to_records()},
+                          ensure_ascii=False, indent=2)
+
+
+def _num(x):
+    return None if x is None or x != x else round(float(x), 4)
+
+
+def coerce(values: pd.Series, kind: str) -> np.ndarray:
+    """Return a fact column as the array a rule expects (floats, bools as objects, strings)."""
+    if kind in NUMERIC_KINDS:
+        return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    arr = values.to_numpy(dtype=object)
+    if kind == "bool":
+        return np.array([True if v in _TRUE else False if v in _FALSE else None for v in arr], dtype=object)
+    return np.array([None if v is None or (isinstance(v, float) and v != v) or v == "" else v for v in arr],
+                    dtype=object)
+
+
+def _is_missing(a: np.ndarray) -> np.ndarray:
+    if a.dtype == float:
+        return np.isnan(a)
+    return np.array([v is None for v in a], dtype=bool)
+
+
+def _column(frame: pd.DataFrame | None, key: str, units: list[str]) -> pd.Series:
+    if frame is None or key not in frame.columns:
+        return pd.Series([None] * len(units), index=units, dtype=object)
+    return frame[key].reindex(units)
+
+
+def score_line(line: Line, units: list[str], facts: pd.DataFrame | None, previous: pd.DataFrame | None,
+               categories: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Score one line for the given units and return its audit rows."""
+    values, prev, missing_labels = {}, {}, []
+    missing = np.zeros(len(units), dtype=bool)
+    for key, f in line.fact_keys():
+        a = coerce(_column(facts, key, units), f.kind)
+        gone = _is_missing(a)
+        if f.default is not None and gone.any():
+            a = a.copy()
+            a[gone] = f.default
+            gone = np.zeros(len(units), dtype=bool)
+        values[f.name] = a
+        if f.previous:
+            pa = coerce(_column(previous, key, units), f.kind)
+            prev[f.name] = pa
+        if f.required:
+            missing |= gone
+            missing_labels.append((f.label, gone))
+    ctx = Context(units, line.max, values, prev, categories)
+    s = line.rule.score(ctx)
+    outcome = np.asarray(s.outcome, dtype=object)
+    points = np.asarray(s.points, dtype=float)
+    reason = list(s.reason)
+    labels = [f for _, f in line.fact_keys()]
+    for k in np.flatnonzero(missing):
+        lacking = "、".join(lbl for lbl, gone in missing_labels if gone[k])
+        outcome[k] = Outcome.MISSING
+        reason[k] = f"缺少数据:{lacking},本项暂按0分计,待补充后重新评分"
+    is_missing = np.array([o is Outcome.MISSING for o in outcome])
+    if line.max is not None:
+        points = np.where(is_missing, 0.0, points)
+    facts_used = [
+        ";".join(f"{f.label}={_show(values[f.name][k])}" for f in labels if f.kind != "text")
+        for k in range(len(units))
+    ]
+    n = len(units)
+    possible = line.max if line.kind in ("base", "bonus", "task") else (0.0 if line.kind == "deduction" else np.nan)
+    return pd.DataFrame({
+        "unit": units,
+        "line_id": line.id,
+        "group": line.group,
+        "title": line.title,
+        "kind": line.kind,
+        "attribute": line.attribute or "",
+        "possible": np.full(n, np.nan if possible is None else possible),
+        "awarded": points,
+        "outcome": [o.value for o in outcome],
+        "reason": reason,
+        "facts": facts_used,
+        "value": s.value if s.value is not None else np.full(n, np.nan),
+        "target": s.target if s.target is not None else np.full(n, np.nan),
+        "gap": s.gap if s.gap is not None else np.full(n, np.nan),
+        "clause": line.clause,
+        "lead": "、".join(line.lead),
+        "rule": line.rule.label(),
+    })
+
+
+def _show(v) -> str:
+    if v is True:
+        return "是"
+    if v is False:
+        return "否"
+    return fmt(v) if isinstance(v, (int, float, np.floating)) else ("—" if v is None else str(v))
+
+
+def score(spec: Spec | str, facts: pd.DataFrame | None = None, previous: pd.DataFrame | None = None,
+          readings=None, units: list[str] | None = None) -> Result:
+    """Score ``units`` (default: every unit of the document) and return the audit trail.
+
+    ``facts`` and ``previous`` are wide tables indexed by unit name whose columns are fact
+    keys (``"<line id>:<fact>"``), as ``ecoscore.facts.load`` returns them. ``readings``
+    picks other readings of ambiguous clauses (``{"A1": "at_least"}`` or ``["A1=at_least"]``).
+    """
+    if isinstance(spec, str):
+        spec = load_spec(spec)
+    if readings:
+        spec = spec.with_readings(readings)
+    names = list(units) if units is not None else spec.unit_names
+    dims = sorted({d for u in spec.units for d in u.categories})
+    cats_all = {d: np.array([spec.unit(u).categories.get(d) if u in spec.unit_names else None for u in names],
+                            dtype=object) for d in dims}
+    frames = []
+    for line in spec.lines:
+        if line.applies_to is None:
+            us, cats = names, cats_all
+        else:
+            keep = [i for i, u in enumerate(names) if u in line.applies_to]
+            if not keep:
+                continue
+            us = [names[i] for i in keep]
+            cats = {d: a[keep] for d, a in cats_all.items()}
+        frames.append(score_line(line, us, facts, previous, cats))
+    audit = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=AUDIT_COLUMNS)
+    top = _top_sections(spec)
+    audit.insert(2, "section", audit["group"].map(top))
+    audit = audit[AUDIT_COLUMNS]
+    order = {u: i for i, u in enumerate(names)}
+    audit = audit.sort_values("unit", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+    groups, summary = rollup(spec, audit, names, facts)
+    return Result(spec, audit, groups, summary)
+
+
+def _top_sections(spec: Spec) -> dict[str, str]:
+    parent = {g.id: g.parent for g in spec.groups}
+    out = {}
+    for g in spec.groups:
+        x = g.id
+        while parent.get(x):
+            x = parent[x]
+        out[g.id] = x
+    return out

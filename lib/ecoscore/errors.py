@@ -1,0 +1,94 @@
+"""Error hierarchy: one base error, one per thing that can be wrong.
+
+Errors are values with fields (as in papermill and pandera): a broken spec names the
+file and the line; bad facts carry a table with one row per problem, all at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "unit", "expected", "found"]
+
+
+class EcoscoreError(Exception):
+    """Base of every error raised by ecoscore."""
+
+
+class SpecError(EcoscoreError):
+    """A document spec is malformed or fails its integrity checks."""
+
+    def __init__(self, path: str, problems: list[str]):
+        self.path = str(path)
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"spec {self.path} has {len(self.problems)} problem(s):\n{lines}")
+
+
+@dataclass
+class Problem:
+    """One problem found in a facts file (a row of the problem table)."""
+
+    file: str
+    sheet: str = ""
+    row: int | str = ""
+    column: str = ""
+    unit: str = ""
+    expected: str = ""
+    found: str = ""
+
+
+class FactsError(EcoscoreError):
+    """Facts supplied by the user are invalid; ``problems`` lists every one of them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__(self.summary())
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """Return the problems as a table with fixed columns."""
+        return pd.DataFrame(
+            [[getattr(p, c) for c in PROBLEM_COLUMNS] for p in self.problems],
+            columns=PROBLEM_COLUMNS,
+        )
+
+    def summary(self) -> str:
+        """Return a Chinese, human-readable listing of every problem."""
+        head = f"数据校验未通过,共 {len(self.problems)} 处问题:"
+        rows = []
+        for p in self.problems:
+            where = "、".join(
+                x
+                for x in (
+                    f"文件 {p.file}" if p.file else "",
+                    f"工作表 {p.sheet}" if p.sheet else "",
+                    f"第 {p.row} 行" if p.row != "" else "",
+                    f"列「{p.column}」" if p.column else "",
+                    f"单位「{p.unit}」" if p.unit else "",
+                )
+                if x
+            )
+            rows.append(f"  - {where}:应为 {p.expected};实际为 {p.found}")
+        return "\n".join([head, *rows])
+
+
+@dataclass
+class RenderFailure:
+    """One unit whose report failed to render."""
+
+    unit: str
+    message: str
+    notebook: str = ""
+
+
+class RenderError(EcoscoreError):
+    """One or more reports failed to render; the others were written."""
+
+    def __init__(self, failures: list[RenderFailure]):
+        self.failures = list(failures)
+        names = "、".join(f.unit for f in self.failures)
+        super().__init__(f"{len(self.failures)} 个单位的报告生成失败:{names}")
+

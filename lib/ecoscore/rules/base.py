@@ -1,0 +1,192 @@
+"""The building blocks every rule type shares: outcomes, fact declarations, context, scores.
+
+A rule is a small frozen dataclass whose parameters come from a spec and whose
+human-readable ``label`` is built from those parameters. ``score`` works on a whole
+cohort at once (one numpy array per fact) so that rank rules see every unit and a
+10,000-unit cohort scores in one pass per line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, ClassVar
+
+import numpy as np
+
+
+class Outcome(str, Enum):
+    """What happened on one line for one unit; the value is the Chinese word shown to users."""
+
+    FULL = "满分"
+    PARTIAL = "部分得分"
+    ZERO = "未得分"
+    BONUS = "加分"
+    NO_BONUS = "无加分"
+    DEDUCTED = "扣分"
+    NO_DEDUCTION = "无扣分"
+    MET = "达标"
+    NOT_MET = "未达标"
+    DONE = "已完成"
+    NOT_DONE = "未完成"
+    TRIGGERED = "触发"
+    CLEAR = "未触发"
+    MISSING = "缺数据"
+    NOT_APPLICABLE = "不适用"
+
+
+#: Kinds of fact a rule can ask for; they decide parsing, validation and template cells.
+FACT_KINDS = ("number", "percent", "count", "bool", "choice", "date", "days", "points", "text")
+
+NUMERIC_KINDS = ("number", "percent", "count", "days", "points")
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    """One fact a rule reads for each unit.
+
+    ``name`` is local to the line; the engine keys it as ``"<line id>:<name>"``.
+    ``default`` is used only where the document itself says what a missing value means
+    (e.g. no reported event means no deduction); otherwise a missing value makes the
+    line 缺数据.
+    """
+
+    name: str
+    label: str
+    kind: str = "number"
+    unit: str = ""
+    choices: tuple[str, ...] = ()
+    required: bool = True
+    default: Any = None
+    previous: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def __post_init__(self):
+        if self.kind not in FACT_KINDS:
+            raise ValueError(f"unknown fact kind {self.kind!r}; known: {', '.join(FACT_KINDS)}")
+
+
+@dataclass
+class Context:
+    """What a rule sees when scoring one line over a cohort of units."""
+
+    units: list[str]
+    max: float | None
+    values: dict[str, np.ndarray]
+    previous: dict[str, np.ndarray] = field(default_factory=dict)
+    categories: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        """Return the number of units scored."""
+        return len(self.units)
+
+    def num(self, name: str) -> np.ndarray:
+        """Return a fact as floats (NaN where missing)."""
+        return np.asarray(self.values[name], dtype=float)
+
+    def obj(self, name: str) -> np.ndarray:
+        """Return a fact as an object array (None where missing)."""
+        return np.asarray(self.values[name], dtype=object)
+
+    def prev(self, name: str) -> np.ndarray:
+        """Return last year's value of a fact as floats (NaN where missing)."""
+        return np.asarray(self.previous.get(name, np.full(self.n, np.nan)), dtype=float)
+
+    def bool(self, name: str) -> np.ndarray:
+        """Return a yes/no fact as a bool array (missing counts as False; the engine masks it)."""
+        vals = self.obj(name)
+        return np.array([v is True or v == 1 for v in vals], dtype=bool)
+
+
+@dataclass
+class Scores:
+    """A rule's verdict for each unit of the cohort, aligned with ``Context.units``."""
+
+    points: np.ndarray
+    outcome: np.ndarray
+    reason: list[str]
+    value: np.ndarray | None = None
+    target: np.ndarray | None = None
+    gap: np.ndarray | None = None
+
+
+def fmt(x: Any) -> str:
+    """Format a number the way a Chinese report writes it: no trailing zeros, at most 2 decimals."""
+    if x is None:
+        return "—"
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    if np.isnan(f):
+        return "—"
+    if abs(f - round(f)) < 1e-9:
+        return str(int(round(f)))
+    return f"{f:.2f}".rstrip("0").rstrip(".")
+
+
+OPERATORS = {
+    ">=": (np.greater_equal, "≥"),
+    ">": (np.greater, ">"),
+    "<=": (np.less_equal, "≤"),
+    "<": (np.less, "<"),
+    "==": (np.equal, "="),
+}
+
+
+class Rule:
+    """Base of all rule types. Subclasses are frozen dataclasses registered by name."""
+
+    type: ClassVar[str] = ""
+    #: a cohort rule's result for one unit depends on the other units (ranks)
+    cohort: ClassVar[bool] = False
+
+    def facts(self) -> tuple[FactSpec, ...]:
+        """Return the facts this rule reads, in template order."""
+        raise NotImplementedError
+
+    def label(self) -> str:
+        """Return a readable Chinese description built from the parameters."""
+        raise NotImplementedError
+
+    def score(self, ctx: Context) -> Scores:
+        """Score every unit in ``ctx``."""
+        raise NotImplementedError
+
+    def params(self) -> dict[str, Any]:
+        """Return the rule's parameters as plain data (round-trips through ``from_params``)."""
+        out: dict[str, Any] = {"type": self.type}
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            v = getattr(self, f.name)
+            if v != f.default:
+                out[f.name] = _plain(v)
+        return out
+
+    def __str__(self) -> str:
+        return f"{self.type}: {self.label()}"
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, tuple):
+        return [_plain(x) for x in v]
+    if dataclasses.is_dataclass(v):
+        return {f.name: _plain(getattr(v, f.name)) for f in dataclasses.fields(v)}
+    return v
+
+
+def full_array(n: int, value: Any, dtype=object) -> np.ndarray:
+    """Return an array of ``n`` copies of ``value``."""
+    a = np.empty(n, dtype=dtype)
+    a[:] = value
+    return a
+
+
+def choose(cond: np.ndarray, yes: Outcome, no: Outcome) -> np.ndarray:
+    """Return an object array of outcomes: ``yes`` where ``cond`` holds, else ``no``."""
+    cond = np.asarray(cond, dtype=bool)
+    out = full_array(len(cond), no)
+    out[cond] = yes
+    return out
