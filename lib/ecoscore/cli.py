@@ -1,0 +1,103 @@
+"""The ``ecoscore`` command: a thin wrapper over the library.
+
+Every command is one or two library calls that a test or a notebook can make too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from ecoscore import rules
+from ecoscore.errors import EcoscoreError
+from ecoscore.spec import list_documents, load_spec
+
+
+def _documents(args) -> int:
+    for doc in list_documents():
+        s = load_spec(doc)
+        print(f"{s.id}\t{s.family}\t{len(s.units)}个{s.unit_kind}\t{len(s.lines)}行\t{s.short_title}")
+    return 0
+
+
+def _rules(args) -> int:
+    for name in rules.known():
+        cls = rules.get(name)
+        print(f"{name}\t{(cls.__doc__ or '').strip().splitlines()[0]}")
+    return 0
+
+
+def _load_facts(spec, path: str | None, year: int | None):
+    from ecoscore import facts as facts_mod
+
+    if path:
+        return facts_mod.load_facts(spec, path)
+    return facts_mod.load_sample(spec, year)
+
+
+def _score(args) -> int:
+    from ecoscore.engine import score
+
+    spec = load_spec(args.doc, readings=args.reading)
+    current, previous = _load_facts(spec, args.facts, args.year)
+    result = score(spec, current, previous)
+    table = result.summary[["rank", "unit", "total", "grade", "verdict", "missing", "gates"]].sort_values("rank")
+    fmt = args.format
+    if fmt == "table":
+        with pd.option_context("display.width", 200, "display.max_columns", 20, "display.unicode.east_asian_width", True):
+            print(table.to_string(index=False))
+        if args.out:
+            result.audit.to_csv(args.out, index=False, encoding="utf-8-sig")
+    elif fmt == "csv":
+        text = result.audit.to_csv(index=False)
+        _emit(text, args.out, encoding="utf-8-sig")
+    elif fmt == "json":
+        _emit(result.to_json(), args.out)
+    elif fmt == "xlsx":
+        from ecoscore.export import write_xlsx
+
+        out = Path(args.out or f"{spec.id}-scores.xlsx")
+        write_xlsx(result, out)
+        print(f"已写出 {out}")
+    return 0
+
+
+def _emit(text: str, out: str | None, encoding: str = "utf-8") -> None:
+    if out:
+        Path(out).write_text(text, encoding=encoding)
+    else:
+        sys.stdout.write(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser for every subcommand."""
+    p = argparse.ArgumentParser(prog="ecoscore", description="生态文明建设考核评分与报告工具")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("documents", help="列出已编码的考核文件").set_defaults(fn=_documents)
+    sub.add_parser("rules", help="列出评分规则类型").set_defaults(fn=_rules)
+    s = sub.add_parser("score", help="评分并输出排名与审计明细")
+    s.add_argument("doc")
+    s.add_argument("--facts", help="数据文件(xlsx/csv);缺省时使用示例数据")
+    s.add_argument("--year", type=int, help="示例数据年度(缺省为文件年度)")
+    s.add_argument("--reading", action="append", help="歧义条款的解读,如 A2=from_max")
+    s.add_argument("--format", choices=["table", "csv", "xlsx", "json"], default="table")
+    s.add_argument("--out", help="输出文件")
+    s.set_defaults(fn=_score)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except EcoscoreError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
