@@ -134,7 +134,7 @@ def score_line(line: Line, units: list[str], facts: pd.DataFrame | None, previou
         reason[k] = f"缺少数据:{lacking},本项暂按0分计,待补充后重新评分"
     is_missing = np.array([o is Outcome.MISSING for o in outcome])
     if line.max is not None:
-        points = np.where(is_missing, 0.0, points)
+        points = np.round(np.where(is_missing, 0.0, points), 6)
     facts_used = [
         ";".join(f"{f.label}={_show(values[f.name][k])}" for f in labels if f.kind != "text")
         for k in range(len(units))

@@ -10,6 +10,7 @@ from typing import Any
 from ecoscore.rules.base import FactSpec, Outcome, Rule
 from ecoscore.rules.cohort import CohortRank
 from ecoscore.rules.compliance import Compound, Trend
+from ecoscore.rules.panel import GradePanel
 from ecoscore.rules.points import (
     Counted,
     GradePoints,
@@ -66,7 +67,7 @@ def from_params(params: dict[str, Any]) -> Rule:
 for _cls in (
     Threshold, YesNo, Piecewise, StriveEnsure, TargetDelta, Counted, GradePoints,
     ImprovementTiers, Proportional, Shortfall, Lateness, Manual, CohortRank, Trend,
-    Compound, Task, Gate,
+    Compound, Task, Gate, GradePanel,
 ):
     register(_cls)
 

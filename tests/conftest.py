@@ -1,0 +1,25 @@
+"""Shared fixtures and helpers for the tests."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ecoscore.rules.base import Context
+
+
+def make_ctx(maximum, previous=None, categories=None, **facts) -> Context:
+    """Build a rule context from keyword arrays (one value per unit)."""
+    n = len(next(iter(facts.values()))) if facts else 1
+    units = [f"单位{i + 1}" for i in range(n)]
+    values = {k: np.asarray(v, dtype=object if any(isinstance(x, (str, bool)) or x is None for x in v) else float)
+              for k, v in facts.items()}
+    prev = {k: np.asarray(v, dtype=float) for k, v in (previous or {}).items()}
+    cats = {k: np.asarray(v, dtype=object) for k, v in (categories or {}).items()}
+    return Context(units, maximum, values, prev, cats)
+
+
+@pytest.fixture
+def ctx():
+    """Return the context builder."""
+    return make_ctx

@@ -1,0 +1,45 @@
+"""Contract tests over every bundled document spec."""
+
+from pathlib import Path
+
+import pytest
+
+from ecoscore import list_documents, load_spec, score
+from ecoscore.integrity import clauses_not_in_seed
+
+SEEDS = Path(__file__).resolve().parents[1] / "data" / "seeds"
+DOCS = list_documents()
+EXPECTED = {"xx-2020", "lishui-2024", "dongtou-2017", "shengzhou-2024", "zhoushan-2020"}
+
+
+def test_all_five_documents_are_encoded():
+    assert EXPECTED <= set(DOCS)
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_every_clause_is_verbatim_from_the_seed(doc):
+    spec = load_spec(doc)
+    seed = (SEEDS / spec.seed).read_text(encoding="utf-8")
+    assert clauses_not_in_seed(spec, seed) == []
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_fact_keys_are_unique(doc):
+    keys = [row["key"] for row in load_spec(doc).fact_table()]
+    assert len(keys) == len(set(keys))
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_every_reading_scores(doc):
+    spec = load_spec(doc)
+    for amb in spec.ambiguities:
+        assert amb.lines, f"{amb.id} names no line"
+        for name in amb.readings:
+            r = score(spec, None, readings={amb.id: name})
+            assert len(r.summary) == len(spec.units)
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_scores_with_no_facts_are_all_missing(doc):
+    r = score(doc)
+    assert (r.summary["missing"] > 0).all()
