@@ -49,20 +49,21 @@ def rollup(spec: Spec, audit: pd.DataFrame, names: list[str], facts: pd.DataFram
     s["deduction"] = kind_sum["deduction"].to_numpy()
     points_doc = spec.family == "points" or spec.total is not None
     s["total"] = (s["base"] + s["bonus"] + s["deduction"]) if points_doc else np.nan
-    per_unit = audit.groupby("unit", sort=False)
-    s["missing"] = s["unit"].map(per_unit["outcome"].apply(lambda o: int((o == Outcome.MISSING.value).sum()))).fillna(0).astype(int)
+    out = audit["outcome"]
+    kind = audit["kind"]
+    binding = (kind == "indicator") & (audit["attribute"] == "约束性")
 
-    ind = audit[audit["kind"] == "indicator"]
-    binding = ind[ind["attribute"] == "约束性"]
-    s["indicators"] = s["unit"].map(ind.groupby("unit").size()).fillna(0).astype(int)
-    s["indicators_met"] = s["unit"].map(ind[ind["outcome"] == Outcome.MET.value].groupby("unit").size()).fillna(0).astype(int)
-    s["binding"] = s["unit"].map(binding.groupby("unit").size()).fillna(0).astype(int)
-    s["binding_met"] = s["unit"].map(binding[binding["outcome"] == Outcome.MET.value].groupby("unit").size()).fillna(0).astype(int)
-    s["binding_not_met"] = s["unit"].map(binding[binding["outcome"] == Outcome.NOT_MET.value].groupby("unit").size()).fillna(0).astype(int)
-    tasks = audit[audit["kind"] == "task"]
-    s["tasks"] = s["unit"].map(tasks.groupby("unit").size()).fillna(0).astype(int)
-    done = tasks["outcome"].isin([Outcome.DONE.value, Outcome.FULL.value])
-    s["tasks_done"] = s["unit"].map(tasks[done].groupby("unit").size()).fillna(0).astype(int)
+    def count(mask: pd.Series) -> np.ndarray:
+        return s["unit"].map(mask.groupby(audit["unit"]).sum()).fillna(0).astype(int).to_numpy()
+
+    s["missing"] = count(out == Outcome.MISSING.value)
+    s["indicators"] = count(kind == "indicator")
+    s["indicators_met"] = count((kind == "indicator") & (out == Outcome.MET.value))
+    s["binding"] = count(binding)
+    s["binding_met"] = count(binding & (out == Outcome.MET.value))
+    s["binding_not_met"] = count(binding & (out == Outcome.NOT_MET.value))
+    s["tasks"] = count(kind == "task")
+    s["tasks_done"] = count((kind == "task") & out.isin([Outcome.DONE.value, Outcome.FULL.value]))
 
     s["gates"], vetoed, barred = _gates(audit, names)
     s["grade"] = _grades(spec, s["total"].to_numpy(), vetoed, barred) if spec.grades else ""

@@ -117,15 +117,19 @@ def fmt(x: Any) -> str:
     """Format a number the way a Chinese report writes it: no trailing zeros, at most 2 decimals."""
     if x is None:
         return "—"
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return str(x)
-    if np.isnan(f):
+    if not isinstance(x, float):
+        if not isinstance(x, (int, np.integer, np.floating)):
+            try:
+                x = float(x)
+            except (TypeError, ValueError):
+                return str(x)
+        x = float(x)
+    if x != x:
         return "—"
-    if abs(f - round(f)) < 1e-9:
-        return str(int(round(f)))
-    return f"{f:.2f}".rstrip("0").rstrip(".")
+    r = round(x)
+    if -1e-9 < x - r < 1e-9:
+        return str(int(r))
+    return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
 OPERATORS = {
