@@ -65,6 +65,16 @@ def _score(args) -> int:
     return 0
 
 
+def _render(args) -> int:
+    from ecoscore.render import render
+
+    units = "all" if args.units in (None, "all") else args.units
+    summary = render(args.doc, units=units, year=args.year, workers=args.workers, out_dir=args.out_dir,
+                     facts=args.facts, readings=args.reading, progress=not args.quiet, notebook=args.notebook)
+    print(summary.describe())
+    return 0 if summary.ok else 1
+
+
 def _emit(text: str, out: str | None, encoding: str = "utf-8") -> None:
     if out:
         Path(out).write_text(text, encoding=encoding)
@@ -86,6 +96,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=["table", "csv", "xlsx", "json"], default="table")
     s.add_argument("--out", help="输出文件")
     s.set_defaults(fn=_score)
+    r = sub.add_parser("render", help="批量生成各单位的独立HTML报告及汇总索引页")
+    r.add_argument("doc")
+    r.add_argument("--units", default="all", help="all(缺省)或以逗号分隔的单位名")
+    r.add_argument("--year", type=int, help="考核年度(缺省为文件年度)")
+    r.add_argument("--workers", type=int, help="并行数(缺省为CPU核数)")
+    r.add_argument("--facts", help="数据文件(xlsx/csv);缺省时使用示例数据")
+    r.add_argument("--reading", action="append", help="歧义条款的解读,如 A2=from_max")
+    r.add_argument("--out-dir", default="outputs", help="输出目录(缺省 outputs)")
+    r.add_argument("--notebook", help="改用的报告笔记本(缺省 notebooks/<文件编号>.ipynb)")
+    r.add_argument("--quiet", action="store_true", help="不显示进度条")
+    r.set_defaults(fn=_render)
     return p
 
 

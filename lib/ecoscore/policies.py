@@ -158,6 +158,8 @@ def _promotion_facts(p: dict) -> tuple[FactSpec, ...]:
         FactSpec("province_excellent", "我市是否获得省考优秀(全市一项,填写一次即可)", "bool"),
         FactSpec("no_veto", "本单位是否无否优事项", "bool"),
     ]
+    if p.get("goal") == "fact":
+        out.append(FactSpec("goal_done", "本单位是否完成年度工作目标(分析人员认定)", "bool"))
     if p.get("require_approval"):
         out.append(FactSpec("approved", "是否经研究同意晋级为优秀", "bool"))
     return tuple(out)
@@ -177,20 +179,23 @@ def _citywide(values: pd.Series) -> tuple[bool | None, str]:
 @register_policy("key_unit_promotion", facts=_promotion_facts)
 def key_unit_promotion(spec, summary, groups, audit, facts, *, from_grade: str = "良好",
                        to_grade: str = "优秀", section: str = "一", scope: str = "per_unit",
-                       require_approval: bool = False):
+                       goal: str = "tasks", require_approval: bool = False):
     """000 说明: "对于重点单位……我市获得省考优秀、各重点单位完成年度工作目标、达到良好等级且无否优
     事项,可以晋级为优秀".
 
     A key unit graded ``from_grade`` moves to ``to_grade`` when: the city-wide fact
     ``province_excellent`` is yes (entered on any row; rows that disagree count as unknown);
-    the unit completed its annual goals — every line of ``section`` (工作目标, the task book)
-    at full points, i.e. 一 = 80 (``scope: per_unit``), or every key unit did so
+    the unit completed its annual goals — with ``goal: tasks`` every line of ``section``
+    (工作目标, the task book) at full points, i.e. 一 = 80; with ``goal: fact`` as the analyst
+    records it in ``goal_done`` — (``scope: per_unit``), or every key unit did so
     (``scope: all_key_units``, reading "各重点单位" as a collective condition); ``no_veto`` is
     yes; and, with ``require_approval``, ``approved`` is yes ("可以" read as discretionary).
     The reasons, met or not, are written into ``verdict``. Totals do not change.
     """
     if scope not in ("per_unit", "all_key_units"):
         raise ValueError("key_unit_promotion scope must be 'per_unit' or 'all_key_units'")
+    if goal not in ("tasks", "fact"):
+        raise ValueError("key_unit_promotion goal must be 'tasks' or 'fact'")
     name = "key_unit_promotion"
     s = summary.copy()
     keys = _key_units(spec)
@@ -200,6 +205,11 @@ def key_unit_promotion(spec, summary, groups, audit, facts, *, from_grade: str =
     approved = _fact_column(facts, name, "approved", "bool", units) if require_approval else None
     status = _section_status(spec, audit, section)
     sec_max = spec.group(section).max
+    if goal == "fact":
+        done_fact = _fact_column(facts, name, "goal_done", "bool", units)
+        status = {u: (done_fact.get(u) is True,
+                      "分析人员认定未完成" if done_fact.get(u) is False else "缺少“完成年度工作目标”认定数据")
+                  for u in units}
     key_in_cohort = [u for u in units if u in keys]
     all_done = all(status.get(u, (False, ""))[0] for u in key_in_cohort)
     not_done = [u for u in key_in_cohort if not status.get(u, (False, ""))[0]]
@@ -212,10 +222,12 @@ def key_unit_promotion(spec, summary, groups, audit, facts, *, from_grade: str =
         done, unfinished = status.get(u, (False, "无任务书数据"))
         got = fmt(groups.loc[u, section]) if u in groups.index else "—"
         if scope == "per_unit":
+            where = f"{section}得{got}/{fmt(sec_max)}分" if goal == "tasks" else "分析人员认定"
             if done:
-                ok.append(f"完成年度工作目标({section}得{got}/{fmt(sec_max)}分)")
+                ok.append(f"完成年度工作目标({where})")
             else:
-                fails.append(f"未完成年度工作目标({section}得{got}/{fmt(sec_max)}分:{unfinished})")
+                fails.append(f"未完成年度工作目标({where}:{unfinished})" if goal == "tasks"
+                             else f"未完成年度工作目标({unfinished})")
         elif all_done:
             ok.append("各重点单位均完成年度工作目标")
         else:

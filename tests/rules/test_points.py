@@ -7,8 +7,20 @@ from hypothesis import strategies as st
 
 from ecoscore.rules import from_params, get, known
 from ecoscore.rules.base import Outcome
-from ecoscore.rules.points import Counted, GradePoints, ImprovementTiers, Lateness, Manual, Piecewise
-from ecoscore.rules.points import Proportional, Shortfall, StriveEnsure, TargetDelta, Threshold, YesNo
+from ecoscore.rules.points import (
+    Counted,
+    GradePoints,
+    ImprovementTiers,
+    Lateness,
+    Manual,
+    Piecewise,
+    Proportional,
+    Shortfall,
+    StriveEnsure,
+    TargetDelta,
+    Threshold,
+    YesNo,
+)
 
 
 def test_unknown_rule_type_lists_the_known_ones():

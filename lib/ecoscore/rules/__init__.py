@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ecoscore.rules.bar_or_trend import BarOrTrend
 from ecoscore.rules.base import FactSpec, Outcome, Rule
 from ecoscore.rules.cohort import CohortRank
 from ecoscore.rules.compliance import Compound, Trend
@@ -25,7 +26,10 @@ from ecoscore.rules.points import (
     Threshold,
     YesNo,
 )
+from ecoscore.rules.provisions import Provision, QuotaShortfall, TargetOrAssessed
+from ecoscore.rules.shared_task import SharedTask
 from ecoscore.rules.tasks import Gate, Task
+from ecoscore.rules.trend_band import TrendBand
 
 _REGISTRY: dict[str, type[Rule]] = {}
 
@@ -68,6 +72,10 @@ for _cls in (
     Threshold, YesNo, Piecewise, StriveEnsure, TargetDelta, Counted, GradePoints,
     ImprovementTiers, Proportional, Shortfall, Lateness, Manual, CohortRank, Trend,
     Compound, Task, Gate, GradePanel,
+    Provision, QuotaShortfall, TargetOrAssessed,
+    BarOrTrend,
+    SharedTask,
+    TrendBand,
 ):
     register(_cls)
 

@@ -83,7 +83,7 @@ class GradePanel(Rule):
             pts = [float(self.table[g]) for g in given]
             if self.combine == "mean":
                 p = float(np.mean(pts))
-                how = f"平均得分{'+'.join(fmt(x) for x in pts)}÷{len(pts)}={fmt(p)}分"
+                how = f"平均得分({'+'.join(fmt(x) for x in pts)})÷{len(pts)}={fmt(p)}分"
             elif self.combine == "median":
                 p = float(np.median(pts))
                 how = f"得分中位数{fmt(p)}分"

@@ -1,0 +1,343 @@
+"""Report narrative: pure functions of the audit trail and summary that return Chinese text.
+
+Each function takes one unit's audit rows (``Result.unit_audit(unit)``, columns
+``engine.AUDIT_COLUMNS``) and/or the cohort summary (``rollup.SUMMARY_COLUMNS``) and
+returns plain text (no HTML; the report escapes it). An empty string means "nothing to
+say". Numbers are written with ``fmt`` (no trailing zeros, at most two decimals).
+Lines with points, compliance indicators, task-book rows and gates are each described
+in their own terms, so one function serves every document family.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ecoscore.rules.base import Outcome, fmt
+
+MISSING = Outcome.MISSING.value
+_DONE = {Outcome.DONE.value, Outcome.FULL.value}
+_NOT_MET = {Outcome.NOT_MET.value}
+_NOT_DONE = {Outcome.NOT_DONE.value, Outcome.PARTIAL.value, Outcome.ZERO.value}
+
+
+def label(row) -> str:
+    """Return "<line id> <title>" for an audit row."""
+    return f"{row['line_id']} {row['title']}"
+
+
+def scored_rows(audit: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows that carry points (base, bonus, deduction and pointed task lines)."""
+    return audit[audit["possible"].notna() & ~audit["kind"].isin(["indicator", "gate"])]
+
+
+def lost_points(audit: pd.DataFrame) -> pd.Series:
+    """Return the points each row lost: maximum − score on base and task lines, the
+    deduction on deduction lines, 0 elsewhere (an unearned bonus is not a loss).
+    """
+    possible = audit["possible"].fillna(0.0)
+    awarded = audit["awarded"].fillna(0.0)
+    lost = np.where(audit["kind"].isin(["base", "task"]), possible - awarded,
+                    np.where(audit["kind"] == "deduction", -awarded, 0.0))
+    return pd.Series(np.clip(lost, 0.0, None), index=audit.index, name="lost")
+
+
+def _listing(items: list[str], limit: int) -> str:
+    shown = "、".join(items[:limit])
+    return shown + (f"等{len(items)}项" if len(items) > limit else "")
+
+
+def _unit_row(summary: pd.DataFrame, unit: str) -> Mapping:
+    row = summary[summary["unit"] == unit]
+    if row.empty:
+        raise KeyError(unit)
+    return row.iloc[0]
+
+
+def _rank_text(summary: pd.DataFrame, row: Mapping, unit_kind: str) -> str:
+    n = int(summary["rank"].notna().sum())
+    if row["rank"] != row["rank"] or n < 2:
+        return ""
+    return f"在{n}个{unit_kind}中排名第{int(row['rank'])}"
+
+
+def overall(audit: pd.DataFrame, summary: pd.DataFrame, unit: str, *, out_of: float | None = None,
+            unit_kind: str = "单位") -> str:
+    """Return the overall result: total and grade, or indicators met and the verdict; the rank."""
+    row = _unit_row(summary, unit)
+    bits = []
+    if row["total"] == row["total"]:
+        extras = [f"加分{fmt(row['bonus'])}分" if row["bonus"] else "",
+                  f"扣分{fmt(-row['deduction'])}分" if row["deduction"] else ""]
+        extras = "、".join(x for x in extras if x)
+        inner = ";".join(x for x in (f"满分{fmt(out_of)}分" if out_of else "", f"含{extras}" if extras else "") if x)
+        bits.append(f"{unit}考核总分{fmt(row['total'])}分" + (f"({inner})" if inner else ""))
+        if row["grade"]:
+            bits.append(f"等次为{row['grade']}")
+    ind = audit[audit["kind"] == "indicator"]
+    if len(ind):
+        counts = ind["outcome"].value_counts()
+        text = f"{unit}共{len(ind)}项指标,达标{int(counts.get(Outcome.MET.value, 0))}项"
+        if counts.get(Outcome.NOT_MET.value, 0):
+            text += f"、未达标{int(counts[Outcome.NOT_MET.value])}项"
+        if counts.get(MISSING, 0):
+            text += f"、缺数据{int(counts[MISSING])}项"
+        bits.append(text)
+    if row["verdict"]:
+        bits.append(row["verdict"] if bits else f"{unit}{row['verdict']}")
+    elif row["grade"] and not bits:
+        bits.append(f"{unit}等次为{row['grade']}")
+    text = ",".join(bits) + "。" if bits else ""
+    rank = _rank_text(summary, row, unit_kind)
+    return text + (f"{rank}。" if rank else "")
+
+
+def strengths(audit: pd.DataFrame, *, limit: int = 3, section_titles: Mapping[str, str] | None = None) -> str:
+    """Return what went well: full-mark lines (largest first), full-mark sections, bonus
+    points earned, no deductions, indicators met and tasks done.
+    """
+    out = []
+    pts = scored_rows(audit)
+    base = pts[pts["kind"].isin(["base", "task"]) & (pts["possible"] > 0)]
+    if len(base):
+        full = base[base["awarded"] >= base["possible"] - 1e-9]
+        if len(full):
+            top = full.sort_values("possible", ascending=False, kind="stable").head(limit)
+            names = "、".join(f"{label(r)}({fmt(r['possible'])}分)" for _, r in top.iterrows())
+            word = "分值较大的有" if len(full) > limit else "为"
+            out.append(f"满分项目{len(full)}项,合计{fmt(full['possible'].sum())}分,{word}:{names}。")
+        else:
+            out.append("暂无满分项目。")
+        by_sec = base.groupby("section", sort=False)[["possible", "awarded"]].sum()
+        whole = [s for s, r in by_sec.iterrows() if r["awarded"] >= r["possible"] - 1e-9]
+        if whole and len(by_sec) > 1:
+            titles = section_titles or {}
+            out.append("、".join(titles.get(s, s) for s in whole) + "部分获得满分。")
+    bonus = pts[(pts["kind"] == "bonus") & (pts["awarded"] > 0)]
+    if len(bonus):
+        items = "、".join(f"{label(r)}{fmt(r['awarded'])}分" for _, r in bonus.iterrows())
+        out.append(f"获得加分{fmt(bonus['awarded'].sum())}分({items})。")
+    ded = pts[pts["kind"] == "deduction"]
+    if len(ded) and not (ded["awarded"] < 0).any():
+        out.append("未发生扣分情形。")
+    for kind, word, ok in (("indicator", "达标指标", {Outcome.MET.value}), ("task", "已完成任务", _DONE)):
+        rows = audit[(audit["kind"] == kind) & audit["possible"].isna() & audit["outcome"].isin(ok)]
+        if len(rows):
+            out.append(f"{word}{len(rows)}项:{_listing([label(r) for _, r in rows.iterrows()], 6)}。")
+    return "".join(out)
+
+
+def losses(audit: pd.DataFrame, *, limit: int = 5, section_titles: Mapping[str, str] | None = None) -> str:
+    """Return where points were lost and why (largest first, with the figures), the
+    indicators not met and the tasks not done.
+    """
+    out = []
+    pts = scored_rows(audit)
+    if len(pts):
+        lost = lost_points(pts)
+        if lost.sum() > 1e-9:
+            titles = section_titles or {}
+            by_sec = lost.groupby(pts["section"], sort=False).sum()
+            parts = []
+            for sec, v in by_sec.items():
+                if v <= 1e-9:
+                    continue
+                kinds = set(pts.loc[pts["section"] == sec, "kind"])
+                parts.append(f"{titles.get(sec, sec)}{'扣' if kinds == {'deduction'} else '失'}{fmt(v)}分")
+            text = f"共失分{fmt(lost.sum())}分"
+            text += f",其中{'、'.join(parts)}" if len(parts) > 1 else ""
+            top = pts.assign(lost=lost)[lost > 1e-9].sort_values("lost", ascending=False, kind="stable")
+            items = [f"{label(r)}{'扣' if r['kind'] == 'deduction' else '失'}{fmt(r['lost'])}分({r['reason']})"
+                     for _, r in top.head(limit).iterrows()]
+            head = "失分较多的项目" if len(top) > limit else "失分项目"
+            out.append(f"{text}。{head}:" + ";".join(items) + "。")
+        else:
+            out.append("各计分项目均未失分。")
+    ind = audit[(audit["kind"] == "indicator") & audit["outcome"].isin(_NOT_MET)]
+    if len(ind):
+        items = [f"{label(r)}" + (f"({r['attribute']})" if r["attribute"] else "") + f",{r['reason']}"
+                 for _, r in ind.iterrows()]
+        out.append(f"未达标指标{len(ind)}项:" + ";".join(items) + "。")
+    tasks = audit[(audit["kind"] == "task") & audit["possible"].isna() & audit["outcome"].isin(_NOT_DONE)]
+    if len(tasks):
+        items = [f"{label(r)},{r['reason']}" for _, r in tasks.iterrows()]
+        out.append(f"未完成任务{len(tasks)}项:" + ";".join(items) + "。")
+    return "".join(out)
+
+
+def _titles(rows: pd.DataFrame) -> str:
+    return "、".join(rows["title"])
+
+
+def gates(audit: pd.DataFrame) -> str:
+    """Return the state of the gates (评优前置, 合格否决); empty when the document has none."""
+    g = audit[audit["kind"] == "gate"]
+    if g.empty:
+        return ""
+    pre = g[g["rule"].str.startswith("评优前置")]
+    veto = g[g["rule"].str.startswith("合格否决")]
+    bits = []
+    if len(pre):
+        unmet = pre[pre["outcome"] == Outcome.NOT_MET.value]
+        if len(unmet):
+            bits.append(f"未满足评优前置条件:{_titles(unmet)},不得评为优秀")
+        elif not (pre["outcome"] == MISSING).any():
+            bits.append(f"评优前置条件{len(pre)}项全部满足")
+    if len(veto):
+        hit = veto[veto["outcome"] == Outcome.TRIGGERED.value]
+        if len(hit):
+            bits.append(f"触发合格否决:{_titles(hit)},考核结果为不合格")
+        elif not (veto["outcome"] == MISSING).any():
+            bits.append("未触发合格否决情形")
+    miss = g[g["outcome"] == MISSING]
+    if len(miss):
+        bits.append(f"以下条件缺数据,暂无法判定:{_titles(miss)}")
+    return ";".join(bits) + "。"
+
+
+def _relative_gap(row) -> float:
+    gap, target = row["gap"], row["target"]
+    if gap != gap or target != target or not target:
+        return np.inf
+    return abs(gap / target)
+
+
+def gap_text(gap: float, measure: str = "") -> str:
+    """Return a gap with its unit; a gap in % is written in percentage points (个百分点)."""
+    if measure == "%":
+        return f"{fmt(gap)}个百分点"
+    return f"{fmt(gap)}{measure}"
+
+
+def priorities(audit: pd.DataFrame, *, limit: int = 3, measures: Mapping[str, str] | None = None) -> str:
+    """Return what to improve first: the lines with the most recoverable points, the
+    nearest target, then the binding indicators not met (nearest first) and the tasks
+    closest to completion. Lines lacking data are left to ``missing``. ``measures`` maps
+    line ids to their unit of measure, used to write the gaps.
+    """
+    measures = measures or {}
+
+    def unit_of(r) -> str:
+        return measures.get(r["line_id"], "")
+
+    items = []
+    pts = scored_rows(audit)
+    pts = pts.assign(lost=lost_points(pts))
+    cand = pts[(pts["lost"] > 1e-9) & (pts["outcome"] != MISSING)]
+    cand = cand.assign(rel=[_relative_gap(r) for _, r in cand.iterrows()])
+    cand = cand.sort_values(["lost", "rel"], ascending=[False, True], kind="stable")
+    for _, r in cand.head(limit).iterrows():
+        if r["kind"] == "deduction":
+            items.append(f"{label(r)}:被扣{fmt(r['lost'])}分,应防止同类情形再次发生")
+        else:
+            gap = f",距目标差{gap_text(r['gap'], unit_of(r))}" if r["gap"] == r["gap"] and r["gap"] > 0 else ""
+            items.append(f"{label(r)}:可挽回{fmt(r['lost'])}分{gap}")
+    near = cand[np.isfinite(cand["rel"])].sort_values("rel", kind="stable") if len(cand) else cand
+    tail = ""
+    if len(near):
+        r = near.iloc[0]
+        tail = f"其中距目标最近的是{label(r)}(差距{gap_text(r['gap'], unit_of(r))},为目标值的{fmt(r['rel'] * 100)}%)。"
+    ind = audit[(audit["kind"] == "indicator") & (audit["outcome"] == Outcome.NOT_MET.value)]
+    if len(ind):
+        ind = ind.assign(rel=[_relative_gap(r) for _, r in ind.iterrows()],
+                         binding=(ind["attribute"] == "约束性").astype(int))
+        ind = ind.sort_values(["binding", "rel"], ascending=[False, True], kind="stable")
+        for _, r in ind.head(limit).iterrows():
+            gap = ""
+            if np.isfinite(r["rel"]):
+                gap = f",差距{gap_text(r['gap'], unit_of(r))},为目标值的{fmt(r['rel'] * 100)}%"
+            elif r["gap"] == r["gap"] and r["gap"] > 0:
+                gap = f",差距{gap_text(r['gap'], unit_of(r))}"
+            attr = f"({r['attribute']})" if r["attribute"] else ""
+            items.append(f"{label(r)}{attr}{gap}")
+    tasks = audit[(audit["kind"] == "task") & audit["possible"].isna() & audit["outcome"].isin(_NOT_DONE)]
+    if len(tasks):
+        tasks = tasks.sort_values("value", ascending=False, kind="stable")
+        for _, r in tasks.head(limit).iterrows():
+            done = f",已完成{fmt(r['value'])}%" if r["value"] == r["value"] else ""
+            items.append(f"{label(r)}{done}")
+    if not items:
+        return ""
+    numbered = ";".join(f"({k}){t}" for k, t in enumerate(items, 1))
+    return f"建议优先改进:{numbered}。{tail}"
+
+
+def missing(audit: pd.DataFrame, *, limit: int = 8) -> str:
+    """Return which lines lack data and what that does to the result."""
+    m = audit[audit["outcome"] == MISSING]
+    if m.empty:
+        return ""
+    names = _listing([label(r) for _, r in m.iterrows()], limit)
+    scored, judged = m["possible"].notna().any(), m["possible"].isna().any()
+    if scored and judged:
+        effect = "计分项目暂按0分计,其余项目暂无法判定"
+    elif scored:
+        effect = "这些项目暂按0分计"
+    else:
+        effect = "这些项目暂无法判定是否达到要求"
+    return f"有{len(m)}项缺少数据:{names}。{effect},补齐数据后请重新评分。"
+
+
+def change(audit: pd.DataFrame, previous_audit: pd.DataFrame, summary: pd.DataFrame,
+           previous_summary: pd.DataFrame, unit: str, *, limit: int = 3) -> str:
+    """Return the change against last year: total and rank, or indicators met, and the
+    lines that changed most.
+    """
+    now, before = _unit_row(summary, unit), _unit_row(previous_summary, unit)
+    bits = []
+    if now["total"] == now["total"] and before["total"] == before["total"]:
+        d = now["total"] - before["total"]
+        if abs(d) < 1e-9:
+            bits.append(f"与上年相比,总分持平({fmt(now['total'])}分)")
+        else:
+            word = "提高" if d > 0 else "下降"
+            bits.append(f"与上年相比,总分由{fmt(before['total'])}分变为{fmt(now['total'])}分,{word}{fmt(abs(d))}分")
+    for col, word in (("indicators_met", "达标指标"), ("tasks_done", "已完成任务")):
+        if now[col] or before[col]:
+            lead = "与上年相比," if not bits else ""
+            if now[col] == before[col]:
+                bits.append(f"{lead}{word}数量持平({int(now[col])}项)")
+            else:
+                bits.append(f"{lead}{word}由{int(before[col])}项变为{int(now[col])}项")
+    if now["rank"] == now["rank"] and before["rank"] == before["rank"] and now["rank"] != before["rank"]:
+        bits.append(f"排名由第{int(before['rank'])}名变为第{int(now['rank'])}名")
+    text = ",".join(bits) + "。" if bits else ""
+    both = audit.merge(previous_audit[["line_id", "awarded", "outcome"]], on="line_id", suffixes=("", "_prev"))
+    pts = both[both["possible"].notna() & (both["kind"] != "gate")]
+    delta = (pts["awarded"].fillna(0) - pts["awarded_prev"].fillna(0))
+    pts = pts.assign(delta=delta, size=delta.abs())[delta.abs() > 1e-9]
+    if len(pts):
+        top = pts.sort_values("size", ascending=False, kind="stable").head(limit)
+        items = [f"{label(r)}由{fmt(r['awarded_prev'])}分变为{fmt(r['awarded'])}分"
+                 f"({'+' if r['delta'] > 0 else '−'}{fmt(abs(r['delta']))}分)" for _, r in top.iterrows()]
+        text += "变化较大的项目:" + ";".join(items) + "。"
+    flips = both[both["possible"].isna() & both["kind"].isin(["indicator", "task"])]
+    good = {Outcome.MET.value, Outcome.DONE.value}
+    newly = flips[flips["outcome"].isin(good) & ~flips["outcome_prev"].isin(good) & (flips["outcome_prev"] != MISSING)]
+    lost = flips[~flips["outcome"].isin(good) & (flips["outcome"] != MISSING) & flips["outcome_prev"].isin(good)]
+    if len(newly):
+        text += f"新达到要求:{_listing([label(r) for _, r in newly.iterrows()], 6)}。"
+    if len(lost):
+        text += f"由达到要求变为未达到:{_listing([label(r) for _, r in lost.iterrows()], 6)}。"
+    return text
+
+
+def paragraphs(audit: pd.DataFrame, summary: pd.DataFrame, unit: str, *, out_of: float | None = None,
+               unit_kind: str = "单位", section_titles: Mapping[str, str] | None = None,
+               previous_audit: pd.DataFrame | None = None,
+               previous_summary: pd.DataFrame | None = None,
+               measures: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """Return the narrative as ``(heading, text)`` pairs, leaving out empty parts."""
+    parts = [
+        ("总体结果", overall(audit, summary, unit, out_of=out_of, unit_kind=unit_kind)),
+        ("前置条件", gates(audit)),
+        ("亮点", strengths(audit, section_titles=section_titles)),
+        ("失分与未达标", losses(audit, section_titles=section_titles)),
+        ("优先改进", priorities(audit, measures=measures)),
+        ("数据缺失", missing(audit)),
+    ]
+    if previous_audit is not None and previous_summary is not None:
+        parts.append(("与上年比较", change(audit, previous_audit, summary, previous_summary, unit)))
+    return [(h, t) for h, t in parts if t]

@@ -1,0 +1,336 @@
+"""Batch rendering: one stand-alone HTML report per unit, and a cohort index beside them.
+
+``render("xx-2020")`` validates the facts, scores the cohort, runs ``notebooks/<doc>.ipynb``
+once per unit through papermill (parameters injected) in parallel worker threads, each
+reusing one kernel (``ecoscore.kernels``), exports each executed notebook without code
+(``ecoscore.standalone``) and writes::
+
+    outputs/<doc>/<year>/<unit>.html      one report per unit (file name made safe)
+    outputs/<doc>/<year>/index.html       ranking, cohort chart, links, failures
+    outputs/<doc>/<year>/_failed/<unit>.ipynb   the executed notebook of a unit that failed
+
+A unit that fails never stops the others: it is listed in the index and in the returned
+``RenderSummary``. Every file is written atomically (temporary file + ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import queue
+import re
+import tempfile
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import papermill
+
+from ecoscore.engine import score
+from ecoscore.errors import EcoscoreError, RenderError, RenderFailure
+from ecoscore.kernels import KernelSession
+from ecoscore.spec import Spec, load_spec, parse_readings
+
+NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+FAILED_DIR = "_failed"
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\'`$&;!#%{}\[\]~^]')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.IGNORECASE)
+_MAX_BYTES = 180  # file-name budget in UTF-8 bytes, leaving room for ".html" and a suffix
+
+
+@dataclass
+class RenderSummary:
+    """What a batch render did: the reports written, the failures, and the time taken."""
+
+    doc: str
+    year: int
+    out_dir: Path
+    index: Path
+    written: dict[str, Path] = field(default_factory=dict)
+    failures: list[RenderFailure] = field(default_factory=list)
+    seconds: float = 0.0
+    unit_seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Return whether every unit rendered."""
+        return not self.failures
+
+    def raise_for_failures(self) -> None:
+        """Raise ``RenderError`` listing the failed units, if any."""
+        if self.failures:
+            raise RenderError(self.failures)
+
+    def describe(self) -> str:
+        """Return a short Chinese account of the run, for the command line."""
+        n = len(self.written) + len(self.failures)
+        lines = [f"{self.doc} {self.year}年:共 {n} 个单位,成功 {len(self.written)} 个,失败 {len(self.failures)} 个,"
+                 f"用时 {self.seconds:.1f} 秒", f"索引页:{self.index}"]
+        for f in self.failures:
+            msg = (f.message or "").splitlines() or [""]
+            lines.append(f"  失败 {f.unit}:{msg[0]}")
+            lines += [f"    {m}" for m in msg[1:4]]
+            if f.notebook:
+                lines.append(f"    调试用笔记本:{f.notebook}")
+        return "\n".join(lines)
+
+
+def safe_filename(name: str, taken: set[str] | None = None) -> str:
+    """Return a file-name stem for ``name`` that is safe on Windows, macOS and Linux.
+
+    Chinese and other letters are kept. Path separators, control characters, quotes and
+    shell or URL metacharacters become ``_``; Windows reserved names (``CON``, ``NUL`` …)
+    get a ``_`` prefix; leading/trailing dots and spaces go; the stem is cut to fit file-name
+    limits. If ``taken`` is given, names already in it (compared case-insensitively) get a
+    ``-2``, ``-3`` … suffix, and the result is added to it.
+    """
+    s = unicodedata.normalize("NFC", str(name))
+    s = "".join(" " if unicodedata.category(c) == "Zs" else "_" if unicodedata.category(c)[0] in "CZ" else c
+                for c in s)
+    s = _UNSAFE.sub("_", s).strip(" .")
+    s = re.sub(r"\s+", " ", s)
+    if not s or set(s) <= {"_"}:
+        s = "unit" + s
+    if _RESERVED.match(s):
+        s = "_" + s
+    s = _cut(s, _MAX_BYTES)
+    if taken is None:
+        return s
+    stem, k = s, 1
+    lowered = {t.casefold() for t in taken}
+    while stem.casefold() in lowered:
+        k += 1
+        stem = f"{_cut(s, _MAX_BYTES - 8)}-{k}"
+    taken.add(stem)
+    return stem
+
+
+def _cut(s: str, limit: int) -> str:
+    while len(s.encode("utf-8")) > limit:
+        s = s[:-1]
+    return s.rstrip(" .") or "unit"
+
+
+def file_names(spec: Spec) -> dict[str, str]:
+    """Return ``{unit: file stem}`` for every unit of the document (stable across subsets)."""
+    taken = {"index", FAILED_DIR}
+    return {u: safe_filename(u, taken) for u in spec.unit_names}
+
+
+def atomic_write(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, then ``os.replace``.
+
+    Readers see the old file or the new one, never half of one; on error nothing is left behind.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:40]}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(raw)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def notebook_for(doc: str) -> Path:
+    """Return the report notebook of document ``doc`` (``notebooks/<doc>.ipynb``)."""
+    return NOTEBOOK_DIR / f"{doc}.ipynb"
+
+
+def load_cohort(spec: Spec, facts=None, year: int | None = None):
+    """Load and validate the facts (a file, or the sample data); return ``(current, previous)``.
+
+    Raises ``FactsError`` listing every problem. Before ``ecoscore.facts`` exists this
+    returns ``(None, None)`` (everything scores as missing).
+    """
+    try:
+        facts_mod = importlib.import_module("ecoscore.facts")
+    except ModuleNotFoundError as e:
+        if e.name != "ecoscore.facts":
+            raise
+        return None, None
+    if facts is not None:
+        return facts_mod.load_facts(spec, str(facts))
+    return facts_mod.load_sample(spec, year)
+
+
+def _pick_units(spec: Spec, units) -> list[str]:
+    if units is None or units == "all":
+        return spec.unit_names
+    if isinstance(units, str):
+        units = [u for u in re.split(r"[,,、]", units) if u.strip()]
+    alias = {a: u.name for u in spec.units for a in (u.name, *u.aliases)}
+    unknown = [u for u in units if u.strip() not in alias]
+    if unknown:
+        raise EcoscoreError(f"未知单位:{'、'.join(unknown)};{spec.id} 的单位有:{'、'.join(spec.unit_names)}")
+    return list(dict.fromkeys(alias[u.strip()] for u in units))
+
+
+def render(doc: str, units="all", year: int | None = None, workers: int | None = None,
+           out_dir: str | Path = "outputs", facts=None, readings=None, progress: bool = True, *,
+           notebook: str | Path | None = None, cell_timeout: float | None = 600) -> RenderSummary:
+    """Render one stand-alone HTML report per unit of ``doc``, and the cohort index.
+
+    ``units`` is ``"all"`` or a list of unit names (aliases accepted); ``year`` defaults to the
+    document's year; ``facts`` is a facts file (``None``: the sample data); ``readings`` picks
+    readings of ambiguous clauses (``["A2=from_max"]`` or a dict). ``workers`` defaults to
+    ``os.cpu_count()``. ``notebook`` replaces ``notebooks/<doc>.ipynb``.
+
+    The facts are validated before anything is written (``FactsError``). A unit whose
+    notebook fails is listed in the summary and the index, its executed notebook is kept in
+    ``_failed/``; the others are still written. Call ``raise_for_failures()`` on the result
+    to turn failures into a ``RenderError``. The index links the reports written by this run.
+    """
+    started = time.perf_counter()
+    spec = load_spec(doc)
+    chosen = parse_readings(spec, readings)
+    if chosen:
+        spec = spec.with_readings(chosen)
+    year = int(year or spec.year)
+    names = _pick_units(spec, units)
+    nb_path = Path(notebook) if notebook else notebook_for(spec.id)
+    if not nb_path.exists():
+        raise EcoscoreError(f"找不到报告笔记本:{nb_path}")
+    facts_path = str(Path(facts).resolve()) if facts is not None else None
+    current, previous = load_cohort(spec, facts_path, year)  # FactsError here: nothing written
+    result = score(spec, current, previous)
+
+    template = nbformat.read(nb_path, as_version=4)
+    declared = set(papermill.inspect_notebook(str(nb_path)))
+    doc_param = spec.id if not Path(str(doc)).suffix else str(Path(doc).resolve())  # a spec given by path
+    base = {"doc": doc_param, "year": year, "facts": facts_path,
+            "readings": [f"{k}={v}" for k, v in chosen.items()]}
+    base = {k: v for k, v in base.items() if k in declared}
+
+    folder = Path(out_dir) / spec.id / str(year)
+    stems = file_names(spec)
+    summary = RenderSummary(spec.id, year, folder, folder / "index.html")
+    jobs = [(u, {**base, "unit": u} if "unit" in declared else base) for u in names]
+    n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    ctx = _Context(template, folder, stems, f"{spec.short_title} — {{unit}}", cell_timeout,
+                   str(nb_path.resolve().parent))
+    for unit, outcome, seconds in _run_pool(ctx, jobs, n_workers, progress, f"{spec.id} {year}"):
+        summary.unit_seconds[unit] = seconds
+        if isinstance(outcome, RenderFailure):
+            summary.failures.append(outcome)
+        else:
+            summary.written[unit] = outcome
+    order = {u: i for i, u in enumerate(names)}
+    summary.failures.sort(key=lambda f: order[f.unit])
+    summary.written = dict(sorted(summary.written.items(), key=lambda kv: order[kv[0]]))
+
+    from ecoscore.index_page import index_html
+
+    links = {u: p.name for u, p in summary.written.items()}
+    atomic_write(summary.index, index_html(result, year=year, links=links, failures=summary.failures,
+                                           base=folder))
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+@dataclass
+class _Context:
+    template: nbformat.NotebookNode
+    folder: Path
+    stems: dict[str, str]
+    title: str
+    timeout: float | None
+    cwd: str
+
+
+def _run_pool(ctx: _Context, jobs: list, n_workers: int, progress: bool, desc: str):
+    """Yield ``(unit, Path | RenderFailure, seconds)`` as worker threads finish units."""
+    from tqdm.auto import tqdm
+
+    todo: queue.Queue = queue.Queue()
+    for job in jobs:
+        todo.put(job)
+    done: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    threads = [threading.Thread(target=_worker, args=(ctx, todo, done, stop), name=f"ecoscore-render-{i}",
+                                daemon=True) for i in range(n_workers)]
+    for t in threads:
+        t.start()
+    try:
+        with tqdm(total=len(jobs), desc=desc, unit="个单位", disable=not progress) as bar:
+            for _ in jobs:
+                item = done.get()
+                bar.update(1)
+                if isinstance(item[1], RenderFailure):
+                    bar.write(f"失败:{item[0]}")
+                yield item
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+
+
+def _worker(ctx: _Context, todo: queue.Queue, done: queue.Queue, stop: threading.Event) -> None:
+    from ecoscore.standalone import make_exporter
+
+    exporter = make_exporter()
+    with KernelSession(cwd=ctx.cwd) as session:
+        while not stop.is_set():
+            try:
+                unit, params = todo.get_nowait()
+            except queue.Empty:
+                return
+            t0 = time.perf_counter()
+            outcome = _render_one(ctx, session, exporter, unit, params)
+            done.put((unit, outcome, time.perf_counter() - t0))
+
+
+def _render_one(ctx: _Context, session: KernelSession, exporter, unit: str, params: dict):
+    """Render one unit; return the written path, or a ``RenderFailure`` (never raises)."""
+    from ecoscore.standalone import to_html
+
+    stem = ctx.stems[unit]
+    html_path = ctx.folder / f"{stem}.html"
+    failed_path = ctx.folder / FAILED_DIR / f"{stem}.ipynb"
+    try:
+        nb = session.run(ctx.template, params, timeout=ctx.timeout)
+        html = to_html(nb, ctx.title.format(unit=unit), exporter)
+        atomic_write(html_path, html)
+    except Exception as e:  # one unit's failure must not stop the others
+        nb = session.last_nb
+        message = _message(e)
+        kept = ""
+        if nb is not None:
+            try:
+                atomic_write(failed_path, nbformat.writes(nb))
+                kept = str(failed_path)
+            except OSError as w:
+                message += f"\n(调试笔记本未能保存:{w})"
+        html_path.unlink(missing_ok=True)  # a stale report from an earlier run would mislead
+        try:
+            session.restart()
+        except Exception as k:  # the next unit retries the start and reports it
+            message += f"\n(内核重启失败:{_message(k)})"
+        return RenderFailure(unit, message, kept)
+    failed_path.unlink(missing_ok=True)
+    return html_path
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _message(e: BaseException) -> str:
+    """Return a one-paragraph account of a failure (papermill's cell error, or the exception)."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(e, PapermillExecutionError):
+        head = f"{e.ename}: {e.evalue}"
+        where = f"(出错单元 In [{e.exec_count}])" if e.exec_count else ""
+        return _ANSI.sub("", f"{head}{where}")
+    text = str(e).strip()
+    return _ANSI.sub("", f"{type(e).__name__}: {text}" if text else type(e).__name__)
+

@@ -1,0 +1,105 @@
+"""Stand-alone HTML: an executed notebook as one file that makes no request to the network.
+
+nbconvert's own ``lab`` and ``classic`` templates load jQuery, require.js, MathJax and the
+widget manager from CDNs. The ``ecoscore_report`` template (``templates/ecoscore_report``)
+keeps nbconvert's cell blocks and replaces the page around them: ``lang="zh-CN"``, a
+viewport for phones, the inlined ``report.css`` (CJK font stack, print rules), no
+``<script>`` at all. Images are inlined as ``data:`` URIs. Every page is checked by
+``external_references`` before it is written: a resource that would be fetched from
+anywhere but the file itself makes the render fail instead of shipping a broken report.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from nbconvert import HTMLExporter
+from nbformat import NotebookNode
+
+TEMPLATES = Path(__file__).parent / "templates"
+REPORT_TEMPLATE = "ecoscore_report"
+
+#: Attributes and CSS constructs that make a browser fetch something.
+_FETCHES = re.compile(
+    r"""(?:\s(?:src|srcset|poster|data|background|formaction|action)\s*=\s*["']?\s*([^"'\s>]+)"""
+    r"""|<link\b[^>]*?\shref\s*=\s*["']?\s*([^"'\s>]+)"""
+    r"""|url\(\s*["']?\s*([^"')\s]+)"""
+    r"""|@import\s+["']([^"']+))""",
+    re.IGNORECASE,
+)
+_LOCAL = ("data:", "#", "about:blank")
+_TABLE_OPEN = re.compile(r"<table\b", re.IGNORECASE)
+_TABLE_CLOSE = re.compile(r"</table\s*>", re.IGNORECASE)
+
+
+def css() -> str:
+    """Return the shared stylesheet, for pages built outside nbconvert (the cohort index)."""
+    return (TEMPLATES / REPORT_TEMPLATE / "static" / "report.css").read_text(encoding="utf-8")
+
+
+def make_exporter() -> HTMLExporter:
+    """Return an HTML exporter for reports: no code, no prompts, offline template.
+
+    Cells tagged ``remove_cell`` are dropped and ``remove_output`` lose their outputs.
+    An exporter is not shared between threads; make one per worker.
+    """
+    exporter = HTMLExporter(
+        template_name=REPORT_TEMPLATE,
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+        embed_images=True,
+    )
+    exporter.register_preprocessor(_tag_remover(), enabled=True)
+    return exporter
+
+
+def _tag_remover():
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    return TagRemovePreprocessor(remove_cell_tags={"remove_cell"}, remove_all_outputs_tags={"remove_output"})
+
+
+@lru_cache(maxsize=1)
+def _shared_exporter() -> HTMLExporter:
+    return make_exporter()
+
+
+def to_html(nb: NotebookNode, title: str, exporter: HTMLExporter | None = None) -> str:
+    """Return the executed notebook ``nb`` as one stand-alone HTML page titled ``title``.
+
+    Tables are wrapped in ``<div class="table-wrap">`` so they scroll sideways on a phone
+    instead of widening the page. Raises ``ValueError`` if the page would fetch anything.
+    """
+    exporter = exporter or _shared_exporter()
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body = wrap_tables(body)
+    bad = external_references(body)
+    if bad:
+        raise ValueError(f"报告引用了外部资源(离线无法打开):{', '.join(bad[:5])}")
+    return body
+
+
+def wrap_tables(html: str) -> str:
+    """Wrap every ``<table>`` in a horizontally scrolling ``div.table-wrap``."""
+    html = _TABLE_OPEN.sub('<div class="table-wrap"><table', html)
+    return _TABLE_CLOSE.sub("</table></div>", html)
+
+
+def external_references(html: str) -> list[str]:
+    """Return every URL in ``html`` that a browser would fetch from outside the page itself.
+
+    Links a reader may click (``<a href>``) are not fetches and are allowed; ``data:`` URIs
+    and in-page anchors are local. Anything else in ``src``, ``srcset``, ``<link href>``,
+    CSS ``url()`` or ``@import`` is reported.
+    """
+    found = []
+    for m in _FETCHES.finditer(html):
+        url = next(g for g in m.groups() if g is not None)
+        if not url.lower().startswith(_LOCAL):
+            found.append(url)
+    return found

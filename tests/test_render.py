@@ -1,0 +1,260 @@
+"""Batch rendering: stand-alone reports, the cohort index, failure isolation, safe and atomic files."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+import nbformat
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ecoscore import cli, load_spec, score
+from ecoscore.errors import FactsError, Problem
+from ecoscore.render import atomic_write, file_names, load_cohort, render, safe_filename
+from ecoscore.rules.base import fmt
+from ecoscore.standalone import external_references
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MINIMAL = FIXTURES / "minimal_report.ipynb"
+FAILING = FIXTURES / "failing.ipynb"
+ODD = FIXTURES / "odd_unit_names.yaml"
+DOC = "xx-2020"
+
+
+def offline_problems(html: str) -> list[str]:
+    """Return every sign that a page would reach the network (data: URIs removed first)."""
+    text = re.sub(r"data:[^\"')\s]+", "data:", html)
+    bad = [m for m in ("<script src=", "https://", "http://", "cdn", "<link ") if m in text.lower()]
+    return bad + external_references(html)
+
+
+def assert_standalone(html: str) -> None:
+    assert '<html lang="zh-CN">' in html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html or \
+        '<meta content="width=device-width, initial-scale=1" name="viewport"' in html
+    assert offline_problems(html) == []
+    for src in re.findall(r'<img[^>]*\ssrc="([^"]*)"', html):
+        assert src.startswith("data:image/"), src[:60]
+
+
+def leftovers(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.name.endswith(".tmp") or p.name.startswith(".")]
+
+
+# --- safe file names -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, expected", [
+    ("江干区", "江干区"),
+    ("a/b:c*?", "a_b_c__"),
+    ("CON", "_CON"),
+    ("nul.txt", "_nul.txt"),
+    ("..", "unit"),
+    ("  ", "unit"),
+    ("a\x00b\nc", "a_b_c"),
+    ('说"明"\'', "说_明__"),
+    ("东\u3000区", "东 区"),
+])
+def test_safe_filename(name, expected):
+    assert safe_filename(name) == expected
+
+
+def test_safe_filename_avoids_collisions_case_insensitively():
+    taken = {"index"}
+    assert [safe_filename(n, taken) for n in ["A", "a", "a/", "a:", "index", "Index"]] == \
+        ["A", "a-2", "a_", "a_-2", "index-2", "Index-3"]
+
+
+def test_file_names_are_stable_and_unique_for_a_whole_document():
+    spec = load_spec(ODD)
+    stems = file_names(spec)
+    assert len(set(s.casefold() for s in stems.values())) == len(spec.units)
+    assert stems["江干区"] == "江干区"
+    assert file_names(spec) == stems
+
+
+@given(st.text(min_size=0, max_size=300))
+def test_safe_filename_is_always_a_plain_file_name(name):
+    s = safe_filename(name)
+    assert s and s == s.strip(" .")
+    assert not re.search(r'[\\/:*?"<>|\x00-\x1f\x7f]', s)
+    assert len((s + "-99.html").encode("utf-8")) <= 255
+    assert not re.match(r"(?i)^(con|prn|aux|nul|com\d|lpt\d)(\.|$)", s)
+
+
+# --- atomic writes ---------------------------------------------------------------------------
+
+def test_atomic_write_replaces_whole_file(tmp_path):
+    target = tmp_path / "sub" / "页.html"
+    atomic_write(target, "旧")
+    atomic_write(target, "新" * 10000)
+    assert target.read_text(encoding="utf-8") == "新" * 10000
+    assert leftovers(tmp_path) == []
+
+
+def test_atomic_write_failure_keeps_old_file_and_leaves_no_temp(tmp_path, monkeypatch):
+    target = tmp_path / "r.html"
+    atomic_write(target, "old")
+
+    def boom(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError):
+        atomic_write(target, "new")
+    assert target.read_text() == "old"
+    assert leftovers(tmp_path) == []
+
+
+# --- end to end --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """Two units of one document, rendered with the document's own notebook."""
+    out = tmp_path_factory.mktemp("out")
+    spec = load_spec(DOC)
+    units = spec.unit_names[:2]
+    summary = render(DOC, units=units, workers=2, out_dir=out, progress=False)
+    current, previous = load_cohort(spec, None, spec.year)
+    return summary, score(spec, current, previous), units
+
+
+def test_render_writes_one_standalone_report_per_unit(rendered):
+    summary, result, units = rendered
+    assert summary.ok, summary.describe()
+    assert list(summary.written) == units
+    for unit in units:
+        path = summary.written[unit]
+        assert path.parent == summary.out_dir and path.suffix == ".html"
+        html = path.read_text(encoding="utf-8")
+        assert_standalone(html)
+        row = result.unit_summary(unit)
+        assert unit in html
+        assert fmt(row["total"]) in html
+        if row["grade"]:
+            assert row["grade"] in html
+        assert "import " not in html and "load_spec(" not in html  # no code
+        assert "In&nbsp;[" not in html and "Out[" not in html
+    assert leftovers(summary.out_dir) == []
+
+
+def test_index_ranks_the_cohort_and_links_the_reports(rendered):
+    summary, result, units = rendered
+    html = summary.index.read_text(encoding="utf-8")
+    assert_standalone(html)
+    assert "<svg" in html and "cohort-chart" in html
+    for unit in result.spec.unit_names:
+        assert unit in html
+    for path in summary.written.values():
+        assert f'href="{quote(path.name)}"' in html
+    first = result.summary.sort_values("rank").iloc[0]["unit"]
+    ranking = html[html.index('class="ranking"'):]
+    assert ranking.index(first) < min(ranking.index(u) for u in result.spec.unit_names if u != first) or \
+        result.summary["rank"].nunique() == 1
+
+
+def test_one_failing_unit_does_not_stop_the_others(tmp_path):
+    spec = load_spec(DOC)
+    units = spec.unit_names[:3]
+    bad = spec.unit_names[1]  # failing.ipynb raises for the document's second unit
+    stale = tmp_path / DOC / str(spec.year) / f"{file_names(spec)[bad]}.html"
+    atomic_write(stale, "a report from an earlier run")
+    summary = render(DOC, units=units, workers=2, out_dir=tmp_path, progress=False, notebook=FAILING)
+    assert not summary.ok
+    assert [f.unit for f in summary.failures] == [bad]
+    assert set(summary.written) == set(units) - {bad}
+    for path in summary.written.values():
+        assert path.exists()
+    assert not stale.exists()
+    failure = summary.failures[0]
+    assert "RuntimeError" in failure.message and "故意失败" in failure.message
+    kept = nbformat.read(failure.notebook, as_version=4)
+    assert any(o.get("output_type") == "error" for c in kept.cells for o in c.get("outputs", []))
+    index = summary.index.read_text(encoding="utf-8")
+    assert "生成失败" in index
+    assert "故意失败" in index and "&lt;b&gt;&amp;" in index and "<b>&" not in index
+    assert "_failed/" in index
+    assert leftovers(summary.out_dir) == []
+    with pytest.raises(Exception, match="报告生成失败"):
+        summary.raise_for_failures()
+
+
+def test_a_unit_that_fails_after_a_failure_gets_a_fresh_kernel(tmp_path):
+    spec = load_spec(DOC)
+    units = spec.unit_names[:3]
+    summary = render(DOC, units=units, workers=1, out_dir=tmp_path, progress=False, notebook=FAILING)
+    assert [f.unit for f in summary.failures] == [spec.unit_names[1]]
+    assert len(summary.written) == len(units) - 1
+
+
+def test_a_write_that_fails_leaves_no_half_written_file(tmp_path, monkeypatch):
+    real = os.replace
+    victim = load_spec(DOC).unit_names[0]
+
+    def flaky(src, dst):
+        if Path(dst).name.startswith(file_names(load_spec(DOC))[victim] + ".html"):
+            raise OSError("simulated crash while writing")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", flaky)
+    units = load_spec(DOC).unit_names[:2]
+    summary = render(DOC, units=units, workers=1, out_dir=tmp_path, progress=False, notebook=MINIMAL)
+    assert [f.unit for f in summary.failures] == [victim]
+    assert "simulated crash" in summary.failures[0].message
+    folder = summary.out_dir
+    assert sorted(p.name for p in folder.glob("*.html")) == sorted(["index.html", summary.written[units[1]].name])
+    assert [p for p in folder.rglob("*") if p.name.endswith(".tmp")] == []
+
+
+def test_odd_unit_names_get_safe_files_and_escaped_index(tmp_path, monkeypatch):
+    monkeypatch.setattr("ecoscore.render.load_cohort", lambda spec, facts=None, year=None: (None, None))
+    spec = load_spec(ODD)
+    summary = render(str(ODD), out_dir=tmp_path, workers=2, progress=False, notebook=MINIMAL)
+    assert summary.ok, summary.describe()
+    folder = tmp_path / "odd-names" / "2021"
+    names = sorted(p.name for p in folder.iterdir())
+    assert len(names) == len(spec.units) + 1
+    assert all(p.parent == folder for p in summary.written.values())
+    index = summary.index.read_text(encoding="utf-8")
+    assert "<img src=x" not in index and "&lt;img src=x onerror=alert(1)&gt;" in index
+    report = summary.written["<img src=x onerror=alert(1)>&\"'"].read_text(encoding="utf-8")
+    assert "<img src=x" not in report
+    assert offline_problems(index) == []
+
+
+def test_facts_error_means_nothing_is_written(tmp_path, monkeypatch):
+    def bad(spec, facts=None, year=None):
+        raise FactsError([Problem("f.xlsx", "Sheet1", 3, "优良天数比例", "江干区", "数字", "abc")])
+
+    monkeypatch.setattr("ecoscore.render.load_cohort", bad)
+    with pytest.raises(FactsError):
+        render(DOC, out_dir=tmp_path, progress=False, notebook=MINIMAL)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_unit_is_refused_before_anything_is_written(tmp_path):
+    with pytest.raises(Exception, match="未知单位"):
+        render(DOC, units=["不存在的区"], out_dir=tmp_path, progress=False, notebook=MINIMAL)
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- command line ------------------------------------------------------------------------------
+
+def test_cli_render_exits_non_zero_and_says_which_unit_failed(tmp_path, capsys):
+    spec = load_spec(DOC)
+    code = cli.main(["render", DOC, "--units", ",".join(spec.unit_names[:2]), "--out-dir", str(tmp_path),
+                     "--notebook", str(FAILING), "--quiet", "--workers", "2"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "失败 1 个" in out and spec.unit_names[1] in out and "index.html" in out
+
+
+def test_cli_render_succeeds(tmp_path, capsys):
+    spec = load_spec(DOC)
+    code = cli.main(["render", DOC, "--units", spec.unit_names[0], "--out-dir", str(tmp_path),
+                     "--notebook", str(MINIMAL), "--quiet"])
+    assert code == 0, capsys.readouterr()
+    assert "成功 1 个,失败 0 个" in capsys.readouterr().out
