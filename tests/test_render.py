@@ -13,8 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ecoscore import cli, load_spec, score
+from ecoscore.atomic import write_text
 from ecoscore.errors import FactsError, Problem
-from ecoscore.render import atomic_write, file_names, load_cohort, render, safe_filename
+from ecoscore.render import file_names, load_cohort, render, safe_filename
 from ecoscore.rules.base import fmt
 from ecoscore.standalone import external_references
 
@@ -39,6 +40,12 @@ def assert_standalone(html: str) -> None:
     assert offline_problems(html) == []
     for src in re.findall(r'<img[^>]*\ssrc="([^"]*)"', html):
         assert src.startswith("data:image/"), src[:60]
+
+
+@pytest.fixture
+def stub_facts(monkeypatch):
+    """Score every unit on no facts: these tests are about files and failures, not facts."""
+    monkeypatch.setattr("ecoscore.render.load_cohort", lambda spec, facts=None, year=None, previous=None: (None, None))
 
 
 def leftovers(folder: Path) -> list[Path]:
@@ -83,30 +90,6 @@ def test_safe_filename_is_always_a_plain_file_name(name):
     assert not re.search(r'[\\/:*?"<>|\x00-\x1f\x7f]', s)
     assert len((s + "-99.html").encode("utf-8")) <= 255
     assert not re.match(r"(?i)^(con|prn|aux|nul|com\d|lpt\d)(\.|$)", s)
-
-
-# --- atomic writes ---------------------------------------------------------------------------
-
-def test_atomic_write_replaces_whole_file(tmp_path):
-    target = tmp_path / "sub" / "页.html"
-    atomic_write(target, "旧")
-    atomic_write(target, "新" * 10000)
-    assert target.read_text(encoding="utf-8") == "新" * 10000
-    assert leftovers(tmp_path) == []
-
-
-def test_atomic_write_failure_keeps_old_file_and_leaves_no_temp(tmp_path, monkeypatch):
-    target = tmp_path / "r.html"
-    atomic_write(target, "old")
-
-    def boom(src, dst):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(os, "replace", boom)
-    with pytest.raises(OSError):
-        atomic_write(target, "new")
-    assert target.read_text() == "old"
-    assert leftovers(tmp_path) == []
 
 
 # --- end to end --------------------------------------------------------------------------------
@@ -156,12 +139,12 @@ def test_index_ranks_the_cohort_and_links_the_reports(rendered):
         result.summary["rank"].nunique() == 1
 
 
-def test_one_failing_unit_does_not_stop_the_others(tmp_path):
+def test_one_failing_unit_does_not_stop_the_others(tmp_path, stub_facts):
     spec = load_spec(DOC)
     units = spec.unit_names[:3]
     bad = spec.unit_names[1]  # failing.ipynb raises for the document's second unit
     stale = tmp_path / DOC / str(spec.year) / f"{file_names(spec)[bad]}.html"
-    atomic_write(stale, "a report from an earlier run")
+    write_text(stale, "a report from an earlier run")
     summary = render(DOC, units=units, workers=2, out_dir=tmp_path, progress=False, notebook=FAILING)
     assert not summary.ok
     assert [f.unit for f in summary.failures] == [bad]
@@ -182,7 +165,7 @@ def test_one_failing_unit_does_not_stop_the_others(tmp_path):
         summary.raise_for_failures()
 
 
-def test_a_unit_that_fails_after_a_failure_gets_a_fresh_kernel(tmp_path):
+def test_a_unit_that_fails_after_a_failure_gets_a_fresh_kernel(tmp_path, stub_facts):
     spec = load_spec(DOC)
     units = spec.unit_names[:3]
     summary = render(DOC, units=units, workers=1, out_dir=tmp_path, progress=False, notebook=FAILING)
@@ -190,7 +173,7 @@ def test_a_unit_that_fails_after_a_failure_gets_a_fresh_kernel(tmp_path):
     assert len(summary.written) == len(units) - 1
 
 
-def test_a_write_that_fails_leaves_no_half_written_file(tmp_path, monkeypatch):
+def test_a_write_that_fails_leaves_no_half_written_file(tmp_path, stub_facts, monkeypatch):
     real = os.replace
     victim = load_spec(DOC).unit_names[0]
 
@@ -209,8 +192,7 @@ def test_a_write_that_fails_leaves_no_half_written_file(tmp_path, monkeypatch):
     assert [p for p in folder.rglob("*") if p.name.endswith(".tmp")] == []
 
 
-def test_odd_unit_names_get_safe_files_and_escaped_index(tmp_path, monkeypatch):
-    monkeypatch.setattr("ecoscore.render.load_cohort", lambda spec, facts=None, year=None: (None, None))
+def test_odd_unit_names_get_safe_files_and_escaped_index(tmp_path, stub_facts):
     spec = load_spec(ODD)
     summary = render(str(ODD), out_dir=tmp_path, workers=2, progress=False, notebook=MINIMAL)
     assert summary.ok, summary.describe()
@@ -226,7 +208,7 @@ def test_odd_unit_names_get_safe_files_and_escaped_index(tmp_path, monkeypatch):
 
 
 def test_facts_error_means_nothing_is_written(tmp_path, monkeypatch):
-    def bad(spec, facts=None, year=None):
+    def bad(spec, facts=None, year=None, previous=None):
         raise FactsError([Problem("f.xlsx", "Sheet1", 3, "优良天数比例", "江干区", "数字", "abc")])
 
     monkeypatch.setattr("ecoscore.render.load_cohort", bad)
@@ -235,7 +217,28 @@ def test_facts_error_means_nothing_is_written(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_unknown_unit_is_refused_before_anything_is_written(tmp_path):
+def test_invalid_facts_file_is_refused_before_anything_is_written(tmp_path):
+    bad = tmp_path / "facts.csv"
+    bad.write_text("单位,不认识的列\n江干区,abc\n", encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(FactsError):
+        render(DOC, facts=bad, out_dir=out, progress=False, notebook=MINIMAL)
+    assert not out.exists()
+
+
+def test_notebook_without_a_needed_parameter_is_refused(tmp_path, stub_facts):
+    nb = nbformat.read(MINIMAL, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    cell.source = cell.source.replace('previous = None\n', "")
+    path = tmp_path / "no_previous.ipynb"
+    nbformat.write(nb, path)
+    facts = tmp_path / "f.xlsx"
+    with pytest.raises(Exception, match="缺少参数:previous"):
+        render(DOC, facts=facts, previous=facts, out_dir=tmp_path / "out", progress=False, notebook=path)
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_unit_is_refused_before_anything_is_written(tmp_path, stub_facts):
     with pytest.raises(Exception, match="未知单位"):
         render(DOC, units=["不存在的区"], out_dir=tmp_path, progress=False, notebook=MINIMAL)
     assert list(tmp_path.iterdir()) == []
@@ -243,7 +246,7 @@ def test_unknown_unit_is_refused_before_anything_is_written(tmp_path):
 
 # --- command line ------------------------------------------------------------------------------
 
-def test_cli_render_exits_non_zero_and_says_which_unit_failed(tmp_path, capsys):
+def test_cli_render_exits_non_zero_and_says_which_unit_failed(tmp_path, stub_facts, capsys):
     spec = load_spec(DOC)
     code = cli.main(["render", DOC, "--units", ",".join(spec.unit_names[:2]), "--out-dir", str(tmp_path),
                      "--notebook", str(FAILING), "--quiet", "--workers", "2"])
@@ -252,7 +255,7 @@ def test_cli_render_exits_non_zero_and_says_which_unit_failed(tmp_path, capsys):
     assert "失败 1 个" in out and spec.unit_names[1] in out and "index.html" in out
 
 
-def test_cli_render_succeeds(tmp_path, capsys):
+def test_cli_render_succeeds(tmp_path, stub_facts, capsys):
     spec = load_spec(DOC)
     code = cli.main(["render", DOC, "--units", spec.unit_names[0], "--out-dir", str(tmp_path),
                      "--notebook", str(MINIMAL), "--quiet"])

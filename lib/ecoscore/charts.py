@@ -70,6 +70,14 @@ def _finish(ax: Axes, *, title: str | None = None, xlabel: str | None = None) ->
     return ax
 
 
+def _xlim(ax: Axes, values: np.ndarray) -> None:
+    """Set x limits from 0 to the data with room for the bar labels on either side."""
+    v = np.nan_to_num(np.asarray(values, dtype=float))
+    lo, hi = min(0.0, v.min(initial=0.0)), max(0.0, v.max(initial=0.0))
+    span = (hi - lo) or 1.0
+    ax.set_xlim(lo - (0.16 * span if lo < 0 else 0.0), hi + 0.18 * span)
+
+
 def _ax(ax: Axes | None, rows: int) -> Axes:
     return ax if ax is not None else new_axes(rows=rows)
 
@@ -93,7 +101,7 @@ def section_scores(data: pd.DataFrame, *, y: str = "section", awarded: str = "aw
     ax.bar_label(bars, labels=[f"{fmt(g)}/{fmt(t)}" if t else fmt(g) for g, t in zip(got, top)],
                  padding=3, fontsize=9)
     ax.set_yticks(pos, labels)
-    ax.set_xlim(min(0.0, got.min(initial=0) * 1.15), max(top.max(initial=0), got.max(initial=0), 1) * 1.18)
+    _xlim(ax, np.concatenate([top, got]))
     ax.axvline(0, color="#555555", linewidth=0.8)
     return _finish(ax, title=title, xlabel=xlabel)
 
@@ -138,7 +146,7 @@ def ranked_bars(data: pd.DataFrame, *, x: str, y: str, top: int = 10, ax: Axes |
     bars = ax.barh(pos, d[x].to_numpy(dtype=float), color=color, height=0.6)
     ax.bar_label(bars, labels=[f"{fmt(v)}{suffix}" for v in d[x]], padding=3, fontsize=9)
     ax.set_yticks(pos, [wrap_label(s, 18) for s in d[y]])
-    ax.set_xlim(0, max(float(d[x].max()) if len(d) else 1.0, 1e-9) * 1.2)
+    _xlim(ax, d[x].to_numpy(dtype=float))
     return _finish(ax, title=title, xlabel=xlabel)
 
 
@@ -160,15 +168,13 @@ def cohort_bars(data: pd.DataFrame, *, x: str, y: str = "unit", highlight: str |
     ax.set_yticks(pos, [str(u) for u in d[y]])
     for lbl, u in zip(ax.get_yticklabels(), d[y]):
         if u == highlight:
-            lbl.set_fontweight("bold")
             lbl.set_color(HIGHLIGHT)
     if mean and len(vals):
         avg = float(vals.mean())
         ax.axvline(avg, color="#444444", linestyle="--", linewidth=1)
         ax.text(avg, 1.0, f" 平均{fmt(avg)}", transform=ax.get_xaxis_transform(), va="bottom",
                 ha="left", fontsize=8, color="#444444")
-    lo = min(0.0, vals.min(initial=0))
-    ax.set_xlim(lo, max(vals.max(initial=0), 1e-9) * 1.15)
+    _xlim(ax, vals)
     return _finish(ax, title=title, xlabel=xlabel)
 
 
@@ -190,8 +196,7 @@ def year_comparison(data: pd.DataFrame, *, y: str = "section", before: str = "pr
     ax.bar_label(bars_b, labels=[fmt(v) for v in b], padding=3, fontsize=8)
     ax.bar_label(bars_a, labels=[fmt(v) for v in a], padding=3, fontsize=8)
     ax.set_yticks(pos, [wrap_label(s) for s in data[y]])
-    both = np.concatenate([np.nan_to_num(b), np.nan_to_num(a)])
-    ax.set_xlim(min(0.0, both.min(initial=0) * 1.15), max(both.max(initial=0), 1e-9) * 1.2)
+    _xlim(ax, np.concatenate([b, a]))
     ax.legend(loc="lower right", ncols=2, fontsize=9, frameon=False, bbox_to_anchor=(1.0, 1.0))
     return _finish(ax, title=title, xlabel=xlabel)
 

@@ -66,11 +66,16 @@ def _score(args) -> int:
 
 
 def _render(args) -> int:
-    from ecoscore.render import render
+    from ecoscore.render import load_params, render
 
-    units = "all" if args.units in (None, "all") else args.units
-    summary = render(args.doc, units=units, year=args.year, workers=args.workers, out_dir=args.out_dir,
-                     facts=args.facts, readings=args.reading, progress=not args.quiet, notebook=args.notebook)
+    opts = load_params(args.params) if args.params else {}
+    given = {"doc": args.doc, "units": args.units, "year": args.year, "facts": args.facts,
+             "previous": args.previous, "readings": args.reading}
+    opts.update({k: v for k, v in given.items() if v is not None})
+    if "doc" not in opts:
+        raise EcoscoreError("请给出考核文件编号(DOC)或参数文件(--params)")
+    summary = render(**opts, workers=args.workers, out_dir=args.out_dir, progress=not args.quiet,
+                     notebook=args.notebook)
     print(summary.describe())
     return 0 if summary.ok else 1
 
@@ -97,11 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", help="输出文件")
     s.set_defaults(fn=_score)
     r = sub.add_parser("render", help="批量生成各单位的独立HTML报告及汇总索引页")
-    r.add_argument("doc")
-    r.add_argument("--units", default="all", help="all(缺省)或以逗号分隔的单位名")
+    r.add_argument("doc", nargs="?", help="考核文件编号;用 --params 时可省略")
+    r.add_argument("--params", help="参数文件,如 params/xx-2020.yaml(命令行选项优先)")
+    r.add_argument("--units", help="all(缺省)或以逗号分隔的单位名")
     r.add_argument("--year", type=int, help="考核年度(缺省为文件年度)")
     r.add_argument("--workers", type=int, help="并行数(缺省为CPU核数)")
     r.add_argument("--facts", help="数据文件(xlsx/csv);缺省时使用示例数据")
+    r.add_argument("--previous", help="上年数据文件(可选,与 --facts 同用)")
     r.add_argument("--reading", action="append", help="歧义条款的解读,如 A2=from_max")
     r.add_argument("--out-dir", default="outputs", help="输出目录(缺省 outputs)")
     r.add_argument("--notebook", help="改用的报告笔记本(缺省 notebooks/<文件编号>.ipynb)")

@@ -10,7 +10,8 @@ reusing one kernel (``ecoscore.kernels``), exports each executed notebook withou
     outputs/<doc>/<year>/_failed/<unit>.ipynb   the executed notebook of a unit that failed
 
 A unit that fails never stops the others: it is listed in the index and in the returned
-``RenderSummary``. Every file is written atomically (temporary file + ``os.replace``).
+``RenderSummary``. Every file is written atomically (``ecoscore.atomic``: temporary file
+in the same folder, then ``os.replace``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import importlib
 import os
 import queue
 import re
-import tempfile
 import threading
 import time
 import unicodedata
@@ -28,8 +28,10 @@ from pathlib import Path
 
 import nbformat
 import papermill
+import yaml
 
-from ecoscore.engine import score
+from ecoscore import atomic
+from ecoscore.engine import Result, score
 from ecoscore.errors import EcoscoreError, RenderError, RenderFailure
 from ecoscore.kernels import KernelSession
 from ecoscore.spec import Spec, load_spec, parse_readings
@@ -121,33 +123,15 @@ def file_names(spec: Spec) -> dict[str, str]:
     return {u: safe_filename(u, taken) for u in spec.unit_names}
 
 
-def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, then ``os.replace``.
-
-    Readers see the old file or the new one, never half of one; on error nothing is left behind.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:40]}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(raw)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def notebook_for(doc: str) -> Path:
     """Return the report notebook of document ``doc`` (``notebooks/<doc>.ipynb``)."""
     return NOTEBOOK_DIR / f"{doc}.ipynb"
 
 
-def load_cohort(spec: Spec, facts=None, year: int | None = None):
+def load_cohort(spec: Spec, facts=None, year: int | None = None, previous=None):
     """Load and validate the facts (a file, or the sample data); return ``(current, previous)``.
+
+    ``previous`` is an optional second file with last year's facts.
 
     Raises ``FactsError`` listing every problem. Before ``ecoscore.facts`` exists this
     returns ``(None, None)`` (everything scores as missing).
@@ -159,7 +143,7 @@ def load_cohort(spec: Spec, facts=None, year: int | None = None):
             raise
         return None, None
     if facts is not None:
-        return facts_mod.load_facts(spec, str(facts))
+        return facts_mod.load_facts(spec, str(facts), str(previous) if previous else None, year=year)
     return facts_mod.load_sample(spec, year)
 
 
@@ -175,22 +159,19 @@ def _pick_units(spec: Spec, units) -> list[str]:
     return list(dict.fromkeys(alias[u.strip()] for u in units))
 
 
-def render(doc: str, units="all", year: int | None = None, workers: int | None = None,
-           out_dir: str | Path = "outputs", facts=None, readings=None, progress: bool = True, *,
-           notebook: str | Path | None = None, cell_timeout: float | None = 600) -> RenderSummary:
-    """Render one stand-alone HTML report per unit of ``doc``, and the cohort index.
+@dataclass
+class _Plan:
+    """Everything checked and loaded before the first file is written."""
 
-    ``units`` is ``"all"`` or a list of unit names (aliases accepted); ``year`` defaults to the
-    document's year; ``facts`` is a facts file (``None``: the sample data); ``readings`` picks
-    readings of ambiguous clauses (``["A2=from_max"]`` or a dict). ``workers`` defaults to
-    ``os.cpu_count()``. ``notebook`` replaces ``notebooks/<doc>.ipynb``.
+    spec: Spec
+    result: Result
+    year: int
+    units: list[str]
+    notebook: Path
+    params: dict
 
-    The facts are validated before anything is written (``FactsError``). A unit whose
-    notebook fails is listed in the summary and the index, its executed notebook is kept in
-    ``_failed/``; the others are still written. Call ``raise_for_failures()`` on the result
-    to turn failures into a ``RenderError``. The index links the reports written by this run.
-    """
-    started = time.perf_counter()
+
+def _plan(doc, units, year, facts, previous, readings, notebook) -> _Plan:
     spec = load_spec(doc)
     chosen = parse_readings(spec, readings)
     if chosen:
@@ -201,40 +182,79 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
     if not nb_path.exists():
         raise EcoscoreError(f"找不到报告笔记本:{nb_path}")
     facts_path = str(Path(facts).resolve()) if facts is not None else None
-    current, previous = load_cohort(spec, facts_path, year)  # FactsError here: nothing written
-    result = score(spec, current, previous)
-
-    template = nbformat.read(nb_path, as_version=4)
+    previous_path = str(Path(previous).resolve()) if previous is not None else None
+    if previous_path and not facts_path:
+        raise EcoscoreError("给出上年数据(previous)时也须给出当年数据文件(facts)")
+    doc_param = str(Path(doc).resolve()) if Path(str(doc)).suffix else spec.id  # a spec given by path
+    params = {"doc": doc_param, "year": year, "facts": facts_path, "previous": previous_path,
+              "readings": [f"{k}={v}" for k, v in chosen.items()]}
     declared = set(papermill.inspect_notebook(str(nb_path)))
-    doc_param = spec.id if not Path(str(doc)).suffix else str(Path(doc).resolve())  # a spec given by path
-    base = {"doc": doc_param, "year": year, "facts": facts_path,
-            "readings": [f"{k}={v}" for k, v in chosen.items()]}
-    base = {k: v for k, v in base.items() if k in declared}
+    lacking = {"unit", *(k for k, v in params.items() if v)} - declared
+    if lacking:
+        raise EcoscoreError(f"报告笔记本 {nb_path} 的 parameters 单元缺少参数:{'、'.join(sorted(lacking))}")
+    current, prior = load_cohort(spec, facts_path, year, previous_path)  # FactsError: nothing written
+    result = score(spec, current, prior)
+    return _Plan(spec, result, year, names, nb_path, {k: v for k, v in params.items() if k in declared})
 
-    folder = Path(out_dir) / spec.id / str(year)
-    stems = file_names(spec)
-    summary = RenderSummary(spec.id, year, folder, folder / "index.html")
-    jobs = [(u, {**base, "unit": u} if "unit" in declared else base) for u in names]
+
+def render(doc: str, units="all", year: int | None = None, workers: int | None = None,
+           out_dir: str | Path = "outputs", facts=None, readings=None, progress: bool = True, *,
+           previous=None, notebook: str | Path | None = None, cell_timeout: float | None = 600) -> RenderSummary:
+    """Render one stand-alone HTML report per unit of ``doc``, and the cohort index.
+
+    ``units`` is ``"all"`` or a list of unit names (aliases accepted); ``year`` defaults to the
+    document's year; ``facts`` is a facts file (``None``: the sample data) and ``previous`` an
+    optional file of last year's facts; ``readings`` picks readings of ambiguous clauses
+    (``["A2=from_max"]`` or a dict). ``workers`` defaults to ``os.cpu_count()``.
+    ``notebook`` replaces ``notebooks/<doc>.ipynb``; ``cell_timeout`` bounds each cell (seconds).
+
+    Units, readings, the notebook's parameters and the facts are all checked before anything
+    is written (``FactsError`` lists every bad fact). A unit whose notebook fails is listed in
+    the summary and the index, and its executed notebook is kept in ``_failed/``; the others
+    are still written. Call ``raise_for_failures()`` on the result to turn failures into a
+    ``RenderError``. The index ranks the whole cohort and links the reports of this run.
+    """
+    started = time.perf_counter()
+    plan = _plan(doc, units, year, facts, previous, readings, notebook)
+    spec = plan.spec
+    folder = Path(out_dir) / spec.id / str(plan.year)
+    summary = RenderSummary(spec.id, plan.year, folder, folder / "index.html")
+    jobs = [(u, {**plan.params, "unit": u}) for u in plan.units]
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    ctx = _Context(template, folder, stems, f"{spec.short_title} — {{unit}}", cell_timeout,
-                   str(nb_path.resolve().parent))
-    for unit, outcome, seconds in _run_pool(ctx, jobs, n_workers, progress, f"{spec.id} {year}"):
+    ctx = _Context(nbformat.read(plan.notebook, as_version=4), folder, file_names(spec),
+                   f"{spec.short_title} — {{unit}}", cell_timeout, str(plan.notebook.resolve().parent))
+    for unit, outcome, seconds in _run_pool(ctx, jobs, n_workers, progress, f"{spec.id} {plan.year}"):
         summary.unit_seconds[unit] = seconds
         if isinstance(outcome, RenderFailure):
             summary.failures.append(outcome)
         else:
             summary.written[unit] = outcome
-    order = {u: i for i, u in enumerate(names)}
+    order = {u: i for i, u in enumerate(plan.units)}
     summary.failures.sort(key=lambda f: order[f.unit])
     summary.written = dict(sorted(summary.written.items(), key=lambda kv: order[kv[0]]))
 
     from ecoscore.index_page import index_html
 
     links = {u: p.name for u, p in summary.written.items()}
-    atomic_write(summary.index, index_html(result, year=year, links=links, failures=summary.failures,
+    atomic.write_text(summary.index, index_html(plan.result, year=plan.year, links=links, failures=summary.failures,
                                            base=folder))
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def load_params(path: str | Path) -> dict:
+    """Return the ``render`` arguments stored in a params file (``params/<doc>.yaml``).
+
+    Keys: ``doc`` (required), ``year``, ``units``, ``facts`` and ``previous`` (paths, relative
+    to the current directory; ``null`` means the sample data), ``readings``.
+    """
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    known = {"doc", "year", "units", "facts", "previous", "readings"}
+    if not isinstance(raw, dict) or "doc" not in raw or set(raw) - known:
+        extra = "、".join(sorted(set(raw) - known)) if isinstance(raw, dict) else ""
+        raise EcoscoreError(f"参数文件 {path} 须为映射且含 doc;可用的键:{'、'.join(sorted(known))}"
+                            + (f";未知的键:{extra}" if extra else ""))
+    return raw
 
 
 @dataclass
@@ -299,14 +319,14 @@ def _render_one(ctx: _Context, session: KernelSession, exporter, unit: str, para
     try:
         nb = session.run(ctx.template, params, timeout=ctx.timeout)
         html = to_html(nb, ctx.title.format(unit=unit), exporter)
-        atomic_write(html_path, html)
+        atomic.write_text(html_path, html)
     except Exception as e:  # one unit's failure must not stop the others
         nb = session.last_nb
         message = _message(e)
         kept = ""
         if nb is not None:
             try:
-                atomic_write(failed_path, nbformat.writes(nb))
+                atomic.write_text(failed_path, nbformat.writes(nb))
                 kept = str(failed_path)
             except OSError as w:
                 message += f"\n(调试笔记本未能保存:{w})"

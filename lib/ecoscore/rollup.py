@@ -12,7 +12,7 @@ from ecoscore.spec import Spec
 
 SUMMARY_COLUMNS = [
     "unit", "total", "base", "bonus", "deduction", "grade", "verdict", "rank", "missing", "gates",
-    "binding", "binding_met", "binding_not_met", "indicators_met", "indicators", "tasks", "tasks_done",
+    "binding", "binding_met", "binding_not_met", "binding_missing", "indicators_met", "indicators", "tasks", "tasks_done",
 ]
 
 
@@ -62,6 +62,7 @@ def rollup(spec: Spec, audit: pd.DataFrame, names: list[str], facts: pd.DataFram
     s["binding"] = count(binding)
     s["binding_met"] = count(binding & (out == Outcome.MET.value))
     s["binding_not_met"] = count(binding & (out == Outcome.NOT_MET.value))
+    s["binding_missing"] = count(binding & (out == Outcome.MISSING.value))
     s["tasks"] = count(kind == "task")
     s["tasks_done"] = count((kind == "task") & out.isin([Outcome.DONE.value, Outcome.FULL.value]))
 
@@ -124,7 +125,7 @@ def _verdicts(spec: Spec, s: pd.DataFrame, vetoed, barred) -> list[str]:
     for k, row in enumerate(s.itertuples(index=False)):
         bits = []
         if row.binding:
-            miss = row.binding - row.binding_met - row.binding_not_met
+            miss = row.binding_missing
             if row.binding_not_met:
                 bits.append(f"{row.binding_not_met}项约束性指标未达标")
             elif miss:
@@ -133,6 +134,7 @@ def _verdicts(spec: Spec, s: pd.DataFrame, vetoed, barred) -> list[str]:
                 bits.append("约束性指标全部达标")
         if spec.family == "taskbook" and row.tasks:
             bits.append(f"重点任务完成{row.tasks_done}/{row.tasks}项")
+        if not spec.grades:
             if vetoed[k]:
                 bits.append("触发合格否决,考核不合格")
             elif barred[k]:

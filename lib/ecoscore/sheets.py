@@ -259,7 +259,7 @@ class Reader:
                 self.out.cells.append(Cell(self.year, unit, f"{line.id}:note", frame.at[i, "note"],
                                            sheet.where(i, ncol, unit)))
             self.out.tasks.append({"unit": unit, "line_id": line.id, "completion": frame.at[i, "completion"],
-                                   "note": frame.at[i, "note"], "row": i + 1})
+                                   "note": frame.at[i, "note"], "row": i + 1, "year": self.year})
         for ln in self.lay.task_lines:
             self.out.columns.setdefault(f"{ln.id}:completion", sheet.where(sheet.header_row, ccol))
 
@@ -316,7 +316,7 @@ class Reader:
             self.out.events.append({
                 "unit": unit, "line_id": lid, "item": item.label, "key": item.key, "amount": amount,
                 "evidence": frame.at[i, "evidence"], "date": parse_date(frame.at[i, "date"])
-                if frame.at[i, "date"] is not None else None, "row": i + 1,
+                if frame.at[i, "date"] is not None else None, "row": i + 1, "year": self.year,
             })
         for (unit, key), (total, where) in sums.items():
             self.out.cells.append(Cell(self.year, unit, key, total, where))

@@ -287,6 +287,8 @@ def build_spec(raw: dict, path: str) -> Spec:
         raise SpecError(path, problems)
     groups = []
     for g in raw.get("groups", []):
+        if g.get("kind") == "deduction" and "floor" not in g:
+            g = {**g, "floor": None}  # a deduction group deducts freely unless the spec caps it
         try:
             groups.append(Group(**g))
         except TypeError as e:
@@ -330,6 +332,10 @@ def build_spec(raw: dict, path: str) -> Spec:
         units.append(Unit(**u))
     ambiguities = []
     for a in raw.get("ambiguities", []):
+        for name, r in (a.get("readings") or {}).items():
+            extra = set(r or {}) - {"description", "overrides"}
+            if extra:
+                problems.append(f"ambiguity {a.get('id', '?')} reading {name}: unknown keys {sorted(extra)}")
         try:
             readings = {
                 name: Reading(name, r.get("description", ""), r.get("overrides", {}) or {})

@@ -21,14 +21,14 @@ from nbformat import NotebookNode
 TEMPLATES = Path(__file__).parent / "templates"
 REPORT_TEMPLATE = "ecoscore_report"
 
-#: Attributes and CSS constructs that make a browser fetch something.
-_FETCHES = re.compile(
-    r"""(?:\s(?:src|srcset|poster|data|background|formaction|action)\s*=\s*["']?\s*([^"'\s>]+)"""
-    r"""|<link\b[^>]*?\shref\s*=\s*["']?\s*([^"'\s>]+)"""
-    r"""|url\(\s*["']?\s*([^"')\s]+)"""
-    r"""|@import\s+["']([^"']+))""",
-    re.IGNORECASE,
-)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_TAG = re.compile(r"""<([a-zA-Z][\w:-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+_ATTR = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+_STYLE_BLOCK = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.S | re.I)
+_CSS_URL = re.compile(r"""url\(\s*["']?\s*([^"')\s]+)|@import\s+["']([^"']+)""", re.I)
+#: Attributes whose URL the browser fetches; ``href`` fetches on any tag but a link to click.
+_FETCH_ATTRS = {"src", "srcset", "poster", "data", "background", "action", "formaction", "xlink:href", "href"}
+_NAVIGATION = {"a", "area"}
 _LOCAL = ("data:", "#", "about:blank")
 _TABLE_OPEN = re.compile(r"<table\b", re.IGNORECASE)
 _TABLE_CLOSE = re.compile(r"</table\s*>", re.IGNORECASE)
@@ -93,13 +93,27 @@ def wrap_tables(html: str) -> str:
 def external_references(html: str) -> list[str]:
     """Return every URL in ``html`` that a browser would fetch from outside the page itself.
 
-    Links a reader may click (``<a href>``) are not fetches and are allowed; ``data:`` URIs
-    and in-page anchors are local. Anything else in ``src``, ``srcset``, ``<link href>``,
-    CSS ``url()`` or ``@import`` is reported.
+    Only real tags are read (text that merely mentions ``src=`` is escaped and ignored).
+    Links a reader may click (``<a href>``) are not fetches; ``data:`` URIs and in-page
+    anchors are local. Anything else in ``src``, ``srcset``, ``href`` (``<link>``, SVG
+    ``<image>``/``<use>``), CSS ``url()`` or ``@import`` is reported.
     """
-    found = []
-    for m in _FETCHES.finditer(html):
-        url = next(g for g in m.groups() if g is not None)
-        if not url.lower().startswith(_LOCAL):
-            found.append(url)
-    return found
+    html = _COMMENT.sub("", html)
+    urls: list[str] = []
+    for m in _TAG.finditer(html):
+        tag = m.group(1).lower()
+        for a in _ATTR.finditer(m.group(2)):
+            name = a.group(1).lower()
+            value = next((g for g in a.groups()[1:] if g is not None), "")
+            if name == "style":
+                urls += _css_urls(value)
+            elif name in _FETCH_ATTRS and not (name == "href" and tag in _NAVIGATION):
+                parts = value.split(",") if name == "srcset" else [value]
+                urls += [p.strip().split(" ")[0] for p in parts if p.strip()]
+    for block in _STYLE_BLOCK.findall(html):
+        urls += _css_urls(block)
+    return [u for u in urls if not u.lower().startswith(_LOCAL)]
+
+
+def _css_urls(text: str) -> list[str]:
+    return [next(g for g in m.groups() if g is not None) for m in _CSS_URL.finditer(text)]

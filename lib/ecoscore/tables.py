@@ -74,7 +74,7 @@ def scored_table(audit: pd.DataFrame, spec: Spec, *, caption: str = "") -> Style
     points = has_points(audit)
     indicators = bool((audit["kind"] == "indicator").any())
     lost = lost_points(audit)
-    data, styles = {}, {}
+    data = {}
     data["考核内容"] = [esc(t) for t in audit["title"]]
     if indicators:
         data["属性"] = [esc(a) for a in audit["attribute"]]
@@ -82,7 +82,7 @@ def scored_table(audit: pd.DataFrame, spec: Spec, *, caption: str = "") -> Style
         data["实际值"] = [esc(number(r["value"], _measure(spec, r["line_id"]))) if r["kind"] == "indicator" else ""
                        for _, r in audit.iterrows()]
     if points:
-        data["满分"] = [number(x) for x in audit["possible"]]
+        data["满分"] = [number(x) if k != "deduction" else "" for x, k in zip(audit["possible"], audit["kind"])]
         data["得分"] = [number(x) for x in audit["awarded"]]
         data["失分"] = [number(x) if x > 0 else "" for x in lost]
     data["结果"] = [esc(o) for o in audit["outcome"]]
@@ -135,20 +135,22 @@ def own_tasks(audit: pd.DataFrame, spec: Spec, unit: str, department: str | None
     """Return the tasks of one department: the unit's own task lines (000), or the lines
     naming ``department`` as lead or responsible unit; with completion and points.
     """
-    rows = audit
     who = department or unit
-    if department is not None:
-        keep = [department in (*_line(spec, r).lead, *_line(spec, r).responsible) for _, r in audit.iterrows()]
-        rows = audit[keep]
-    else:
-        rows = audit[[_line(spec, r).applies_to is not None or r["kind"] == "task" for _, r in audit.iterrows()]]
+    n_units = len(spec.units)
+
+    def mine(ln) -> bool:
+        if who in (*ln.lead, *ln.responsible):
+            return True
+        return department is None and ln.applies_to is not None and len(ln.applies_to) < n_units
+
+    rows = audit[[mine(_line(spec, r)) for _, r in audit.iterrows()]]
     if rows.empty:
         return blocks.note(f"{who}在本文件中没有单列的任务。")
     pts = has_points(rows)
     lost = lost_points(rows)
     out = []
     for (_, r), lo in zip(rows.iterrows(), lost):
-        done = number(r["value"], "%") if r["kind"] == "task" else ""
+        done = number(r["value"], "%") if _has_completion(_line(spec, r)) else ""
         cells = [r["line_id"], r["title"], done]
         if pts:
             cells += [number(r["possible"]), number(r["awarded"]), number(lo) if lo > 0 else ""]
@@ -160,6 +162,10 @@ def own_tasks(audit: pd.DataFrame, spec: Spec, unit: str, department: str | None
         text += f";分值合计{number(rows['possible'].sum())}分,得{number(rows['awarded'].sum())}分"
     body = f"<p>{esc(text)}。</p>" + blocks.table(out, cols, numeric=["完成比例", "分值", "得分", "失分"])
     return blocks.HTMLBlock(body)
+
+
+def _has_completion(line) -> bool:
+    return any(f.name == "completion" for f in line.rule.facts())
 
 
 def _line(spec: Spec, row):

@@ -47,3 +47,16 @@ def test_compound_all_three_parts_003_28():
     s = r.score(make_ctx(None, p0_done=[True, True], p1_done=[True, False], p2_done=[True, True]))
     assert list(s.outcome) == [Outcome.MET, Outcome.NOT_MET]
     assert "性质不改变:否" in s.reason[1]
+
+
+def test_compound_all_certain_failure_beats_missing_and_gap_comes_from_failing_part():
+    # 县城污水处理率 94 against ≥95 fails; the other part has no data → still 未达标, gap 1
+    r = Compound(mode="all", parts=[
+        {"type": "threshold", "op": ">=", "target": 85},
+        {"type": "threshold", "op": ">=", "target": 95},
+        {"type": "trend", "direction": "up"},
+    ])
+    c = make_ctx(None, p0_value=[90.0], p1_value=[94.0], p2_value=[80.0], previous={"p2_value": [np.nan]})
+    s = r.score(c)
+    assert s.outcome[0] is Outcome.NOT_MET
+    assert s.gap[0] == 1

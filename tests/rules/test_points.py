@@ -243,3 +243,9 @@ def test_piecewise_and_shortfall_stay_in_range(values):
         assert (s.points >= 0).all() and (s.points <= 10).all()
         order = np.argsort(v)
         assert (np.diff(s.points[order]) >= -1e-9).all()
+
+
+def test_manual_penalty_on_a_deduction_line(ctx):
+    s = Manual(mode="penalty").score(ctx(5, points=[2.0, 0.0], note=["约谈", None]))
+    assert list(s.points) == [-2, 0]
+    assert s.outcome[0] is Outcome.DEDUCTED

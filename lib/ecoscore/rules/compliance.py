@@ -93,10 +93,17 @@ class Compound(Rule):
         met = np.vstack([np.array([o == Outcome.MET for o in s.outcome]) for s in subs])
         miss = np.vstack([np.array([o == Outcome.MISSING for o in s.outcome]) for s in subs])
         ok = met.all(axis=0) if self.mode == "all" else met.any(axis=0)
-        undecided = ~ok & miss.any(axis=0)
+        failed = np.vstack([np.array([o == Outcome.NOT_MET for o in s.outcome]) for s in subs])
+        if self.mode == "all":
+            # one part certainly failed → not met, whatever the parts without data would say
+            undecided = ~ok & ~failed.any(axis=0)
+        else:
+            undecided = ~ok & miss.any(axis=0)
         outcome = choose(ok, Outcome.MET, Outcome.NOT_MET)
         outcome[undecided] = Outcome.MISSING
         sep = ";" if self.mode == "all" else ";或 "
         reason = [sep.join(s.reason[k] for s in subs) for k in range(ctx.n)]
-        return Scores(np.full(ctx.n, np.nan), outcome, reason, value=subs[0].value, target=subs[0].target,
-                      gap=np.where(ok, 0.0, subs[0].gap if subs[0].gap is not None else np.nan))
+        gaps = np.vstack([s.gap if s.gap is not None else np.zeros(ctx.n) for s in subs])
+        gaps = np.where(failed, np.nan_to_num(gaps, nan=0.0), 0.0)
+        gap = np.where(ok, 0.0, gaps.max(axis=0) if self.mode == "all" else gaps.min(axis=0))
+        return Scores(np.full(ctx.n, np.nan), outcome, reason, value=subs[0].value, target=subs[0].target, gap=gap)

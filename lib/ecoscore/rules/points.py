@@ -591,7 +591,8 @@ class Lateness(Rule):
 class Manual(Rule):
     """Analyst judgement (视情扣分, 根据完成情况计分): the analyst enters the figure and the reason.
 
-    ``mode: deduct`` takes a deduction from full marks; ``mode: award`` takes the points given.
+    ``mode: deduct`` takes a deduction from full marks; ``mode: award`` takes the points given;
+    ``mode: penalty`` (on deduction lines) gives minus the points entered, at most ``max``.
     """
 
     type = "manual"
@@ -599,25 +600,30 @@ class Manual(Rule):
     guidance: str = ""
 
     def __post_init__(self):
-        if self.mode not in ("deduct", "award"):
-            raise ValueError("manual mode must be 'deduct' or 'award'")
+        if self.mode not in ("deduct", "award", "penalty"):
+            raise ValueError("manual mode must be 'deduct', 'award' or 'penalty'")
 
     def facts(self):
-        fig = "扣分" if self.mode == "deduct" else "得分"
+        fig = "得分" if self.mode == "award" else "扣分"
         return (
             FactSpec("points", f"{fig}(分析人员评定)", "points", "分", minimum=0),
             FactSpec("note", f"{fig}理由", "text", required=False),
         )
 
     def label(self):
-        base = "视情扣分(人工评定扣分及理由)" if self.mode == "deduct" else "根据完成情况计分(人工评定得分及理由)"
+        base = ("根据完成情况计分(人工评定得分及理由)" if self.mode == "award"
+                else "视情扣分(人工评定扣分及理由)")
         return base + (f":{self.guidance}" if self.guidance else "")
 
     def score(self, ctx):
         x = np.clip(ctx.num("points"), 0, ctx.max)
-        points = ctx.max - x if self.mode == "deduct" else x
         notes = ctx.obj("note")
-        outcome = _outcome_for(points, ctx.max)
+        if self.mode == "penalty":
+            points = -x
+            outcome = choose(points < 0, Outcome.DEDUCTED, Outcome.NO_DEDUCTION)
+        else:
+            points = ctx.max - x if self.mode == "deduct" else x
+            outcome = _outcome_for(points, ctx.max)
         reason = []
         for p, note in zip(points, notes):
             why = f"(理由:{note})" if note not in (None, "") and note == note else ""

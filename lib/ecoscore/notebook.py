@@ -1,0 +1,137 @@
+"""The report notebooks (``notebooks/<doc>.ipynb``), generated from one outline per document.
+
+A report notebook is thin: a ``parameters`` cell that runs as it is (sample data), one
+``from ecoscore import report``, then a Chinese heading and one library call per section.
+The committed notebooks are made by this module, so they stay alike; after editing an
+outline run ``python -m ecoscore.notebook`` and commit the result (``tests/test_notebooks.py``
+checks that the files match). Code cells carry ``jupyter.source_hidden`` and the
+``hide-input`` tag, and the HTML export drops inputs anyway.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+
+#: Default unit of each document's notebook: a unit present in the sample data.
+DEFAULT_UNITS = {
+    "xx-2020": "江干区",
+    "lishui-2024": "市生态环境局",
+    "dongtou-2017": "洞头区",
+    "shengzhou-2024": "嵊州市",
+    "zhoushan-2020": "舟山市",
+}
+
+_POINTS_DISTRICT = [
+    ("总体评价", "rep.narrative()"),
+    ("各部分得分", "rep.sections_chart()"),
+    ("失分最多的项目", "rep.lost_points_chart()"),
+    ("各区、县(市)总分比较", "rep.cohort_chart()"),
+    ("与上年比较", "rep.trend_chart()"),
+    ("失分事项的牵头部门", "rep.department_view()"),
+    ("逐项评分表", "rep.table()"),
+    ("附录:评分过程", "rep.appendix()"),
+]
+_POINTS_DEPARTMENT = [
+    ("总体评价", "rep.narrative()"),
+    ("各部分得分", "rep.sections_chart()"),
+    ("失分最多的项目", "rep.lost_points_chart()"),
+    ("重点工作任务完成情况", "rep.department_view()"),
+    ("市级成员单位得分比较", "rep.cohort_chart()"),
+    ("与上年比较", "rep.trend_chart()"),
+    ("逐项评分表", "rep.table()"),
+    ("附录:评分过程", "rep.appendix()"),
+]
+_TASKBOOK = [
+    ("总体评价", "rep.narrative()"),
+    ("各项行动任务完成情况", "rep.sections_chart()"),
+    ("任务完成一览", "rep.compliance_grid()"),
+    ("差距最大的任务", "rep.lost_points_chart()"),
+    ("责任单位任务", "rep.department_view()"),
+    ("各单位任务完成率比较", "rep.cohort_chart()"),
+    ("与上年比较", "rep.trend_chart()"),
+    ("逐项评分表", "rep.table()"),
+    ("附录:评分过程", "rep.appendix()"),
+]
+
+
+def _compliance(cohort: str) -> list[tuple[str, str]]:
+    return [
+        ("总体评价", "rep.narrative()"),
+        ("指标达标一览", "rep.compliance_grid()"),
+        ("各类指标达标情况", "rep.sections_chart()"),
+        ("差距较大的指标与任务", "rep.lost_points_chart()"),
+        ("未达标指标的责任单位", "rep.department_view()"),
+        (f"各{cohort}达标指标比较", "rep.cohort_chart()"),
+        ("与上年比较", "rep.trend_chart()"),
+        ("逐项达标情况表", "rep.table()"),
+        ("附录:评分过程", "rep.appendix()"),
+    ]
+
+
+#: Sections of each document's report: (heading, the one library call).
+OUTLINES = {
+    "xx-2020": _POINTS_DISTRICT,
+    "lishui-2024": _POINTS_DEPARTMENT,
+    "dongtou-2017": _TASKBOOK,
+    "shengzhou-2024": _compliance("县(市、区)"),
+    "zhoushan-2020": _compliance("市、县(区)"),
+}
+
+
+
+def _code(source: str, *tags: str):
+    cell = new_code_cell(source, metadata={"jupyter": {"source_hidden": True},
+                                           "tags": [*tags, "hide-input"]})
+    return cell
+
+
+def make(doc: str, unit: str | None = None) -> nbformat.NotebookNode:
+    """Return the report notebook of document ``doc`` (default unit from ``DEFAULT_UNITS``)."""
+    unit = unit or DEFAULT_UNITS[doc]
+    params = (
+        "# 参数(批量生成报告时由 papermill 注入)\n"
+        f"doc = {doc!r}\n"
+        f"unit = {unit!r}\n"
+        "year = None  # 考核年度;None 表示文件年度\n"
+        "facts = None  # 数据文件路径;None 表示使用示例数据\n"
+        "previous = None  # 上年数据文件路径(可选)\n"
+        "readings = []  # 多解条款的读法,如 [\"A2=from_max\"]"
+    )
+    cells = [
+        _code(params, "parameters"),
+        _code("from ecoscore import report\n\n"
+              "rep = report.build(doc, unit, year=year, facts=facts, previous=previous, readings=readings)"),
+        _code("rep.header()"),
+    ]
+    for heading, call in OUTLINES[doc]:
+        cells.append(new_markdown_cell(f"## {heading}"))
+        cells.append(_code(call))
+    nb = new_notebook(cells=cells, metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    })
+    for k, cell in enumerate(nb.cells):
+        cell["id"] = f"{doc}-{k:02d}"
+    return nb
+
+
+def write_all(folder: Path = NOTEBOOK_DIR) -> list[Path]:
+    """Write every document's notebook into ``folder``; return the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for doc in OUTLINES:
+        path = folder / f"{doc}.ipynb"
+        nbformat.write(make(doc), str(path))
+        out.append(path)
+    return out
+
+
+if __name__ == "__main__":
+    for p in write_all(Path(sys.argv[1]) if len(sys.argv) > 1 else NOTEBOOK_DIR):
+        print(p)
