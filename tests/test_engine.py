@@ -96,3 +96,38 @@ def test_json_contract(spec):
 def test_units_missing_from_facts_are_all_missing(spec):
     r = score(spec, facts().drop(index="丙区"))
     assert r.unit_summary("丙区")["missing"] == 6  # every line but the defaulted deduction
+
+
+def test_compound_certain_failure_is_not_masked_as_missing(tmp_path):
+    import yaml
+
+    raw = yaml.safe_load(MINI.read_text(encoding="utf-8"))
+    raw["family"] = "compliance"
+    raw["total"] = None
+    raw["grades"] = []
+    raw["groups"] = [{"id": "指", "title": "指标", "kind": "indicator"}]
+    raw["ambiguities"] = [{
+        "id": "Q2", "lines": ["指1"], "clause": "条款", "question": "?", "default": "a",
+        "readings": {"a": {"description": "原"}, "b": {"description": "改第二部分",
+                                                     "overrides": {"指1": {"rule": {"parts": {1: {"target": 80}}}}}}},
+    }]
+    raw["lines"] = [{
+        "id": "指1", "group": "指", "title": "优良天数比例和PM2.5", "kind": "indicator", "attribute": "约束性",
+        "clause": "条款",
+        "rule": {"type": "compound", "mode": "all", "parts": [
+            {"type": "threshold", "op": "<=", "target": 35, "value_label": "PM2.5浓度"},
+            {"type": "threshold", "op": ">=", "target": 92, "value_label": "优良天数比例"}]},
+    }]
+    p = tmp_path / "compound.yaml"
+    p.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    spec = load_spec(p)
+    f = pd.DataFrame({"指1:p0_value": [None, None, 30], "指1:p1_value": [88, 95, 95]}, index=["甲区", "乙区", "丙区"])
+    r = score(spec, f)
+    # 甲区: 优良天数 88 < 92 certainly fails → 未达标 though PM2.5 is missing; 乙区: undecided → 缺数据
+    assert list(r.audit.outcome) == ["未达标", "缺数据", "达标"]
+    assert r.unit_summary("甲区")["verdict"] == "1项约束性指标未达标"
+    assert "暂无法判定" in r.audit.reason[1]
+    # a reading that changes one part only (by index) keeps the other part
+    r2 = score(spec, f, readings={"Q2": "b"})
+    assert r2.spec.line("指1").rule.parts[0].target == 35
+    assert list(r2.audit.outcome) == ["缺数据", "缺数据", "达标"]  # 88 ≥ 80 now met; PM2.5 unknown

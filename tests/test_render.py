@@ -261,3 +261,21 @@ def test_cli_render_succeeds(tmp_path, stub_facts, capsys):
                      "--notebook", str(MINIMAL), "--quiet"])
     assert code == 0, capsys.readouterr()
     assert "成功 1 个,失败 0 个" in capsys.readouterr().out
+
+
+def test_cli_render_reads_a_params_file(tmp_path, capsys, stub_facts):
+    spec = load_spec(DOC)
+    params = tmp_path / "p.yaml"
+    params.write_text(f"doc: {DOC}\nunits: [{spec.unit_names[1]}]\nfacts: null\nreadings: []\n", encoding="utf-8")
+    code = cli.main(["render", "--params", str(params), "--out-dir", str(tmp_path / "out"),
+                     "--notebook", str(MINIMAL), "--quiet"])
+    assert code == 0, capsys.readouterr()
+    written = list((tmp_path / "out" / DOC / str(spec.year)).glob("*.html"))
+    assert sorted(p.stem for p in written) == sorted(["index", file_names(spec)[spec.unit_names[1]]])
+
+
+def test_params_file_with_unknown_keys_is_refused(tmp_path):
+    params = tmp_path / "p.yaml"
+    params.write_text(f"doc: {DOC}\nunit: 江干区\n", encoding="utf-8")
+    assert cli.main(["render", "--params", str(params), "--out-dir", str(tmp_path / "out")]) == 2
+    assert not (tmp_path / "out").exists()

@@ -15,6 +15,8 @@ from pathlib import Path
 
 #: The fixed timestamp written into workbooks that must be byte-for-byte reproducible.
 FIXED_TIME = (2024, 1, 1, 0, 0, 0)
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)  # read once, at import (single-threaded), to give files the usual permissions
 _STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
@@ -24,6 +26,7 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; a report is shared like any other file
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)

@@ -30,11 +30,11 @@ def _rules(args) -> int:
     return 0
 
 
-def _load_facts(spec, path: str | None, year: int | None):
+def _load_facts(spec, path: str | None, year: int | None, previous: str | None = None):
     from ecoscore import facts as facts_mod
 
     if path:
-        return facts_mod.load_facts(spec, path)
+        return facts_mod.load_facts(spec, path, previous, year=year)
     return facts_mod.load_sample(spec, year)
 
 
@@ -42,7 +42,7 @@ def _score(args) -> int:
     from ecoscore.engine import score
 
     spec = load_spec(args.doc, readings=args.reading)
-    current, previous = _load_facts(spec, args.facts, args.year)
+    current, previous = _load_facts(spec, args.facts, args.year, args.previous)
     result = score(spec, current, previous)
     table = result.summary[["rank", "unit", "total", "grade", "verdict", "missing", "gates"]].sort_values("rank")
     fmt = args.format
@@ -50,7 +50,7 @@ def _score(args) -> int:
         with pd.option_context("display.width", 200, "display.max_columns", 20, "display.unicode.east_asian_width", True):
             print(table.to_string(index=False))
         if args.out:
-            result.audit.to_csv(args.out, index=False, encoding="utf-8-sig")
+            _emit(result.audit.to_csv(index=False), args.out, encoding="utf-8-sig")
     elif fmt == "csv":
         text = result.audit.to_csv(index=False)
         _emit(text, args.out, encoding="utf-8-sig")
@@ -58,9 +58,10 @@ def _score(args) -> int:
         _emit(result.to_json(), args.out)
     elif fmt == "xlsx":
         from ecoscore.export import write_xlsx
+        from ecoscore.facts import is_sample
 
         out = Path(args.out or f"{spec.id}-scores.xlsx")
-        write_xlsx(result, out)
+        write_xlsx(result, out, sample=is_sample(current))
         print(f"已写出 {out}")
     return 0
 
@@ -82,7 +83,9 @@ def _render(args) -> int:
 
 def _emit(text: str, out: str | None, encoding: str = "utf-8") -> None:
     if out:
-        Path(out).write_text(text, encoding=encoding)
+        from ecoscore.atomic import write_text
+
+        write_text(out, text, encoding=encoding)
     else:
         sys.stdout.write(text)
 
@@ -97,10 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("doc")
     s.add_argument("--facts", help="数据文件(xlsx/csv);缺省时使用示例数据")
     s.add_argument("--year", type=int, help="示例数据年度(缺省为文件年度)")
+    s.add_argument("--previous", help="上年数据文件(可选,与 --facts 同用)")
     s.add_argument("--reading", action="append", help="歧义条款的解读,如 A2=from_max")
     s.add_argument("--format", choices=["table", "csv", "xlsx", "json"], default="table")
     s.add_argument("--out", help="输出文件")
     s.set_defaults(fn=_score)
+    from ecoscore.cli_facts import add_commands
+
+    add_commands(sub)
     r = sub.add_parser("render", help="批量生成各单位的独立HTML报告及汇总索引页")
     r.add_argument("doc", nargs="?", help="考核文件编号;用 --params 时可省略")
     r.add_argument("--params", help="参数文件,如 params/xx-2020.yaml(命令行选项优先)")

@@ -128,17 +128,19 @@ def score_line(line: Line, units: list[str], facts: pd.DataFrame | None, previou
     points = np.asarray(s.points, dtype=float)
     reason = list(s.reason)
     labels = [f for _, f in line.fact_keys()]
+    later = "本项暂按0分计,待补充后重新评分" if line.max is not None else "暂无法判定"
     for k in np.flatnonzero(missing):
+        if line.rule.handles_missing and outcome[k] is not Outcome.MISSING:
+            continue  # e.g. one part of an all-of indicator certainly failed
         lacking = "、".join(lbl for lbl, gone in missing_labels if gone[k])
         outcome[k] = Outcome.MISSING
-        reason[k] = f"缺少数据:{lacking},本项暂按0分计,待补充后重新评分"
+        reason[k] = f"缺少数据:{lacking},{later}"
     is_missing = np.array([o is Outcome.MISSING for o in outcome])
     if line.max is not None:
         points = np.round(np.where(is_missing, 0.0, points), 6)
-    facts_used = [
-        ";".join(f"{f.label}={_show(values[f.name][k])}" for f in labels if f.kind != "text")
-        for k in range(len(units))
-    ]
+    shown = [[_show(v) for v in values[f.name]] for f in labels if f.kind != "text"]
+    names = [f.label for f in labels if f.kind != "text"]
+    facts_used = [";".join(f"{lbl}={vals[k]}" for lbl, vals in zip(names, shown)) for k in range(len(units))]
     n = len(units)
     possible = line.max if line.kind in ("base", "bonus", "task") else (0.0 if line.kind == "deduction" else np.nan)
     return pd.DataFrame({
@@ -167,7 +169,9 @@ def _show(v) -> str:
         return "是"
     if v is False:
         return "否"
-    return fmt(v) if isinstance(v, (int, float, np.floating)) else ("—" if v is None else str(v))
+    if v is None:
+        return "—"
+    return fmt(v) if isinstance(v, (int, float, np.floating, np.integer)) else str(v)
 
 
 def score(spec: Spec | str, facts: pd.DataFrame | None = None, previous: pd.DataFrame | None = None,
@@ -197,7 +201,8 @@ def score(spec: Spec | str, facts: pd.DataFrame | None = None, previous: pd.Data
             us = [names[i] for i in keep]
             cats = {d: a[keep] for d, a in cats_all.items()}
         frames.append(score_line(line, us, facts, previous, cats))
-    audit = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=AUDIT_COLUMNS)
+    empty = pd.DataFrame(columns=[c for c in AUDIT_COLUMNS if c != "section"])
+    audit = pd.concat(frames, ignore_index=True) if frames else empty
     top = _top_sections(spec)
     audit.insert(2, "section", audit["group"].map(top))
     audit = audit[AUDIT_COLUMNS]

@@ -267,7 +267,7 @@ def _check_complete(lay: Layout, out: Collected, year: int, files: list[str], ha
         given = {(c.year, c.unit, c.key) for c in out.cells}
         for f in task_fields:
             for u in task_reporters(f.line, spec):
-                if (u, f.line.id) not in out.task_rows and (year, u, f.key) not in given:
+                if (year, u, f.line.id) not in out.task_rows and (year, u, f.key) not in given:
                     out.problems.append(Problem(ts.file, ts.name, "", "条款编号", u, f"任务 {f.line.id} 的一行",
                                                 "缺少该任务行"))
     _blank_warnings(lay, out, year, warnings)
@@ -290,11 +290,11 @@ def _blank_warnings(lay: Layout, out: Collected, year: int, warnings: list[Probl
         for u in units:
             if (year, u, f.key) in filled:
                 continue
-            row = out.task_rows.get((u, f.line.id)) if f.home == TASKS else out.rows.get((year, u))
+            row = out.task_rows.get((year, u, f.line.id)) if f.home == TASKS else out.rows.get((year, u))
             if row is None:
                 continue
-            col = cols[f.key].column if f.home != TASKS else "完成比例(%)"
-            if row.sheet != cols[f.key].sheet and f.home != TASKS:
+            col = cols[f.key].column
+            if (row.file, row.sheet) != (cols[f.key].file, cols[f.key].sheet):
                 col = f"{f.line_id} {f.header}"
             warnings.append(Problem(row.file, row.sheet, row.row, col, u, expected_text(f.fact),
                                     f"(空){'上年' if previous else ''}缺数据,将按缺数据计"))

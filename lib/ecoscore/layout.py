@@ -62,12 +62,6 @@ ALIASES = {
 RESERVED = set(ALIASES)
 _KEY_SHAPE = re.compile(r"^@?[^:\s]+:[A-Za-z_]\w*$")
 
-KIND_WORDS = {
-    "number": "数值", "percent": "百分数(0-100)", "count": "非负整数", "bool": "是/否",
-    "choice": "选项", "date": "日期", "days": "天数", "points": "分值", "text": "文字",
-}
-
-
 def norm(text) -> str:
     """Return ``text`` in a canonical form for matching headers: NFKC, no whitespace."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
@@ -271,8 +265,6 @@ def map_header(cell, keys: dict[str, str]) -> str | None:
 
 def expected_text(f: FactSpec) -> str:
     """Return what a fact's cells should hold, in Chinese (for templates and error tables)."""
-    from ecoscore.rules.base import fmt
-
     if f.kind == "choice":
         return "以下之一:" + "、".join(f.choices)
     if f.kind == "bool":
@@ -282,13 +274,24 @@ def expected_text(f: FactSpec) -> str:
     if f.kind == "text":
         return "文字说明"
     lo, hi = bounds(f)
-    word = KIND_WORDS[f.kind]
+    return range_text(f.kind, lo, hi)
+
+
+def range_text(kind: str, lo, hi) -> str:
+    """Return a numeric fact's allowed range in Chinese ("0至100之间的百分数", "非负整数")."""
+    from ecoscore.rules.base import fmt
+
+    word = {"percent": "百分数", "days": "天数", "points": "分值", "count": "整数"}.get(kind, "数值")
+    if kind == "percent" and lo == 0 and hi == 100:
+        return "0至100之间的百分数"
+    if kind == "count" and lo == 0 and hi is None:
+        return "非负整数"
     if lo is not None and hi is not None:
-        return f"{word},{fmt(lo)}至{fmt(hi)}"
+        return f"{fmt(lo)}至{fmt(hi)}之间的{word}"
     if lo is not None:
-        return f"{word},不小于{fmt(lo)}"
+        return f"不小于{fmt(lo)}的{word}" if lo else f"非负{word}(不能为负数)"
     if hi is not None:
-        return f"{word},不大于{fmt(hi)}"
+        return f"不大于{fmt(hi)}的{word}"
     return word
 
 

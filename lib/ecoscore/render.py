@@ -221,8 +221,10 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
     summary = RenderSummary(spec.id, plan.year, folder, folder / "index.html")
     jobs = [(u, {**plan.params, "unit": u}) for u in plan.units]
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    ctx = _Context(nbformat.read(plan.notebook, as_version=4), folder, file_names(spec),
-                   f"{spec.short_title} — {{unit}}", cell_timeout, str(plan.notebook.resolve().parent))
+    template = nbformat.read(plan.notebook, as_version=4)
+    kernel = template.metadata.get("kernelspec", {}).get("name") or "python3"
+    ctx = _Context(template, folder, file_names(spec), f"{spec.short_title} — {{unit}}", cell_timeout,
+                   str(plan.notebook.resolve().parent), kernel)
     for unit, outcome, seconds in _run_pool(ctx, jobs, n_workers, progress, f"{spec.id} {plan.year}"):
         summary.unit_seconds[unit] = seconds
         if isinstance(outcome, RenderFailure):
@@ -265,6 +267,7 @@ class _Context:
     title: str
     timeout: float | None
     cwd: str
+    kernel: str
 
 
 def _run_pool(ctx: _Context, jobs: list, n_workers: int, progress: bool, desc: str):
@@ -298,7 +301,7 @@ def _worker(ctx: _Context, todo: queue.Queue, done: queue.Queue, stop: threading
     from ecoscore.standalone import make_exporter
 
     exporter = make_exporter()
-    with KernelSession(cwd=ctx.cwd) as session:
+    with KernelSession(ctx.kernel, cwd=ctx.cwd) as session:
         while not stop.is_set():
             try:
                 unit, params = todo.get_nowait()

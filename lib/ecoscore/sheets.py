@@ -50,7 +50,7 @@ class Collected:
     kinds: dict[str, list[RawSheet]] = field(default_factory=dict)
     rows: dict[tuple[int, str], Problem] = field(default_factory=dict)  # (year, unit) → its row
     columns: dict[str, Problem] = field(default_factory=dict)  # key → a column holding it
-    task_rows: dict[tuple[str, str], Problem] = field(default_factory=dict)  # (unit, line) → row
+    task_rows: dict[tuple[int, str, str], Problem] = field(default_factory=dict)  # (year, unit, line) → row
     events: list[dict] = field(default_factory=list)
     tasks: list[dict] = field(default_factory=list)
     remarks: dict[str, str] = field(default_factory=dict)
@@ -252,7 +252,7 @@ class Reader:
                                             expected=f"该任务的责任单位({'、'.join(task_reporters(line, self.lay.spec))})",
                                             found=f"{line.id} 不适用于{unit}"))
                 continue
-            self.out.task_rows[(unit, line.id)] = where
+            self.out.task_rows[(self.year, unit, line.id)] = where
             self.out.cells.append(Cell(self.year, unit, f"{line.id}:completion", frame.at[i, "completion"],
                                        sheet.where(i, ccol, unit)))
             if f"{line.id}:note" in self.lay.fields and frame.at[i, "note"] is not None:

@@ -232,9 +232,24 @@ def _apply_overrides(raw: dict, overrides: dict, path: str) -> None:
         node = index[target]
         for k, v in change.items():
             if k == "rule" and isinstance(v, dict) and "type" not in v:
-                node["rule"] = {**node["rule"], **v}
+                node["rule"] = _merge_rule(node["rule"], v)
             else:
                 node[k] = v
+
+
+def _merge_rule(rule: dict, change: dict) -> dict:
+    """Merge a reading's rule change into a rule; ``parts: {index: {...}}`` merges one part."""
+    out = dict(rule)
+    for k, v in change.items():
+        if k == "parts" and isinstance(v, dict):
+            parts = list(out.get("parts", []))
+            for idx, sub in v.items():
+                i = int(idx)
+                parts[i] = sub if "type" in sub else _merge_rule(parts[i], sub)
+            out["parts"] = parts
+        else:
+            out[k] = v
+    return out
 
 
 def list_documents() -> list[str]:

@@ -20,9 +20,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ecoscore.errors import Problem
-from ecoscore.layout import Field, bounds, norm
+from ecoscore.layout import Field, bounds, norm, range_text
 from ecoscore.reading import as_text
-from ecoscore.rules.base import fmt
 
 TRUE_WORDS = {"是", "有", "已完成", "完成", "满足", "已建立", "已开展", "yes", "y", "true", "√", "✓", "对"}
 FALSE_WORDS = {"否", "无", "未完成", "不满足", "未建立", "未开展", "no", "n", "false", "×", "✗", "错"}
@@ -148,7 +147,7 @@ def fact_checks(f: Field, *, fractions: bool = False) -> list[pa.Check]:
             checks.append(pa.Check(_ok(lambda v: num(v) is None or float(num(v)).is_integer()),
                                    error=NOT_INTEGER))
         elif lo is not None or hi is not None:
-            text = _range_text(fs.kind, lo, hi)
+            text = range_text(fs.kind, lo, hi)
             checks.append(pa.Check(_ok(lambda v: num(v) is None or (
                 (lo is None or num(v) >= lo - 1e-9) and (hi is None or num(v) <= hi + 1e-9))), error=text))
         if pct and fractions:
@@ -162,17 +161,6 @@ def fact_checks(f: Field, *, fractions: bool = False) -> list[pa.Check]:
     elif fs.kind == "date":
         checks.append(pa.Check(_ok(lambda v: parse_date(v) is not None), error=DATE))
     return checks
-
-
-def _range_text(kind: str, lo, hi) -> str:
-    word = {"percent": "百分数", "days": "天数", "points": "分值"}.get(kind, "数值")
-    if kind == "percent" and lo == 0 and hi == 100:
-        return "0至100之间的百分数"
-    if lo is not None and hi is not None:
-        return f"{fmt(lo)}至{fmt(hi)}之间的{word}"
-    if lo is not None:
-        return f"不小于{fmt(lo)}的{word}" if lo else f"非负{word}(不能为负数)"
-    return f"不大于{fmt(hi)}的{word}"
 
 
 def looks_like_fractions(values: list[Any]) -> bool:

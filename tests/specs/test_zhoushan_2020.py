@@ -83,12 +83,17 @@ def test_every_clause_is_verbatim(spec):
 
 
 def test_every_line_has_sample_hints_for_its_facts(spec):
+    # [low, high] / [low, high, p] numbers, [p] yes/no, and <fact>.delta for facts read against last year
     for ln in spec.lines:
-        names = {f.name for f in ln.rule.facts() if f.kind != "text"}
-        assert names == set(ln.sample), ln.id
+        facts = {f.name: f for f in ln.rule.facts() if f.kind != "text"}
+        expected = set(facts) | {f"{n}.delta" for n, f in facts.items() if f.previous}
+        assert set(ln.sample) == expected, ln.id
         for name, hint in ln.sample.items():
-            kind = next(f.kind for f in ln.rule.facts() if f.name == name)
-            assert len(hint) == (1 if kind == "bool" else 2), (ln.id, name)
+            f = facts[name.removesuffix(".delta")]
+            if f.kind == "bool":
+                assert len(hint) == 1 and 0 <= hint[0] <= 1, (ln.id, name)
+            else:
+                assert len(hint) in (2, 3) and hint[0] < hint[1], (ln.id, name)
 
 
 # ------------------------------------------------------------------ the city meets every binding indicator

@@ -68,7 +68,9 @@ class BarOrTrend(Rule):
         return self.target_op or (">=" if self.direction == "up" else "<=")
 
     def _change_unit(self) -> str:
-        return "%" if self.change == "rate" else self.value_unit
+        if self.change == "rate":
+            return "%"
+        return "个百分点" if self.value_unit == "%" else self.value_unit
 
     def facts(self):
         out = [FactSpec("value", self.value_label, "number", self.value_unit, previous=True)]

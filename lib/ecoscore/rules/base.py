@@ -117,15 +117,14 @@ def fmt(x: Any) -> str:
     """Format a number the way a Chinese report writes it: no trailing zeros, at most 2 decimals."""
     if x is None:
         return "—"
-    if not isinstance(x, float):
-        if not isinstance(x, (int, np.integer, np.floating)):
-            try:
-                x = float(x)
-            except (TypeError, ValueError):
-                return str(x)
+    try:
         x = float(x)
+    except (TypeError, ValueError):
+        return str(x)
     if x != x:
         return "—"
+    if x.is_integer():
+        return str(int(x))
     r = round(x)
     if -1e-9 < x - r < 1e-9:
         return str(int(r))
@@ -147,6 +146,8 @@ class Rule:
     type: ClassVar[str] = ""
     #: a cohort rule's result for one unit depends on the other units (ranks)
     cohort: ClassVar[bool] = False
+    #: the rule decides itself what missing facts mean (the engine does not mask its rows)
+    handles_missing: ClassVar[bool] = False
 
     def facts(self) -> tuple[FactSpec, ...]:
         """Return the facts this rule reads, in template order."""

@@ -64,7 +64,7 @@ class CohortRank(Rule):
             raise ValueError("method must be 'value' or 'rank'")
 
     def facts(self):
-        tf = target_facts(self.target, unit=self.value_unit) if self.target_share else ()
+        tf = target_facts(self.target, label=f"{self.value_label}目标值", unit=self.value_unit) if self.target_share else ()
         return (FactSpec("value", self.value_label, "number", self.value_unit), *tf)
 
     def label(self):

@@ -60,6 +60,7 @@ class Compound(Rule):
     """
 
     type = "compound"
+    handles_missing = True
     mode: str = "all"
     parts: tuple = ()
 
@@ -89,7 +90,19 @@ class Compound(Rule):
         return Context(ctx.units, None, vals, prev, ctx.categories)
 
     def score(self, ctx: Context) -> Scores:
-        subs = [p.score(self._sub(ctx, k)) for k, p in enumerate(self.parts)]
+        subs = []
+        for k, part in enumerate(self.parts):
+            sub = self._sub(ctx, k)
+            s = part.score(sub)
+            lacking = np.zeros(ctx.n, dtype=bool)
+            for f in part.facts():
+                if f.required and f.default is None and f.name in sub.values:
+                    a = sub.values[f.name]
+                    lacking |= np.isnan(a) if a.dtype == float else np.array([v is None for v in a], dtype=bool)
+            s.outcome = np.asarray(s.outcome, dtype=object).copy()
+            s.outcome[lacking] = Outcome.MISSING
+            s.reason = [f"{part.label()}:缺数据" if lacking[i] else r for i, r in enumerate(s.reason)]
+            subs.append(s)
         met = np.vstack([np.array([o == Outcome.MET for o in s.outcome]) for s in subs])
         miss = np.vstack([np.array([o == Outcome.MISSING for o in s.outcome]) for s in subs])
         ok = met.all(axis=0) if self.mode == "all" else met.any(axis=0)

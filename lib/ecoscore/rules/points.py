@@ -52,7 +52,7 @@ class Threshold(Rule):
     def facts(self):
         return (
             FactSpec("value", self.value_label, self.value_kind, self.value_unit),
-            *target_facts(self.target, unit=self.value_unit),
+            *target_facts(self.target, label=f"{self.value_label}目标值", unit=self.value_unit),
         )
 
     def label(self):
@@ -239,7 +239,7 @@ class TargetDelta(Rule):
 
     def facts(self):
         return (FactSpec("value", self.value_label, "number", self.value_unit),
-                *target_facts(self.target, unit=self.value_unit))
+                *target_facts(self.target, label=f"{self.value_label}目标值", unit=self.value_unit))
 
     def label(self):
         return (f"达到目标得{fmt(self.base)}分,每改善1{self.value_unit}加{fmt(self.bonus_per)}分,"
@@ -499,7 +499,7 @@ class Proportional(Rule):
 
     def facts(self):
         return (FactSpec("value", self.value_label, self.value_kind, self.value_unit),
-                *target_facts(self.target, unit=self.value_unit))
+                *target_facts(self.target, label=f"{self.value_label}目标值", unit=self.value_unit))
 
     def label(self):
         neg = ",负值按比例扣分" if self.allow_negative else ""

@@ -70,7 +70,7 @@ class TrendBand(Rule):
         required = self.if_no_value == "missing"
         return (
             FactSpec("value", self.value_label, "number", self.value_unit, previous=True, required=required),
-            *(target_facts(self.target, unit=self.value_unit) if self.target is not None else ()),
+            *(target_facts(self.target, label=f"{self.value_label}目标值", unit=self.value_unit) if self.target is not None else ()),
         )
 
     def _band(self) -> str:
