@@ -21,7 +21,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "outputs" / "screenshots"
-DOC = "xx-2020"
+DOC = "lishui-2024"
 PHONE, DESKTOP = 390, 1280
 
 

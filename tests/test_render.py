@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import stat
+from html import unescape
 from pathlib import Path
 from urllib.parse import quote
 
@@ -12,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ecoscore import cli, load_spec, score
+from ecoscore import cli, list_documents, load_spec, score
 from ecoscore.atomic import write_text
 from ecoscore.errors import FactsError, Problem
 from ecoscore.render import file_names, load_cohort, render, safe_filename
@@ -23,7 +25,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 MINIMAL = FIXTURES / "minimal_report.ipynb"
 FAILING = FIXTURES / "failing.ipynb"
 ODD = FIXTURES / "odd_unit_names.yaml"
-DOC = "xx-2020"
+DOC = str(FIXTURES / "render_doc.yaml")  # for the mechanics: three units, no facts needed
+DOCUMENTS = list_documents()
 
 
 def offline_problems(html: str) -> list[str]:
@@ -94,13 +97,14 @@ def test_safe_filename_is_always_a_plain_file_name(name):
 
 # --- end to end --------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    """Two units of one document, rendered with the document's own notebook."""
-    out = tmp_path_factory.mktemp("out")
-    spec = load_spec(DOC)
+@pytest.fixture(scope="module", params=DOCUMENTS)
+def rendered(request, tmp_path_factory):
+    """Two units of each document, rendered with the document's own notebook and sample data."""
+    doc = request.param
+    out = tmp_path_factory.mktemp(doc)
+    spec = load_spec(doc)
     units = spec.unit_names[:2]
-    summary = render(DOC, units=units, workers=2, out_dir=out, progress=False)
+    summary = render(doc, units=units, workers=2, out_dir=out, progress=False)
     current, previous = load_cohort(spec, None, spec.year)
     return summary, score(spec, current, previous), units
 
@@ -109,17 +113,22 @@ def test_render_writes_one_standalone_report_per_unit(rendered):
     summary, result, units = rendered
     assert summary.ok, summary.describe()
     assert list(summary.written) == units
+    umask = os.umask(0)
+    os.umask(umask)
     for unit in units:
         path = summary.written[unit]
         assert path.parent == summary.out_dir and path.suffix == ".html"
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
         html = path.read_text(encoding="utf-8")
         assert_standalone(html)
         row = result.unit_summary(unit)
         assert unit in html
-        assert fmt(row["total"]) in html
-        if row["grade"]:
-            assert row["grade"] in html
-        assert "import " not in html and "load_spec(" not in html  # no code
+        if row["total"] == row["total"]:
+            assert fmt(row["total"]) in html
+        for key in ("grade", "verdict"):
+            if row[key]:
+                assert row[key] in html, key
+        assert "import " not in html and "report.build(" not in html  # no code
         assert "In&nbsp;[" not in html and "Out[" not in html
     assert leftovers(summary.out_dir) == []
 
@@ -133,17 +142,17 @@ def test_index_ranks_the_cohort_and_links_the_reports(rendered):
         assert unit in html
     for path in summary.written.values():
         assert f'href="{quote(path.name)}"' in html
-    first = result.summary.sort_values("rank").iloc[0]["unit"]
-    ranking = html[html.index('class="ranking"'):]
-    assert ranking.index(first) < min(ranking.index(u) for u in result.spec.unit_names if u != first) or \
-        result.summary["rank"].nunique() == 1
+    ranking = html[html.index('class="ranking"'):html.index("</table>", html.index('class="ranking"'))]
+    shown = [unescape(u) for u in re.findall(r"<tr><td[^>]*>[^<]*</td><td>([^<]*)</td>", ranking)]
+    expected = result.summary.sort_values(["rank", "unit"], na_position="last")["unit"].tolist()
+    assert shown == expected
 
 
 def test_one_failing_unit_does_not_stop_the_others(tmp_path, stub_facts):
     spec = load_spec(DOC)
     units = spec.unit_names[:3]
     bad = spec.unit_names[1]  # failing.ipynb raises for the document's second unit
-    stale = tmp_path / DOC / str(spec.year) / f"{file_names(spec)[bad]}.html"
+    stale = tmp_path / spec.id / str(spec.year) / f"{file_names(spec)[bad]}.html"
     write_text(stale, "a report from an earlier run")
     summary = render(DOC, units=units, workers=2, out_dir=tmp_path, progress=False, notebook=FAILING)
     assert not summary.ok
@@ -209,7 +218,7 @@ def test_odd_unit_names_get_safe_files_and_escaped_index(tmp_path, stub_facts):
 
 def test_facts_error_means_nothing_is_written(tmp_path, monkeypatch):
     def bad(spec, facts=None, year=None, previous=None):
-        raise FactsError([Problem("f.xlsx", "Sheet1", 3, "优良天数比例", "江干区", "数字", "abc")])
+        raise FactsError([Problem("f.xlsx", "Sheet1", 3, "比例", "甲区", "数字", "abc")])
 
     monkeypatch.setattr("ecoscore.render.load_cohort", bad)
     with pytest.raises(FactsError):
@@ -219,10 +228,10 @@ def test_facts_error_means_nothing_is_written(tmp_path, monkeypatch):
 
 def test_invalid_facts_file_is_refused_before_anything_is_written(tmp_path):
     bad = tmp_path / "facts.csv"
-    bad.write_text("单位,不认识的列\n江干区,abc\n", encoding="utf-8")
+    bad.write_text("单位,不认识的列\n甲区,abc\n", encoding="utf-8")
     out = tmp_path / "out"
     with pytest.raises(FactsError):
-        render(DOC, facts=bad, out_dir=out, progress=False, notebook=MINIMAL)
+        render(DOCUMENTS[0], facts=bad, out_dir=out, progress=False, notebook=MINIMAL)
     assert not out.exists()
 
 
@@ -270,12 +279,12 @@ def test_cli_render_reads_a_params_file(tmp_path, capsys, stub_facts):
     code = cli.main(["render", "--params", str(params), "--out-dir", str(tmp_path / "out"),
                      "--notebook", str(MINIMAL), "--quiet"])
     assert code == 0, capsys.readouterr()
-    written = list((tmp_path / "out" / DOC / str(spec.year)).glob("*.html"))
+    written = list((tmp_path / "out" / spec.id / str(spec.year)).glob("*.html"))
     assert sorted(p.stem for p in written) == sorted(["index", file_names(spec)[spec.unit_names[1]]])
 
 
 def test_params_file_with_unknown_keys_is_refused(tmp_path):
     params = tmp_path / "p.yaml"
-    params.write_text(f"doc: {DOC}\nunit: 江干区\n", encoding="utf-8")
+    params.write_text(f"doc: {DOC}\nunit: 甲区\n", encoding="utf-8")
     assert cli.main(["render", "--params", str(params), "--out-dir", str(tmp_path / "out")]) == 2
     assert not (tmp_path / "out").exists()

@@ -169,7 +169,7 @@ def test_compliance_grid():
     h = build("compliance_doc", "乙县", previous=True).compliance_grid().html
     assert h.count('class="eco-tile ') == 4
     assert h.count("eco-tile eco-bad") == 2 and h.count("eco-tile eco-none") == 1
-    assert "<h3>生态安全</h3>" in h and "目标≥85,实际80%" in h
+    assert "<h3>生态安全</h3>" in h and "目标≥85;实际80%" in h
     assert "本文件没有达标类指标" in build("points_doc", "甲区").compliance_grid().html
 
 
@@ -204,14 +204,17 @@ def test_department_view_district_lists_responsible_units():
     h = build("compliance_doc", "乙县", previous=True).department_view().html
     assert "乙县未达到要求的项目共3项" in h
     assert "<td>县发改局</td>" in h
-    assert "<caption>各单位涉及项目</caption>" in h
+    assert "<caption>涉及未达到要求项目的单位</caption>" in h
+    h = build("compliance_doc", "甲县", previous=True).department_view().html
+    assert "甲县未达到要求的项目共1项" in h  # 4 绿色建筑占比, led by 县住建局
+    assert "其余3个单位牵头或配合的项目均已达到要求" in h
 
 
 def test_department_view_own_tasks():
     rep = build("taskbook_doc", "测试区")
     h = rep.department_view(department="区环保局").html
     assert "区环保局共2项任务,已完成1项。" in h
-    assert "<td>一.2</td><td>河道清淤</td><td class=\"num\">90%</td>" in h
+    assert '<td>一.2</td><td class="eco-wide">河道清淤</td><td class="num">90%</td>' in h
 
 
 def test_appendix_has_every_line_and_the_readings():

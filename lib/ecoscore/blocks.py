@@ -23,7 +23,7 @@ CSS = """<style>
 .eco-warn{border-left:4px solid #cf222e;background:#fff5f5;padding:6px 12px;margin:.5em 0}
 .eco-info{border-left:4px solid #9a6700;background:#fff8c5;padding:6px 12px;margin:.5em 0}
 .eco-note{color:#59636e;font-size:.9em}
-.eco-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(12em,1fr));gap:6px;margin:.3em 0 1em}
+.eco-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(10em,1fr));gap:6px;margin:.3em 0 1em}
 .eco-tile{border-radius:6px;padding:6px 8px;border:1px solid #d0d7de;font-size:.9em;line-height:1.45}
 .eco-tile .eco-id{color:#59636e;font-size:.85em}
 .eco-ok{background:#e8f5e9;border-color:#7cb987}
@@ -35,6 +35,9 @@ CSS = """<style>
 .eco-narr dt{font-weight:bold;margin-top:.5em}
 .eco-narr dd{margin:0 0 .3em 0}
 details.eco-clause summary{cursor:pointer;color:#0969da}
+table.eco-table td{min-width:3.5em}
+table.eco-table td:first-child{white-space:nowrap}
+table.eco-table td.eco-wide{min-width:14em}
 </style>"""
 
 OK_CLASS = "eco-ok"
@@ -117,19 +120,22 @@ def narrative(paragraphs: Iterable[tuple[str, str]]) -> HTMLBlock:
 
 
 def table(rows: Sequence[Sequence[str]], columns: Sequence[str], *, numeric: Sequence[str] = (),
-          trusted: Sequence[str] = (), caption: str = "") -> str:
+          trusted: Sequence[str] = (), wide: Sequence[str] = (), caption: str = "") -> str:
     """Return an HTML table; cells are escaped except the columns named in ``trusted``
-    (already-built HTML such as ``clause``). ``numeric`` columns are right-aligned.
+    (already-built HTML such as ``clause``). ``numeric`` columns are right-aligned;
+    ``wide`` columns (long text) keep a readable width on a phone, the table scrolling
+    sideways instead.
     """
     num = {columns.index(c) for c in numeric if c in columns}
     raw = {columns.index(c) for c in trusted if c in columns}
-    right = ' class="num"'
-    head = "".join(f"<th{right if k in num else ''}>{esc(c)}</th>" for k, c in enumerate(columns))
+    big = {columns.index(c) for c in wide if c in columns}
+    cls = {k: ' class="num"' if k in num else (' class="eco-wide"' if k in big else "") for k in range(len(columns))}
+    head = "".join(f"<th{cls[k] if k in num else ''}>{esc(c)}</th>" for k, c in enumerate(columns))
     body = []
     for row in rows:
         cells = []
         for k, v in enumerate(row):
-            cells.append(f"<td{right if k in num else ''}>{v if k in raw else multiline(v)}</td>")
+            cells.append(f"<td{cls[k]}>{v if k in raw else multiline(v)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     return f'<table class="eco-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'

@@ -46,14 +46,14 @@ AFTER = "#1f6fb2"
 STATUS_COLORS = {"达标": GOOD, "已完成": GOOD, "未达标": BAD, "未完成": BAD, "缺数据": MISSING}
 
 
-def new_axes(*, rows: int = 5, width: float = 7.0) -> Axes:
+def new_axes(*, rows: int = 5, width: float = 5.8) -> Axes:
     """Return Axes on a new Figure (not tracked by pyplot) tall enough for ``rows`` bars."""
-    height = min(max(1.6 + 0.42 * rows, 2.6), 14.0)
+    height = min(max(1.5 + 0.4 * rows, 2.4), 13.0)
     fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
     return fig.add_subplot()
 
 
-def wrap_label(text: str, width: int = 14) -> str:
+def wrap_label(text: str, width: int = 12) -> str:
     """Break a long Chinese label into lines of at most ``width`` characters."""
     text = str(text)
     return "\n".join(text[i:i + width] for i in range(0, len(text), width)) or text
@@ -61,7 +61,8 @@ def wrap_label(text: str, width: int = 14) -> str:
 
 def _finish(ax: Axes, *, title: str | None = None, xlabel: str | None = None) -> Axes:
     if title:
-        ax.set_title(title, loc="left", fontsize=12)
+        # a legend sits in the row just above the axes; the title goes above it
+        ax.set_title(title, loc="left", fontsize=12, pad=24 if ax.get_legend() else 6)
     if xlabel is not None:
         ax.set_xlabel(xlabel)
     ax.spines[["top", "right"]].set_visible(False)
@@ -126,8 +127,8 @@ def status_counts(data: pd.DataFrame, *, y: str = "section",
     ax.set_yticks(pos, [wrap_label(s) for s in data[y]])
     ax.set_xlim(0, max(left.max(initial=0), 1) * 1.05)
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.legend(loc="lower right", ncols=len(columns), fontsize=9, frameon=False,
-              bbox_to_anchor=(1.0, 1.0))
+    ax.legend(loc="lower left", ncols=len(columns), fontsize=9, frameon=False,
+              bbox_to_anchor=(0.0, 1.0), borderaxespad=0.2, handlelength=1.2, columnspacing=1.0)
     return _finish(ax, title=title, xlabel=xlabel)
 
 
@@ -197,11 +198,12 @@ def year_comparison(data: pd.DataFrame, *, y: str = "section", before: str = "pr
     ax.bar_label(bars_a, labels=[fmt(v) for v in a], padding=3, fontsize=8)
     ax.set_yticks(pos, [wrap_label(s) for s in data[y]])
     _xlim(ax, np.concatenate([b, a]))
-    ax.legend(loc="lower right", ncols=2, fontsize=9, frameon=False, bbox_to_anchor=(1.0, 1.0))
+    ax.legend(loc="lower left", ncols=2, fontsize=9, frameon=False, bbox_to_anchor=(0.0, 1.0),
+              borderaxespad=0.2, handlelength=1.2)
     return _finish(ax, title=title, xlabel=xlabel)
 
 
-def png_bytes(ax: Axes, *, dpi: int = 150) -> bytes:
+def png_bytes(ax: Axes, *, dpi: int = 120) -> bytes:
     """Return the Axes' figure as PNG bytes (drawing it; glyph warnings surface here)."""
     buf = io.BytesIO()
     ax.figure.savefig(buf, format="png", dpi=dpi, facecolor="white")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ecoscore.errors import PROBLEM_COLUMNS, FactsError
+from ecoscore.errors import PROBLEM_COLUMNS, EcoscoreError, FactsError
 from ecoscore.spec import list_documents, load_spec
 
 HEADERS = dict(zip(PROBLEM_COLUMNS, ["文件", "工作表", "行", "列", "单位", "应为", "实际为"]))
@@ -79,10 +79,15 @@ def _samples(args) -> int:
             print(f"{doc}: {why}")
         print("示例数据与规格一致" if not stale else "请运行 ecoscore samples 重新生成示例数据")
         return 1 if stale else 0
+    failed = []
     for doc in docs:
-        for path in write_samples(doc, args.out_dir):
-            print(f"已写出 {path}")
-    return 0
+        try:
+            for path in write_samples(doc, args.out_dir):
+                print(f"已写出 {path}")
+        except EcoscoreError as e:  # one broken spec must not stop the others
+            failed.append(doc)
+            print(f"{doc}: 未能生成示例数据:{e}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def add_commands(sub) -> None:

@@ -104,16 +104,6 @@ def load_sample(spec: Spec | str, year: int | None = None):
     return b.current, b.previous
 
 
-def check(spec: Spec | str, path: str | Path, previous: str | Path | None = None, *,
-          year: int | None = None) -> tuple[list[Problem], list[Problem]]:
-    """Return ``(errors, warnings)`` for a facts file without raising."""
-    try:
-        b = read_bundle(spec, path, previous, year=year)
-    except FactsError as e:
-        return e.problems, getattr(e, "warnings", [])
-    return [], b.warnings
-
-
 def read_bundle(spec: Spec | str, path: str | Path, previous: str | Path | None = None, *,
                 year: int | None = None, strict: bool = False) -> FactsBundle:
     """Read, check and convert a facts file; raise ``FactsError`` listing every problem."""
@@ -123,7 +113,7 @@ def read_bundle(spec: Spec | str, path: str | Path, previous: str | Path | None 
     out = Collected()
     order: dict[tuple[str, str], int] = {}
     warnings: list[Problem] = []
-    files, sample = [], False
+    files, sample, fatal = [], False, False
     for p, role in ((path, "current"), (previous, "previous")):
         if p is None:
             continue
@@ -132,6 +122,7 @@ def read_bundle(spec: Spec | str, path: str | Path, previous: str | Path | None 
             raw = read_file(p)
         except FactsError as e:
             out.problems.extend(e.problems)
+            fatal = True
             continue
         sample = sample or (raw.sample and role == "current")
         _check_identity(spec, raw, year if role == "current" else year - 1, role, out.problems)
@@ -143,6 +134,12 @@ def read_bundle(spec: Spec | str, path: str | Path, previous: str | Path | None 
                 continue
             find_header(sheet, lay.key_index())
             kind = classify(sheet) if sheet.header_row is not None else None
+            if kind is None and not sheet.name:  # a CSV file is one sheet: it must have a header
+                fatal = True
+                empty = not any(v is not None for row in sheet.rows for v in row)
+                out.problems.append(Problem(sheet.file, expected="含“单位”列的表头行(及字段代码行)",
+                                            found="文件为空" if empty else "未找到表头行"))
+                continue
             if kind is None:
                 if any(v is not None for row in sheet.rows for v in row):
                     warnings.append(Problem(sheet.file, sheet.name, expected="数据表(含“单位”列的表头行)",
@@ -152,7 +149,8 @@ def read_bundle(spec: Spec | str, path: str | Path, previous: str | Path | None 
             out.kinds.setdefault(kind, []).append(sheet)
             getattr(reader, kind)(sheet)
     values = _check_values(lay, out)
-    _check_complete(lay, out, year, files, previous is not None, warnings)
+    if not fatal:  # an unreadable file is reported as such, not as every fact it lacks
+        _check_complete(lay, out, year, files, previous is not None, warnings)
     if strict:
         out.problems.extend(warnings)
         warnings = []
@@ -218,11 +216,13 @@ def _check_values(lay: Layout, out: Collected) -> dict[tuple[int, str], dict[str
         pct = [c.raw for c in cells if lay.fields[c.key].fact.kind == "percent"]
         keys = list(dict.fromkeys(c.key for c in cells))
         units = list(dict.fromkeys(c.unit for c in cells))
-        frame = pd.DataFrame(None, index=units, columns=keys, dtype=object)
-        where = {}
+        where, cols = {}, {k: {} for k in keys}
         for c in cells:
-            frame.at[c.unit, c.key] = c.raw
+            cols[c.key][c.unit] = c.raw
             where[(c.unit, c.key)] = c
+        frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in cols.items()}, index=units,
+                             columns=keys, dtype=object)
+        frame = frame.astype(object).where(frame.notna(), None)
         schema = facts_schema([lay.fields[k] for k in keys], fractions=looks_like_fractions(pct))
 
         def locate(i, col, w=where, year=year):

@@ -53,7 +53,8 @@ def cohort_svg(values: pd.Series, *, label: str, scale: float | None = None,
     """
     vals = [0.0 if v is None or (isinstance(v, float) and math.isnan(v)) else float(v) for v in values]
     top = max([scale or 0.0, *vals, *(m for _, m in marks or [])]) or 1.0
-    left, right, row, bar, head = 8, 56, 40, 14, 26
+    left, right, row, bar = 8, 56, 40, 14
+    head = 26 + (14 if len(marks or []) > 1 else 0)  # room for reference labels on two staggered lines
     inner = width - left - right
     height = head + row * len(vals) + 8
 
@@ -68,10 +69,10 @@ def cohort_svg(values: pd.Series, *, label: str, scale: float | None = None,
         parts.append(f'<text x="{left}" y="{y + 13}" font-size="14">{escape(str(name))}</text>'
                      f'<rect x="{left}" y="{y + 19}" width="{x(v) - left:.1f}" height="{bar}" fill="#4c8eda" rx="2"/>'
                      f'<text x="{x(v) + 4:.1f}" y="{y + 31}" font-size="12">{escape(fmt(v))}</text>')
-    for name, m in marks or []:
-        parts.append(f'<line x1="{x(m):.1f}" x2="{x(m):.1f}" y1="{head - 4}" y2="{height - 4}" stroke="#cf222e" '
-                     f'stroke-dasharray="4 3"/><text x="{x(m) + 3:.1f}" y="{head - 6}" font-size="11" '
-                     f'fill="#cf222e">{escape(name)} {escape(fmt(m))}</text>')
+    for k, (name, m) in enumerate(marks or []):
+        parts.append(f'<line x1="{x(m):.1f}" x2="{x(m):.1f}" y1="{head - 4 - 14 * (k % 2)}" y2="{height - 4}" '
+                     f'stroke="#cf222e" stroke-dasharray="4 3"/><text x="{x(m) + 3:.1f}" y="{head - 6 - 14 * (k % 2)}" '
+                     f'font-size="11" fill="#cf222e">{escape(name)} {escape(fmt(m))}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -79,16 +80,16 @@ def cohort_svg(values: pd.Series, *, label: str, scale: float | None = None,
 def _rows(result: Result, links: dict[str, str], failed: set[str]) -> tuple[list[str], list[dict]]:
     s = result.summary.sort_values(["rank", "unit"], na_position="last")
     spec = result.spec
-    cols = ["排名", "单位"]
+    def filled(col: str) -> bool:
+        return bool(s[col].fillna("").astype(str).str.len().gt(0).any())
+
+    # The short columns a phone shows without scrolling come first; long explanations last.
     show = {
-        "总分": spec.family == "points" or spec.total is not None,
-        "等级": s["grade"].fillna("").astype(str).str.len().gt(0).any(),
-        "结论": s["verdict"].fillna("").astype(str).str.len().gt(0).any(),
-        "约束性指标": s["binding"].max() > 0,
-        "任务": s["tasks"].max() > 0,
-        "前置/否决": s["gates"].fillna("").astype(str).str.len().gt(0).any(),
+        "排名": True, "单位": True, "总分": spec.family == "points" or spec.total is not None,
+        "等级": filled("grade"), "约束性指标": s["binding"].max() > 0, "任务": s["tasks"].max() > 0,
+        "报告": True, "缺数据项": True, "前置/否决": filled("gates"), "结论": filled("verdict"),
     }
-    cols += [c for c, on in show.items() if on] + ["缺数据项", "报告"]
+    cols = [c for c, on in show.items() if on]
     rows = []
     for r in s.itertuples(index=False):
         cells = {

@@ -13,6 +13,7 @@ registry), so parameters are injected and cell metadata recorded exactly as
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -96,10 +97,30 @@ class KernelSession:
     def start(self) -> None:
         """Start the kernel (idempotent)."""
         if self.km is None:
-            self.km = AsyncKernelManager(kernel_name=self.kernel_name)
+            km = AsyncKernelManager(kernel_name=self.kernel_name)
             # The kernel's own log (not the notebook's output) would clutter the progress bar.
-            run_sync(self.km.start_kernel)(cwd=self.cwd, stderr=subprocess.DEVNULL)
-            self.runs = 0
+            run_sync(km.start_kernel)(cwd=self.cwd, stderr=subprocess.DEVNULL)
+            self.km, self.runs = km, 0
+
+    def warm(self, code: str, timeout: float = 120) -> bool:
+        """Start the kernel and run ``code`` (typically the notebook's imports); return success.
+
+        Runs while the caller does other work, so the first notebook does not pay for the
+        imports. The namespace is reset before the next notebook, as after any run.
+        """
+        self.start()
+        if not code.strip():
+            return True
+        kc = self.km.client()
+        kc.start_channels()
+        try:
+            run_sync(kc.wait_for_ready)(timeout=timeout)
+            reply = run_sync(kc.execute_interactive)(code, silent=True, store_history=False, timeout=timeout,
+                                                     output_hook=lambda msg: None)
+            return reply["content"]["status"] == "ok"
+        finally:
+            kc.stop_channels()
+            self.runs = max(self.runs, 1)
 
     def restart(self) -> None:
         """Throw the kernel away and start a fresh one."""
@@ -133,3 +154,19 @@ class KernelSession:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def import_code(nb: NotebookNode) -> str:
+    """Return the top-level ``import`` statements of ``nb``'s code cells, for ``KernelSession.warm``."""
+    lines: dict[str, None] = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:  # IPython magics; such a cell is simply not scanned
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import) or (isinstance(node, ast.ImportFrom) and not node.level):
+                lines[ast.unparse(node)] = None
+    return "\n".join(lines)

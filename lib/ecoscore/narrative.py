@@ -135,6 +135,7 @@ def losses(audit: pd.DataFrame, *, limit: int = 5, section_titles: Mapping[str, 
     """
     out = []
     pts = scored_rows(audit)
+    has_base = bool(pts["kind"].isin(["base", "task"]).any())
     if len(pts):
         lost = lost_points(pts)
         if lost.sum() > 1e-9:
@@ -153,17 +154,23 @@ def losses(audit: pd.DataFrame, *, limit: int = 5, section_titles: Mapping[str, 
                      for _, r in top.head(limit).iterrows()]
             head = "失分较多的项目" if len(top) > limit else "失分项目"
             out.append(f"{text}。{head}:" + ";".join(items) + "。")
-        else:
+        elif has_base:
             out.append("各计分项目均未失分。")
     ind = audit[(audit["kind"] == "indicator") & audit["outcome"].isin(_NOT_MET)]
     if len(ind):
+        ind = ind.assign(binding=(ind["attribute"] == "约束性").astype(int))
+        ind = ind.sort_values("binding", ascending=False, kind="stable")
+        shown = max(limit, int(ind["binding"].sum()))
         items = [f"{label(r)}" + (f"({r['attribute']})" if r["attribute"] else "") + f",{r['reason']}"
-                 for _, r in ind.iterrows()]
-        out.append(f"未达标指标{len(ind)}项:" + ";".join(items) + "。")
+                 for _, r in ind.head(shown).iterrows()]
+        more = f";另有{len(ind) - shown}项参考性指标未达标,见逐项表" if len(ind) > shown else ""
+        out.append(f"未达标指标{len(ind)}项:" + ";".join(items) + more + "。")
     tasks = audit[(audit["kind"] == "task") & audit["possible"].isna() & audit["outcome"].isin(_NOT_DONE)]
     if len(tasks):
-        items = [f"{label(r)},{r['reason']}" for _, r in tasks.iterrows()]
-        out.append(f"未完成任务{len(tasks)}项:" + ";".join(items) + "。")
+        tasks = tasks.sort_values("value", kind="stable", na_position="last")
+        items = [f"{label(r)},{r['reason']}" for _, r in tasks.head(limit).iterrows()]
+        head = f"未完成任务{len(tasks)}项" + (f",完成比例最低的{limit}项" if len(tasks) > limit else "")
+        out.append(f"{head}:" + ";".join(items) + "。")
     return "".join(out)
 
 
@@ -205,7 +212,11 @@ def _relative_gap(row) -> float:
 
 
 def gap_text(gap: float, measure: str = "") -> str:
-    """Return a gap with its unit; a gap in % is written in percentage points (个百分点)."""
+    """Return a gap with its unit; a gap in % is written in percentage points (个百分点).
+
+    A multi-part indicator's measure ("% / μg/m³") names its parts; the gap is the first part's.
+    """
+    measure = measure.split(" / ")[0].strip()
     if measure == "%":
         return f"{fmt(gap)}个百分点"
     return f"{fmt(gap)}{measure}"

@@ -101,7 +101,7 @@ def make(doc: str, unit: str | None = None) -> nbformat.NotebookNode:
         "year = None  # 考核年度;None 表示文件年度\n"
         "facts = None  # 数据文件路径;None 表示使用示例数据\n"
         "previous = None  # 上年数据文件路径(可选)\n"
-        "readings = []  # 多解条款的读法,如 [\"A2=from_max\"]"
+        "readings = []  # 多解条款的读法,列表;空列表表示默认读法"
     )
     cells = [
         _code(params, "parameters"),

@@ -95,28 +95,35 @@ def _read_xlsx(p: Path, name: str) -> RawFile:
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(p, data_only=True)
+        wb = load_workbook(p, data_only=True, read_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
         raise FactsError([Problem(name, expected="可以打开的 xlsx 工作簿",
                                   found=f"无法读取({type(e).__name__}),文件可能已损坏或并非 xlsx")]) from None
     out = RawFile(name, [])
-    for ws in wb.worksheets:
-        if ws.title == META_SHEET:
-            meta = {str(r[0]): r[1] for r in ws.iter_rows(values_only=True) if r and r[0]}
-            out.doc = str(meta["doc"]) if meta.get("doc") else None
-            out.year = int(meta["year"]) if str(meta.get("year", "")).isdigit() else None
-            out.sample = str(meta.get("sample", "")).lower() in ("true", "1", "是")
-            continue
-        rows = []
-        for row in ws.iter_rows():
-            vals = []
-            for c in row:
-                v = c.value
-                if isinstance(v, (int, float)) and not isinstance(v, bool) and "%" in (c.number_format or ""):
-                    v = v * 100  # a cell typed as "92%" holds 0.92: the figure the analyst meant is 92
-                vals.append(clean(v))
-            rows.append(vals)
-        out.sheets.append(RawSheet(name, ws.title, rows))
+    try:
+        for ws in wb.worksheets:
+            if ws.title == META_SHEET:
+                meta = {str(r[0]): r[1] for r in ws.iter_rows(values_only=True) if r and r[0]}
+                out.doc = str(meta["doc"]) if meta.get("doc") else None
+                out.year = int(meta["year"]) if str(meta.get("year", "")).isdigit() else None
+                out.sample = str(meta.get("sample", "")).lower() in ("true", "1", "是")
+                continue
+            if ws.title in NON_DATA_SHEETS:
+                continue
+            if hasattr(ws, "reset_dimensions"):
+                ws.reset_dimensions()  # some writers record a wrong used range; read every row
+            rows = []
+            for row in ws.iter_rows():
+                vals = []
+                for c in row:
+                    v = getattr(c, "value", None)
+                    if isinstance(v, (int, float)) and not isinstance(v, bool) and "%" in (c.number_format or ""):
+                        v = v * 100  # a cell typed as "92%" holds 0.92: the figure the analyst meant is 92
+                    vals.append(clean(v))
+                rows.append(vals)
+            out.sheets.append(RawSheet(name, ws.title, rows))
+    finally:
+        wb.close()
     _title_meta(out)
     return out
 
@@ -139,11 +146,9 @@ def _read_csv(p: Path, name: str) -> RawFile:
     text = _decode(p.read_bytes(), name)
     if "\x00" in text:
         raise FactsError([Problem(name, expected="CSV 文本文件", found="文件含二进制内容")])
-    sample = text[:4096]
-    delim = ","
+    sample = text[:8192]
     counts = {d: sample.count(d) for d in (",", "\t", ";")}
-    if counts[","] == 0 and max(counts.values()) > 0:
-        delim = max(counts, key=counts.get)
+    delim = max(counts, key=lambda d: (counts[d], d == ","))
     rows = [[clean(v) for v in r] for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)]
     out = RawFile(name, [RawSheet(name, "", rows)])
     _title_meta(out)

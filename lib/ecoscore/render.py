@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import importlib
 import os
-import queue
 import re
-import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -31,13 +29,13 @@ import papermill
 import yaml
 
 from ecoscore import atomic
-from ecoscore.engine import Result, score
+from ecoscore.engine import score
 from ecoscore.errors import EcoscoreError, RenderError, RenderFailure
-from ecoscore.kernels import KernelSession
+from ecoscore.index_page import index_html
 from ecoscore.spec import Spec, load_spec, parse_readings
+from ecoscore.workers import FAILED_DIR, RenderPool, UnitJob
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
-FAILED_DIR = "_failed"
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\'`$&;!#%{}\[\]~^]')
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.IGNORECASE)
@@ -164,11 +162,12 @@ class _Plan:
     """Everything checked and loaded before the first file is written."""
 
     spec: Spec
-    result: Result
     year: int
     units: list[str]
     notebook: Path
     params: dict
+    facts: str | None
+    previous: str | None
 
 
 def _plan(doc, units, year, facts, previous, readings, notebook) -> _Plan:
@@ -192,9 +191,8 @@ def _plan(doc, units, year, facts, previous, readings, notebook) -> _Plan:
     lacking = {"unit", *(k for k, v in params.items() if v)} - declared
     if lacking:
         raise EcoscoreError(f"报告笔记本 {nb_path} 的 parameters 单元缺少参数:{'、'.join(sorted(lacking))}")
-    current, prior = load_cohort(spec, facts_path, year, previous_path)  # FactsError: nothing written
-    result = score(spec, current, prior)
-    return _Plan(spec, result, year, names, nb_path, {k: v for k, v in params.items() if k in declared})
+    return _Plan(spec, year, names, nb_path, {k: v for k, v in params.items() if k in declared},
+                 facts_path, previous_path)
 
 
 def render(doc: str, units="all", year: int | None = None, workers: int | None = None,
@@ -219,27 +217,25 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
     spec = plan.spec
     folder = Path(out_dir) / spec.id / str(plan.year)
     summary = RenderSummary(spec.id, plan.year, folder, folder / "index.html")
-    jobs = [(u, {**plan.params, "unit": u}) for u in plan.units]
-    n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    template = nbformat.read(plan.notebook, as_version=4)
-    kernel = template.metadata.get("kernelspec", {}).get("name") or "python3"
-    ctx = _Context(template, folder, file_names(spec), f"{spec.short_title} — {{unit}}", cell_timeout,
-                   str(plan.notebook.resolve().parent), kernel)
-    for unit, outcome, seconds in _run_pool(ctx, jobs, n_workers, progress, f"{spec.id} {plan.year}"):
-        summary.unit_seconds[unit] = seconds
-        if isinstance(outcome, RenderFailure):
-            summary.failures.append(outcome)
-        else:
-            summary.written[unit] = outcome
+    job = UnitJob(nbformat.read(plan.notebook, as_version=4), folder, file_names(spec),
+                  f"{spec.short_title} — {{unit}}", cell_timeout, str(plan.notebook.resolve().parent))
+    n_workers = max(1, min(workers or os.cpu_count() or 1, len(plan.units)))
+    with RenderPool(job, n_workers) as pool:  # kernels start while the facts are checked
+        current, prior = load_cohort(spec, plan.facts, plan.year, plan.previous)  # FactsError: nothing written
+        result = score(spec, current, prior)
+        jobs = [(u, {**plan.params, "unit": u}) for u in plan.units]
+        for unit, outcome, seconds in pool.map(jobs, progress=progress, desc=f"{spec.id} {plan.year}"):
+            summary.unit_seconds[unit] = seconds
+            if isinstance(outcome, RenderFailure):
+                summary.failures.append(outcome)
+            else:
+                summary.written[unit] = outcome
     order = {u: i for i, u in enumerate(plan.units)}
     summary.failures.sort(key=lambda f: order[f.unit])
     summary.written = dict(sorted(summary.written.items(), key=lambda kv: order[kv[0]]))
-
-    from ecoscore.index_page import index_html
-
     links = {u: p.name for u, p in summary.written.items()}
-    atomic.write_text(summary.index, index_html(plan.result, year=plan.year, links=links, failures=summary.failures,
-                                           base=folder))
+    page = index_html(result, year=plan.year, links=links, failures=summary.failures, base=folder)
+    atomic.write_text(summary.index, page)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -257,103 +253,3 @@ def load_params(path: str | Path) -> dict:
         raise EcoscoreError(f"参数文件 {path} 须为映射且含 doc;可用的键:{'、'.join(sorted(known))}"
                             + (f";未知的键:{extra}" if extra else ""))
     return raw
-
-
-@dataclass
-class _Context:
-    template: nbformat.NotebookNode
-    folder: Path
-    stems: dict[str, str]
-    title: str
-    timeout: float | None
-    cwd: str
-    kernel: str
-
-
-def _run_pool(ctx: _Context, jobs: list, n_workers: int, progress: bool, desc: str):
-    """Yield ``(unit, Path | RenderFailure, seconds)`` as worker threads finish units."""
-    from tqdm.auto import tqdm
-
-    todo: queue.Queue = queue.Queue()
-    for job in jobs:
-        todo.put(job)
-    done: queue.Queue = queue.Queue()
-    stop = threading.Event()
-    threads = [threading.Thread(target=_worker, args=(ctx, todo, done, stop), name=f"ecoscore-render-{i}",
-                                daemon=True) for i in range(n_workers)]
-    for t in threads:
-        t.start()
-    try:
-        with tqdm(total=len(jobs), desc=desc, unit="个单位", disable=not progress) as bar:
-            for _ in jobs:
-                item = done.get()
-                bar.update(1)
-                if isinstance(item[1], RenderFailure):
-                    bar.write(f"失败:{item[0]}")
-                yield item
-    finally:
-        stop.set()
-        for t in threads:
-            t.join()
-
-
-def _worker(ctx: _Context, todo: queue.Queue, done: queue.Queue, stop: threading.Event) -> None:
-    from ecoscore.standalone import make_exporter
-
-    exporter = make_exporter()
-    with KernelSession(ctx.kernel, cwd=ctx.cwd) as session:
-        while not stop.is_set():
-            try:
-                unit, params = todo.get_nowait()
-            except queue.Empty:
-                return
-            t0 = time.perf_counter()
-            outcome = _render_one(ctx, session, exporter, unit, params)
-            done.put((unit, outcome, time.perf_counter() - t0))
-
-
-def _render_one(ctx: _Context, session: KernelSession, exporter, unit: str, params: dict):
-    """Render one unit; return the written path, or a ``RenderFailure`` (never raises)."""
-    from ecoscore.standalone import to_html
-
-    stem = ctx.stems[unit]
-    html_path = ctx.folder / f"{stem}.html"
-    failed_path = ctx.folder / FAILED_DIR / f"{stem}.ipynb"
-    try:
-        nb = session.run(ctx.template, params, timeout=ctx.timeout)
-        html = to_html(nb, ctx.title.format(unit=unit), exporter)
-        atomic.write_text(html_path, html)
-    except Exception as e:  # one unit's failure must not stop the others
-        nb = session.last_nb
-        message = _message(e)
-        kept = ""
-        if nb is not None:
-            try:
-                atomic.write_text(failed_path, nbformat.writes(nb))
-                kept = str(failed_path)
-            except OSError as w:
-                message += f"\n(调试笔记本未能保存:{w})"
-        html_path.unlink(missing_ok=True)  # a stale report from an earlier run would mislead
-        try:
-            session.restart()
-        except Exception as k:  # the next unit retries the start and reports it
-            message += f"\n(内核重启失败:{_message(k)})"
-        return RenderFailure(unit, message, kept)
-    failed_path.unlink(missing_ok=True)
-    return html_path
-
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-
-
-def _message(e: BaseException) -> str:
-    """Return a one-paragraph account of a failure (papermill's cell error, or the exception)."""
-    from papermill.exceptions import PapermillExecutionError
-
-    if isinstance(e, PapermillExecutionError):
-        head = f"{e.ename}: {e.evalue}"
-        where = f"(出错单元 In [{e.exec_count}])" if e.exec_count else ""
-        return _ANSI.sub("", f"{head}{where}")
-    text = str(e).strip()
-    return _ANSI.sub("", f"{type(e).__name__}: {text}" if text else type(e).__name__)
-

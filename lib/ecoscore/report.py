@@ -303,8 +303,8 @@ class Report:
             status = status or r["outcome"]
             css = {"达标": blocks.OK_CLASS, "已完成": blocks.OK_CLASS, "缺数据": blocks.NONE_CLASS}.get(status, blocks.BAD_CLASS)
             if r["kind"] == "indicator":
-                value = blocks.number(r["value"], ln.unit_of_measure)
-                detail = f"目标{ln.target_text or blocks.number(r['target'])}" + (f",实际{value}" if value else "")
+                value = tables.actual_text(r, ln)
+                detail = f"目标{ln.target_text or blocks.number(r['target'])}" + (f";实际{value}" if value else "")
             else:
                 detail = f"完成{blocks.number(r['value'], '%')}" if r["value"] == r["value"] else ""
             tile = blocks.tile(line_id=r["line_id"], title=r["title"], status=status, css_class=css,

@@ -2,6 +2,7 @@
 must be able to show occurs somewhere in each document's sample.
 
 * a missing value (缺数据) — the second unit's first eligible fact is left blank;
+* an event on the events sheet (a bonus or deduction item), when the document has them;
 * a late task — a lateness line with days late, or a task-book row below 100%;
 * gates — a 合格否决 veto triggered and a 评优前置 condition not met (when the document has them);
 * a failed binding indicator (约束性, compliance documents);
@@ -32,6 +33,7 @@ def apply_scenarios(s) -> dict[str, str]:
     locked: set[str] = set()
     _late(s, done)
     _missing(s, done)
+    _event(s, done)
     _gates(s, done, locked)
     _binding(s, done)
     _all_met(s, done, locked)
@@ -54,6 +56,22 @@ def _late(s, done) -> None:
             s.overrides[(y, u, f.key)] = 60.0
             done["late"] = f"{u} {ln.id} 完成60%"
             return
+
+
+def _event(s, done) -> None:
+    """Make sure the events sheet has at least one event when the document has event items."""
+    y = s.spec.year
+    if not s.lay.events or s.events(y):
+        return
+    key, item = next(iter(s.lay.events.items()))
+    units = [u for u in s.spec.unit_names if item.line.applies(u)]
+    if not units:
+        return
+    u = min(units, key=lambda x: s.z[x])
+    hint = (item.line.sample or {}).get(item.name)
+    amount = float(hint[0]) if item.direct and isinstance(hint, list) and hint and hint[0] else 1.0
+    s.overrides[(y, u, key)] = amount
+    done["event"] = f"{u} {key}"
 
 
 def _missing(s, done) -> None:

@@ -137,7 +137,14 @@ class Reader:
             j = self._col(sheet, col) if col else None
             return sheet.where(i, j, as_text(frame.at[i, "unit"]) if frame.at[i, "unit"] else "")
 
-        problems = run(schema, canon, locate)
+        problems, seen_dup = [], set()
+        for p in run(schema, canon, locate):
+            if p.expected == "不重复":  # one problem per repeated row, shown at the unit column
+                if p.row in seen_dup:
+                    continue
+                seen_dup.add(p.row)
+                p.column = sheet.column(self._col(sheet, "unit"))
+            problems.append(p)
         for p in problems:
             i = int(p.row) - 1
             if p.expected == "unit":
@@ -148,7 +155,8 @@ class Reader:
                 p.found = as_text(raw)
             elif p.expected == "不重复":
                 dup = first[tuple(canon.at[i, c] for c in unique)] + 1
-                what = "每个单位每年度只填一行" if "year" in unique else "每个单位每项只填一行"
+                what = ("每个单位每项指标只填一行" if "fact" in unique else "每个单位每年度只填一行"
+                        if "year" in unique else "每个单位每项只填一行")
                 p.expected, p.found = what, f"与第{dup}行重复"
             elif p.expected == "不能为空" and p.column == sheet.column(self._col(sheet, "unit")):
                 p.expected = "单位名称(有数据的行须填写单位)"

@@ -8,6 +8,7 @@ that the clause can sit in a ``<details>`` element).
 from __future__ import annotations
 
 import hashlib
+import re
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,7 @@ from pandas.io.formats.style import Styler
 
 from ecoscore import blocks
 from ecoscore.blocks import clause, esc, multiline, number
-from ecoscore.narrative import lost_points
+from ecoscore.narrative import gap_text, lost_points
 from ecoscore.rules.base import Outcome
 from ecoscore.spec import Spec
 
@@ -31,18 +32,41 @@ GOOD_FG = "color:#1a7f37"
 BAD_FG = "color:#cf222e;font-weight:bold"
 
 
+_HALF = str.maketrans("\uff08\uff09", "()")
+_NUMBERING = re.compile(r"^([((][^))]{1,4}[))]|[一二三四五六七八九十]{1,3}[、.])")
+
+
 def section_label(spec: Spec, section: str) -> str:
-    """Return "<id> <title>" for a top-level group (just the title when they are equal)."""
+    """Return "<id> <title>" for a group; just the title when it is the id or already
+    starts with the id's own numbering ("附件2(一)" + "(一)实施…" → "(一)实施…").
+    """
     try:
         title = spec.group(section).title
     except KeyError:
         return str(section)
-    return title if title == section else f"{section} {title}"
+    m = _NUMBERING.match(title)
+    if title == section or (m and section.translate(_HALF).endswith(m.group(1).rstrip("、.").translate(_HALF))):
+        return title
+    return f"{section} {title}"
+
+
+def actual_text(row, line) -> str:
+    """Return what a unit reported on a line, for tiles and tables: 是/否 for a yes/no
+    fact, the value with its unit, or the facts used when the line has several parts.
+    """
+    measure = line.unit_of_measure if line.unit_of_measure not in ("-", "—", "/") else ""
+    if line.rule.type == "yes_no" and row["value"] == row["value"]:
+        return "是" if row["value"] else "否"
+    if line.rule.type == "compound" or row["value"] != row["value"] or "、" in measure or " / " in measure:
+        return str(row["facts"] or "")
+    return number(row["value"], measure)
 
 
 def has_points(audit: pd.DataFrame) -> bool:
-    """Return whether any of the rows carries points."""
-    return bool((audit["possible"].notna() & ~audit["kind"].isin(["indicator", "gate"])).any())
+    """Return whether any base, bonus or task row carries points (deductions alone do not
+    make a points table: a task book's 附加考核 only deducts).
+    """
+    return bool((audit["possible"].notna() & audit["kind"].isin(["base", "bonus", "task"])).any())
 
 
 def _target(spec: Spec, row) -> str:
@@ -79,7 +103,7 @@ def scored_table(audit: pd.DataFrame, spec: Spec, *, caption: str = "") -> Style
     if indicators:
         data["属性"] = [esc(a) for a in audit["attribute"]]
         data["目标"] = [esc(_target(spec, r)) for _, r in audit.iterrows()]
-        data["实际值"] = [esc(number(r["value"], _measure(spec, r["line_id"]))) if r["kind"] == "indicator" else ""
+        data["实际值"] = [esc(actual_text(r, _line(spec, r))) if r["kind"] == "indicator" else ""
                        for _, r in audit.iterrows()]
     if points:
         data["满分"] = [number(x) if k != "deduction" else "" for x, k in zip(audit["possible"], audit["kind"])]
@@ -117,10 +141,16 @@ def scored_table(audit: pd.DataFrame, spec: Spec, *, caption: str = "") -> Style
                     cell_ids=False)
     styler.apply(paint, axis=None)
     styler.set_table_attributes('class="eco-table eco-scored"')
-    styler.set_table_styles([
+    cols = list(df.columns)
+    styles = [
         {"selector": "th", "props": "text-align:left;vertical-align:top"},
-        {"selector": "td", "props": "vertical-align:top"},
-    ])
+        {"selector": "th.row_heading.level0", "props": "white-space:normal;min-width:5em;max-width:9em"},
+        {"selector": "td", "props": "vertical-align:top;min-width:3em"},
+    ]
+    for name, width in (("考核内容", "9em"), ("说明", "14em"), ("目标", "7em"), ("依据条款", "6em")):
+        if name in cols:
+            styles.append({"selector": f"td.col{cols.index(name)}", "props": f"min-width:{width}"})
+    styler.set_table_styles(styles)
     if caption:
         styler.set_caption(esc(caption))
     return styler
@@ -160,7 +190,8 @@ def own_tasks(audit: pd.DataFrame, spec: Spec, unit: str, department: str | None
     text = f"{who}共{len(rows)}项任务,已完成{n_done}项"
     if pts:
         text += f";分值合计{number(rows['possible'].sum())}分,得{number(rows['awarded'].sum())}分"
-    body = f"<p>{esc(text)}。</p>" + blocks.table(out, cols, numeric=["完成比例", "分值", "得分", "失分"])
+    body = f"<p>{esc(text)}。</p>" + blocks.table(out, cols, numeric=["完成比例", "分值", "得分", "失分"],
+                                                 wide=["任务", "说明"])
     return blocks.HTMLBlock(body)
 
 
@@ -193,7 +224,7 @@ def responsibility(audit: pd.DataFrame, spec: Spec, unit: str) -> blocks.HTMLBlo
             t[3] += short
         if short:
             if r["kind"] == "indicator":
-                gap = number(r["gap"], _measure(spec, r["line_id"])) if r["gap"] == r["gap"] and r["gap"] > 0 else ""
+                gap = gap_text(r["gap"], _measure(spec, r["line_id"])) if r["gap"] == r["gap"] and r["gap"] > 0 else ""
             else:
                 gap = f"失{number(lo)}分" if lo > 0 else ""
             rows.append([r["line_id"], r["title"], r["attribute"], r["outcome"], gap,
@@ -201,14 +232,19 @@ def responsibility(audit: pd.DataFrame, spec: Spec, unit: str) -> blocks.HTMLBlo
     parts = []
     if rows:
         parts.append(f"<p>{esc(unit)}未达到要求的项目共{len(rows)}项,牵头单位与责任单位如下。</p>")
-        parts.append(blocks.table(rows, ["编号", "项目", "属性", "结果", "差距/失分", "牵头单位", "责任单位"]))
+        parts.append(blocks.table(rows, ["编号", "项目", "属性", "结果", "差距/失分", "牵头单位", "责任单位"],
+                                  wide=["项目"]))
     else:
         parts.append(f"<p>{esc(unit)}各项目均已达到要求。</p>")
-    if tally:
-        order = sorted(tally.items(), key=lambda kv: (-(kv[1][1] + kv[1][3]), -kv[1][0], kv[0]))
+    involved = {d: t for d, t in tally.items() if t[1] or t[3]}
+    if involved:
+        order = sorted(involved.items(), key=lambda kv: (-(kv[1][1] + kv[1][3]), -kv[1][1], kv[0]))
         summary = [[d, str(a), str(b), str(c), str(e)] for d, (a, b, c, e) in order]
         cols = ["单位", "牵头项目", "牵头未达到要求", "配合项目", "配合未达到要求"]
-        parts.append(blocks.table(summary, cols, numeric=cols[1:], caption="各单位涉及项目"))
+        parts.append(blocks.table(summary, cols, numeric=cols[1:], caption="涉及未达到要求项目的单位"))
+        rest = len(tally) - len(involved)
+        if rest:
+            parts.append(f'<p class="eco-note">其余{rest}个单位牵头或配合的项目均已达到要求。</p>')
     return blocks.HTMLBlock("".join(parts))
 
 
@@ -232,12 +268,15 @@ def appendix(audit: pd.DataFrame, spec: Spec, *, source: str = "") -> blocks.HTM
                 v = KIND_NAMES.get(v, v)
             elif c in ("possible", "awarded", "value", "target", "gap"):
                 v = number(v)
+            elif c == "clause":
+                v = clause(v)
             row.append(v)
         rows.append(row)
     names = [APPENDIX_COLUMNS[c] for c in cols]
     parts = ['<p class="eco-note">下表列出本单位每一行的评分过程(所用数据、评分规则、结果及条款原文),可据此逐项复核。'
              + (f"数据来源:{esc(source)}。" if source else "") + "</p>",
-             blocks.table(rows, names, numeric=["满分", "得分", "实际值", "目标值", "差距"])]
+             blocks.table(rows, names, numeric=["满分", "得分", "实际值", "目标值", "差距"],
+                          wide=["考核内容", "说明", "所用数据", "评分规则"], trusted=["条款原文"])]
     if spec.ambiguities:
         amb = []
         for a in spec.ambiguities:
@@ -247,5 +286,6 @@ def appendix(audit: pd.DataFrame, spec: Spec, *, source: str = "") -> blocks.HTM
             mark = "(默认)" if chosen == a.default else "(非默认)"
             amb.append([a.id, "、".join(a.lines), a.clause, a.question, f"{chosen}:{desc}{mark}", others])
         parts.append("<h3>多解条款及采用的读法</h3>")
-        parts.append(blocks.table(amb, ["编号", "涉及行", "条款", "问题", "采用读法", "其他读法"]))
+        parts.append(blocks.table(amb, ["编号", "涉及行", "条款", "问题", "采用读法", "其他读法"],
+                                  wide=["条款", "问题", "采用读法", "其他读法"]))
     return blocks.HTMLBlock("".join(parts))

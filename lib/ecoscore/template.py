@@ -111,6 +111,7 @@ def build_workbook(spec: Spec, *, year: int | None = None, facts=None, previous=
         _events_sheet(wb.create_sheet(SHEET_NAMES[EVENTS]), lay, year, events or [], sample, lists)
     write_help(wb.create_sheet("填表说明"), lay, year, sample, needs_prev)
     write_reference(wb.create_sheet("指标说明"), lay, year, sample)
+    wb.move_sheet(lists.ws, offset=len(wb.worksheets) - 1 - wb.worksheets.index(lists.ws))
     meta = wb.create_sheet(META_SHEET)
     for row in (("doc", spec.id), ("year", year), ("sample", "true" if sample else "false"),
                 ("title", spec.title), ("generator", "ecoscore")):

@@ -124,13 +124,26 @@ def suggest(name: str, known: list[str]) -> str | None:
     return close[0] if close else None
 
 
+def _plausible_low(f: Field) -> float:
+    """Return the low end of a fact's sample hint (its plausible range), or 0."""
+    if f.line is None:
+        return 0.0
+    hint = (f.line.sample or {}).get(f.key.rsplit(":", 1)[1])
+    if isinstance(hint, list) and len(hint) >= 2 and all(isinstance(x, (int, float)) for x in hint[:2]):
+        return float(min(hint[0], hint[1]))
+    return 0.0
+
+
 def _ok(fn: Callable[[Any], bool]) -> Callable[[pd.Series], pd.Series]:
     return lambda s: s.map(lambda v: v is None or bool(fn(v)))
 
 
 def fact_checks(f: Field, *, fractions: bool = False) -> list[pa.Check]:
-    """Return the checks on one fact's cells; ``fractions`` says the whole source looks like
-    percentages typed as fractions (every percentage ≤ 1).
+    """Return the checks on one fact's cells.
+
+    A percentage between 0 and 1 is taken for a fraction typed by mistake (0.925 for 92.5%)
+    when ``fractions`` says every percentage of its sheet is within 0–1, or when the fact's
+    plausible range (its sample hint) starts at 1% or more.
     """
     fs = f.fact
     checks: list[pa.Check] = []
@@ -150,7 +163,7 @@ def fact_checks(f: Field, *, fractions: bool = False) -> list[pa.Check]:
             text = range_text(fs.kind, lo, hi)
             checks.append(pa.Check(_ok(lambda v: num(v) is None or (
                 (lo is None or num(v) >= lo - 1e-9) and (hi is None or num(v) <= hi + 1e-9))), error=text))
-        if pct and fractions:
+        if pct and (fractions or _plausible_low(f) >= 1):
             checks.append(pa.Check(_ok(lambda v: isinstance(v, str) and v.endswith("%")
                                        or num(v) is None or not 0 < num(v) < 1), error=FRACTION))
     elif fs.kind == "bool":

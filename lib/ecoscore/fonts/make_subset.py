@@ -49,6 +49,7 @@ BLOCKS = [
     (0x2500, 0x257F),  # box drawing
     (0x25A0, 0x25FF),  # geometric shapes (△ ■ ●)
     (0x2600, 0x26FF),  # miscellaneous symbols (★ ☆)
+    (0x2700, 0x27BF),  # dingbats (✓ ✗)
     (0x3000, 0x303F),  # CJK symbols and punctuation
     (0x3200, 0x32FF),  # enclosed CJK letters (㈠)
     (0x3300, 0x33FF),  # CJK compatibility (㎡ ㎏)
@@ -97,7 +98,7 @@ def subset(source: Path, output: Path = OUTPUT) -> Path:
     from fontTools import subset as ft_subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(str(source))
+    font = TTFont(str(source), recalcTimestamp=False)
     keep = wanted() & set(font.getBestCmap())
     opts = ft_subset.Options()
     opts.layout_features = ["kern", "palt", "locl", "liga"]

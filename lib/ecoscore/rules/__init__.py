@@ -12,6 +12,7 @@ from ecoscore.rules.base import FactSpec, Outcome, Rule
 from ecoscore.rules.cohort import CohortRank
 from ecoscore.rules.compliance import Compound, Trend
 from ecoscore.rules.panel import GradePanel
+from ecoscore.rules.place import PlacePoints
 from ecoscore.rules.points import (
     Counted,
     GradePoints,
@@ -76,6 +77,7 @@ for _cls in (
     BarOrTrend,
     SharedTask,
     TrendBand,
+    PlacePoints,
 ):
     register(_cls)
 

@@ -1,0 +1,91 @@
+"""Points by place among the units (004 四(一)15: 第1名加5分,第2名加4分,第3名加3分)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ecoscore.rules.base import Context, FactSpec, Outcome, Rule, Scores, fmt, full_array
+
+DROP_APPLIES = ("placed", "all")
+
+
+def places(v: np.ndarray, *, higher_is_better: bool) -> np.ndarray:
+    """Return each unit's place (1 = best) among the units with a value; ties share the better
+    place (1, 2, 2, 4); NaN where the value is missing.
+    """
+    x = v if higher_is_better else -v
+    ok = ~np.isnan(x)
+    out = np.full(v.shape, np.nan)
+    xs = x[ok]
+    out[ok] = np.array([1 + (xs > a).sum() for a in xs], dtype=float)
+    return out
+
+
+@dataclass(frozen=True)
+class PlacePoints(Rule):
+    """The best units of the cohort get fixed points by place: ``points[0]`` for the first,
+    ``points[1]`` for the second, …; the others none. Ties share the better place.
+
+    ``drop_penalty`` is taken from a unit whose ``dropped`` fact is yes (004 四(一)15:
+    "如出现得分比上一年下降的,要扣1分"): only from a placed unit (``drop_applies: placed``,
+    the penalty reduces its place points) or from any unit (``all``, so an unplaced unit can
+    end below zero). Capped at the line maximum.
+    """
+
+    type = "place_points"
+    cohort = True
+    points: tuple = (5, 4, 3)
+    higher_is_better: bool = True
+    drop_penalty: float = 0.0
+    drop_applies: str = "placed"
+    drop_label: str = "得分是否比上一年下降"
+    value_label: str = "实际值"
+    value_unit: str = ""
+
+    def __post_init__(self):
+        if not self.points:
+            raise ValueError("place_points needs points for at least the first place")
+        if self.drop_applies not in DROP_APPLIES:
+            raise ValueError(f"drop_applies must be one of {', '.join(DROP_APPLIES)}")
+        object.__setattr__(self, "points", tuple(float(p) for p in self.points))
+
+    def facts(self):
+        out = [FactSpec("value", self.value_label, "number", self.value_unit)]
+        if self.drop_penalty:
+            out.append(FactSpec("dropped", self.drop_label, "bool"))
+        return tuple(out)
+
+    def label(self):
+        table = "、".join(f"第{k + 1}名{fmt(p)}分" for k, p in enumerate(self.points))
+        order = "由高到低" if self.higher_is_better else "由低到高"
+        text = f"{self.value_label}在各单位中{order}排名:{table}"
+        if self.drop_penalty:
+            who = "获名次的单位" if self.drop_applies == "placed" else "任一单位"
+            text += f";{who}{self.drop_label.replace('是否', '')}的扣{fmt(self.drop_penalty)}分"
+        return text
+
+    def score(self, ctx: Context) -> Scores:
+        v = ctx.num("value")
+        place = places(v, higher_is_better=self.higher_is_better)
+        table = np.array(self.points)
+        placed = ~np.isnan(place) & (place <= len(table))
+        raw = np.zeros(ctx.n)
+        raw[placed] = table[place[placed].astype(int) - 1]
+        dropped = ctx.bool("dropped") if self.drop_penalty else np.zeros(ctx.n, dtype=bool)
+        hit = dropped & (placed if self.drop_applies == "placed" else np.ones(ctx.n, dtype=bool))
+        points = np.minimum(raw - np.where(hit, self.drop_penalty, 0.0), ctx.max)
+        outcome = full_array(ctx.n, Outcome.NO_BONUS)
+        outcome[points > 1e-9] = Outcome.BONUS
+        outcome[points < -1e-9] = Outcome.DEDUCTED
+        n_ok = int((~np.isnan(v)).sum())
+        u = self.value_unit
+        reason = []
+        for k in range(ctx.n):
+            head = f"{self.value_label}{fmt(v[k])}{u},在{n_ok}个单位中列第{fmt(place[k])}名"
+            head += f",加{fmt(raw[k])}分" if placed[k] else f",未进入前{len(table)}名"
+            if hit[k]:
+                head += f";{self.drop_label.replace('是否', '')},扣{fmt(self.drop_penalty)}分"
+            reason.append(f"{head},得{fmt(points[k])}分")
+        return Scores(points, outcome, reason, value=v, target=np.full(ctx.n, np.nan))
