@@ -44,11 +44,9 @@ def _score(args) -> int:
     spec = load_spec(args.doc, readings=args.reading)
     current, previous = _load_facts(spec, args.facts, args.year, args.previous)
     result = score(spec, current, previous)
-    table = result.summary[["rank", "unit", "total", "grade", "verdict", "missing", "gates"]].sort_values("rank")
     fmt = args.format
     if fmt == "table":
-        with pd.option_context("display.width", 200, "display.max_columns", 20, "display.unicode.east_asian_width", True):
-            print(table.to_string(index=False))
+        print(ranking_table(result).to_string(index=False))
         if args.out:
             _emit(result.audit.to_csv(index=False), args.out, encoding="utf-8-sig")
     elif fmt == "csv":
@@ -79,6 +77,20 @@ def _render(args) -> int:
                      notebook=args.notebook)
     print(summary.describe())
     return 0 if summary.ok else 1
+
+
+def ranking_table(result) -> pd.DataFrame:
+    """Return the ranked cohort as a short Chinese table for the terminal."""
+    s = result.summary.sort_values(["rank", "unit"])
+    out = pd.DataFrame({"名次": s["rank"].astype("Int64"), "单位": s["unit"]})
+    if s["total"].notna().any():
+        out["总分"] = s["total"].round(2)
+    if (s["grade"] != "").any():
+        out["等次"] = s["grade"]
+    out["结论"] = [v if len(v) <= 30 else v[:29] + "…" for v in s["verdict"]]
+    out["缺数据"] = s["missing"]
+    out["前置条件"] = [g if len(g) <= 24 else g[:23] + "…" for g in s["gates"]]
+    return out
 
 
 def _emit(text: str, out: str | None, encoding: str = "utf-8") -> None:
