@@ -23,3 +23,31 @@ def make_ctx(maximum, previous=None, categories=None, **facts) -> Context:
 def ctx():
     """Return the context builder."""
     return make_ctx
+
+
+@pytest.fixture(scope="session")
+def sample_data(tmp_path_factory):
+    """Return ``use(doc)``: a context in which ``doc``'s sample data (示例数据) can be loaded.
+
+    The committed workbooks in ``data/<doc>/`` are used when present; otherwise they are
+    generated into a temporary folder and ``ECOSCORE_DATA`` points there (kernels started
+    inside the context inherit it).
+    """
+    from contextlib import contextmanager
+
+    from ecoscore import facts, load_spec, samples
+
+    @contextmanager
+    def use(doc: str):
+        if facts.sample_path(doc, load_spec(doc).year).exists():
+            yield
+            return
+        folder = tmp_path_factory.getbasetemp() / "sample-data"
+        if not (folder / doc).exists():
+            samples.write_samples(doc, folder)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("ECOSCORE_DATA", str(folder))
+            mp.setattr(facts, "DATA_DIR", folder)
+            yield
+
+    return use

@@ -39,13 +39,14 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, sample_data):
     """Two unit reports and the index of one document, rendered with its own notebook."""
     spec = load_spec(DOC)
     out = tmp_path_factory.mktemp("site")
-    summary = render(DOC, units=spec.unit_names[:2], workers=2, out_dir=out, progress=False)
+    with sample_data(DOC):
+        summary = render(DOC, units=spec.unit_names[:2], workers=2, out_dir=out, progress=False)
+        current, previous = load_cohort(spec, None, spec.year)
     assert summary.ok, summary.describe()
-    current, previous = load_cohort(spec, None, spec.year)
     return summary, score(spec, current, previous)
 
 

@@ -223,3 +223,11 @@ def test_appendix_has_every_line_and_the_readings():
         assert f"<td>{line_id}</td>" in h
     assert "<h3>多解条款及采用的读法</h3>" in h
     assert "at_least:90%及以上算达到(默认)" in h
+
+
+def test_peers_are_the_whole_cohort_when_no_unit_is_a_responsible_unit():
+    spec = load_spec(FIXTURES / "taskbook_doc.yaml")
+    rep = report.build(spec, "测试区", facts=facts("taskbook_doc"))
+    # neither 测试区 nor 对照区 is a responsible unit: both are compared
+    assert rep.peers() == ["测试区", "对照区"]
+    assert rep.cohort()["rank"].tolist() == [1, 2]

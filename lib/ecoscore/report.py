@@ -122,6 +122,22 @@ class Report:
         """Return the unit's summary row."""
         return self.result.unit_summary(self.unit)
 
+    def peers(self) -> list[str]:
+        """Return the units this unit is compared with: all units of the cohort, except
+        that a document scoring both a district and its departments (001) compares
+        departments with departments and the district with itself.
+        """
+        named = {u for ln in self.spec.lines for u in (*ln.lead, *ln.responsible)}
+        mine = self.unit in named
+        return [u for u in self.result.summary["unit"] if (u in named) == mine]
+
+    def cohort(self, result: Result | None = None) -> pd.DataFrame:
+        """Return the summary rows of the peers, ranked among themselves."""
+        s = (result or self.result).summary
+        s = s[s["unit"].isin(self.peers())].copy()
+        s["rank"] = s["rank"].rank(method="min")
+        return s
+
     @property
     def scored(self) -> bool:
         """Return whether the unit's result is in points (else met / done counts)."""
@@ -187,9 +203,11 @@ class Report:
             kpis.append((f"{r['indicators_met']}/{r['indicators']}", "全部指标达标"))
         if r["tasks"]:
             kpis.append((f"{r['tasks_done']}/{r['tasks']}", "任务完成"))
-        n = int(self.result.summary["rank"].notna().sum())
-        if r["rank"] == r["rank"] and n > 1:
-            kpis.append((f"第{int(r['rank'])}/{n}名", f"在{n}个{spec.unit_kind}中"))
+        cohort = self.cohort()
+        rank = cohort.loc[cohort["unit"] == self.unit, "rank"].iloc[0]
+        n = int(cohort["rank"].notna().sum())
+        if rank == rank and n > 1:
+            kpis.append((f"第{int(rank)}/{n}名", f"在{n}个{spec.unit_kind}中"))
         notices = []
         if r["verdict"]:
             notices.append(("info", f"结论:{r['verdict']}"))
@@ -229,10 +247,10 @@ class Report:
         measures = {ln.id: ln.unit_of_measure for ln in self.spec.lines}
         prev = self.previous
         paras = narrative.paragraphs(
-            self.audit, self.result.summary, self.unit, out_of=self.spec.total, unit_kind=self.spec.unit_kind,
+            self.audit, self.cohort(), self.unit, out_of=self.spec.total, unit_kind=self.spec.unit_kind,
             section_titles=titles, measures=measures,
             previous_audit=prev.unit_audit(self.unit) if prev is not None else None,
-            previous_summary=prev.summary if prev is not None else None)
+            previous_summary=self.cohort(prev) if prev is not None else None)
         return blocks.narrative(paras)
 
     def sections_chart(self) -> charts.Chart:
@@ -276,9 +294,9 @@ class Report:
 
     def cohort_chart(self) -> charts.Chart | blocks.HTMLBlock:
         """Return every unit's result with this unit highlighted."""
-        s = self.result.summary
+        s = self.cohort()
         if len(s) < 2:
-            return blocks.note("本考核只有一个单位,无横向比较。")
+            return blocks.note(f"{self.unit}在本考核中没有可比较的同类单位。")
         if self.scored:
             d, x, xlabel = s, "total", "总分"
         elif s["indicators"].any():

@@ -15,7 +15,7 @@ scores the engine gives, never at a document's own line ids.
 from __future__ import annotations
 
 from ecoscore.engine import score
-from ecoscore.layout import TASKS, UNITS, task_reporters
+from ecoscore.layout import TASKS, UNITS, is_numeric, task_reporters
 from ecoscore.rules.base import Outcome
 
 SEARCH = (-6.0, 6.0)
@@ -81,7 +81,7 @@ def _missing(s, done) -> None:
     u = spec.unit_names[1 % len(spec.units)]
     fields = [f for f in s.lay.on(UNITS) if f.needed() and f.fact.kind != "text" and f.line is not None
               and f.line.kind != "gate" and f.applies(u)]
-    fields.sort(key=lambda f: f.line.attribute == "约束性")
+    fields.sort(key=lambda f: (f.line.attribute == "约束性", not is_numeric(f.fact)))
     if not fields:
         fields = [f for f in s.lay.on(TASKS) if f.needed() and f.fact.kind != "text"
                   and u in task_reporters(f.line, spec)]
