@@ -185,6 +185,24 @@ def test_a_unit_that_fails_after_a_failure_gets_a_fresh_kernel(tmp_path, stub_fa
     assert len(summary.written) == len(units) - 1
 
 
+@pytest.mark.parametrize("trouble, expected", [
+    ("import time; time.sleep(60)", "Timeout"),
+    ("import os; os._exit(3)", "Dead"),
+])
+def test_a_hung_or_crashed_kernel_fails_only_its_unit(tmp_path, stub_facts, trouble, expected):
+    spec = load_spec(DOC)
+    bad = spec.unit_names[0]
+    nb = nbformat.read(MINIMAL, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(f"if unit == {bad!r}:\n    {trouble}"))
+    path = tmp_path / "trouble.ipynb"
+    nbformat.write(nb, path)
+    summary = render(DOC, workers=1, out_dir=tmp_path / "out", progress=False, notebook=path,
+                     cell_timeout=3)
+    assert [f.unit for f in summary.failures] == [bad]
+    assert expected in summary.failures[0].message
+    assert set(summary.written) == set(spec.unit_names) - {bad}
+
+
 def test_a_write_that_fails_leaves_no_half_written_file(tmp_path, stub_facts, monkeypatch):
     real = os.replace
     victim = load_spec(DOC).unit_names[0]

@@ -145,6 +145,10 @@ EXPECTED = {
         ('unknown_fact.xlsx', '单位数据', 4, 'D列 一.2:grad', '', '考核文件规定的指标代码,最接近的是「一.2:grade」', '一.2:grad'),
         ('unknown_fact.xlsx', '单位数据', 4, '一.2 考核等次', '', '该指标的数据列(字段代码 一.2:grade)', '缺少该列'),
     ],
+    "units_of_another_document.csv": [
+        ('units_of_another_document.csv', '', 2, 'B列 单位', '', '考核文件 facts-doc 所列单位(该表可能属于另一考核文件)',
+         '3个单位均不在名单中,如 越城区、柯桥区、上虞区'),
+    ],
     "unknown_unit.xlsx": [
         ('unknown_unit.xlsx', '单位数据', 5, 'B列 单位', 'XX市甲区', '考核文件所列单位名称,最接近的是「甲区」(须与名单完全一致)', 'XX市甲区'),
         ('unknown_unit.xlsx', '单位数据', '', '单位', '甲区', '该单位的一行数据', '缺少该单位'),

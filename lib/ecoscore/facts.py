@@ -125,7 +125,9 @@ def read_bundle(spec: Spec | str, path: str | Path, previous: str | Path | None 
             fatal = True
             continue
         sample = sample or (raw.sample and role == "current")
-        _check_identity(spec, raw, year if role == "current" else year - 1, role, out.problems)
+        if _check_identity(spec, raw, year if role == "current" else year - 1, role, out.problems):
+            fatal = True  # another document's file: say so once, not as every fact it lacks
+            continue
         reader = Reader(lay, out, year=year if role == "current" else year - 1,
                         years=(year, year - 1) if role == "current" else (year - 1,))
         for sheet in raw.sheets:
@@ -149,7 +151,8 @@ def read_bundle(spec: Spec | str, path: str | Path, previous: str | Path | None 
             out.kinds.setdefault(kind, []).append(sheet)
             getattr(reader, kind)(sheet)
     values = _check_values(lay, out)
-    if not fatal:  # an unreadable file is reported as such, not as every fact it lacks
+    if not fatal and not out.foreign:  # an unreadable or foreign file is reported as such,
+        # not as every unit and fact it lacks
         _check_complete(lay, out, year, files, previous is not None, warnings)
     if strict:
         out.problems.extend(warnings)
@@ -172,13 +175,18 @@ def read_bundle(spec: Spec | str, path: str | Path, previous: str | Path | None 
                        sorted(warnings, key=lambda q: _order(q, order, files)), files, sample)
 
 
-def _check_identity(spec: Spec, raw: RawFile, year: int, role: str, problems: list[Problem]) -> None:
+def _check_identity(spec: Spec, raw: RawFile, year: int, role: str, problems: list[Problem]) -> bool:
+    """Record a file that says it belongs to another document or year; return True for
+    another document (nothing in it can be read against this spec).
+    """
     what = "上年数据文件" if role == "previous" else "数据文件"
     if raw.doc and raw.doc != spec.id:
         problems.append(Problem(raw.path, expected=f"{what}应属于考核文件 {spec.id}",
                                 found=f"文件标注为考核文件 {raw.doc} 的数据"))
+        return True
     if raw.year and raw.year != year:
         problems.append(Problem(raw.path, expected=f"{what}应为{year}年度", found=f"文件标注为{raw.year}年度"))
+    return False
 
 
 def _name_columns(sheet, lay: Layout) -> None:
@@ -320,7 +328,7 @@ def _show(v) -> str:
 
 def _order(p: Problem, order: dict, files: list[str]):
     m = re.match(r"([A-Z]+)列", p.column or "")
-    col = (len(m.group(1)), m.group(1)) if m else (9, p.column)
+    col = (len(m.group(1)), m.group(1)) if m else (9, "")  # unlettered: keep the order found
     row = p.row if isinstance(p.row, int) else 10**9
     fi = files.index(p.file) if p.file in files else 99
     return fi, order.get((p.file, p.sheet), -1), row, col, p.unit

@@ -98,8 +98,8 @@ def _rows(result: Result, links: dict[str, str], failed: set[str]) -> tuple[list
             "总分": fmt(r.total),
             "等级": r.grade or "",
             "结论": r.verdict or "",
-            "约束性指标": f"{r.binding_met}/{r.binding}",
-            "任务": f"{r.tasks_done}/{r.tasks}",
+            "约束性指标": f"{r.binding_met}/{r.binding}" if r.binding else "—",
+            "任务": f"{r.tasks_done}/{r.tasks}" if r.tasks else "—",
             "前置/否决": r.gates or "",
             "缺数据项": int(r.missing),
         }

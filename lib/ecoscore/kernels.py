@@ -3,8 +3,9 @@
 Starting a kernel and importing pandas, matplotlib and ecoscore costs more than running a
 report notebook. ``KernelSession`` keeps one kernel per worker thread and resets its
 namespace between notebooks (``%reset -f``, figures closed, working directory restored),
-so only the first notebook of a worker pays for the start. After a failure the kernel is
-restarted, so a broken state never leaks into the next unit.
+so only the first notebook of a worker pays for the start, and ``warm`` lets even that
+happen while the caller is busy elsewhere. After a failure the kernel is restarted, so a
+broken state never leaks into the next unit.
 
 The session plugs into papermill as the engine ``"ecoscore"`` (papermill's own engine
 registry), so parameters are injected and cell metadata recorded exactly as
@@ -46,8 +47,9 @@ class _ReusingClient(PapermillNotebookClient):
             try:
                 if reset_code:
                     reply = self.wait_for_reply(self.kc.execute(reset_code, silent=True, store_history=False))
-                    if reply is None or reply["content"]["status"] != "ok":
-                        raise RuntimeError(f"内核重置失败:{reply and reply['content']}")
+                    content = reply["content"] if reply else {}
+                    if content.get("status") != "ok":
+                        raise RuntimeError(f"内核重置失败:{content.get('ename')}: {content.get('evalue')}")
                 self.papermill_execute_cells()
                 info = self.wait_for_reply(self.kc.kernel_info())
                 self.nb.metadata["language_info"] = info["content"]["language_info"]

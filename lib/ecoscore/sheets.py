@@ -16,7 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ecoscore.errors import Problem
-from ecoscore.layout import EVENTS, LONG, TASKS, UNITS, Layout, norm, task_reporters
+from ecoscore.layout import EVENTS, LONG, RESERVED, TASKS, UNITS, Layout, norm, task_reporters
 from ecoscore.reading import RawSheet, as_text, data_rows
 from ecoscore.validate import (
     DATE,
@@ -54,6 +54,7 @@ class Collected:
     events: list[dict] = field(default_factory=list)
     tasks: list[dict] = field(default_factory=list)
     remarks: dict[str, str] = field(default_factory=dict)
+    foreign: bool = False  # a sheet names none of the document's units: another document's file
 
 
 def classify(sheet: RawSheet) -> str | None:
@@ -113,6 +114,18 @@ class Reader:
                 return v
         return None
 
+    def _foreign(self, sheet: RawSheet, frame: pd.DataFrame) -> bool:
+        """Record a sheet none of whose units belong to the document (another document's data)."""
+        given = [v for v in dict.fromkeys(frame["unit"]) if v is not None]
+        if len(given) < 2 or any(self._unit(v) is not None for v in given):
+            return False
+        names = "、".join(as_text(v) for v in given[:3])
+        self.out.problems.append(at(sheet.where(sheet.header_row, self._col(sheet, "unit")),
+                                    expected=f"考核文件 {self.lay.spec.id} 所列单位(该表可能属于另一考核文件)",
+                                    found=f"{len(given)}个单位均不在名单中,如 {names}"))
+        self.out.foreign = True
+        return True
+
     def _structure(self, sheet: RawSheet, frame: pd.DataFrame, extra: dict[str, pa.Column],
                    unique: list[str]) -> None:
         """Check the unit (and year) columns and uniqueness; record problems."""
@@ -168,14 +181,25 @@ class Reader:
     # -- the four sheet kinds ------------------------------------------------------------
     def units(self, sheet: RawSheet) -> None:
         """Read a wide sheet: a row per unit (and year), a column per fact."""
+        codes = ["unit", "year"] if self._col(sheet, "year") is not None else ["unit"]
+        frame, idx = self._frame(sheet, codes)
+        if self._foreign(sheet, frame):
+            return
         keys: dict[int, str] = {}
         seen: dict[str, int] = {}
+        facts = {j: c for j, c in sheet.codes.items() if c not in RESERVED}
+        unknown = [j for j, c in facts.items() if c not in self.lay.fields]
+        if len(unknown) >= 2 and len(unknown) == len(facts):  # no fact of this document at all
+            names = [facts[j] for j in unknown]
+            self.out.problems.append(at(sheet.where(sheet.header_row), expected=(
+                f"考核文件 {self.lay.spec.id} 的指标代码(该表可能属于另一考核文件)"),
+                found=f"{len(names)}个指标代码均不属于本考核文件,如 {'、'.join(names[:3])}"))
+            self.out.foreign = True
+            return
         for j, code in sheet.codes.items():
-            if code in ("unit", "year", "remark"):
+            if code in RESERVED:
                 continue
             if code not in self.lay.fields:
-                if code in ("line", "item", "amount", "fact", "value", "completion", "evidence", "date"):
-                    continue
                 self._unknown_fact(sheet, sheet.header_row, j, code)
                 continue
             if code in seen:
@@ -185,8 +209,6 @@ class Reader:
             seen[code] = j
             keys[j] = code
             self.out.columns.setdefault(code, sheet.where(sheet.header_row, j))
-        codes = ["unit", "year"] if self._col(sheet, "year") is not None else ["unit"]
-        frame, idx = self._frame(sheet, codes)
         if not idx:
             return
         self._structure(sheet, frame, {}, unique=codes[::-1] if "year" in codes else ["unit"])
@@ -209,7 +231,7 @@ class Reader:
         """Read a long sheet: a row per unit, fact and value."""
         codes = ["unit", "fact", "value"] + (["year"] if self._col(sheet, "year") is not None else [])
         frame, idx = self._frame(sheet, codes)
-        if not idx:
+        if not idx or self._foreign(sheet, frame):
             return
         fcol = self._col(sheet, "fact")
         canon = frame.copy()
@@ -347,7 +369,7 @@ class Reader:
         self.out.problems.append(p)
 
     def _unknown_fact_text(self, p: Problem, code) -> None:
-        best = suggest(str(code), list(self.lay.fields)) if code is not None else None
+        best = suggest(str(code), list(self.lay.fields), cutoff=0.75) if code is not None else None
         p.expected = "考核文件规定的指标代码" + (f",最接近的是「{best}」" if best else "")
         p.found = as_text(code)
 

@@ -86,7 +86,7 @@ def to_html(nb: NotebookNode, title: str, exporter: HTMLExporter | None = None) 
 
 def wrap_tables(html: str) -> str:
     """Wrap every ``<table>`` in a horizontally scrolling ``div.table-wrap``."""
-    html = _TABLE_OPEN.sub('<div class="table-wrap"><table', html)
+    html = _TABLE_OPEN.sub(lambda m: '<div class="table-wrap">' + m.group(0), html)
     return _TABLE_CLOSE.sub("</table></div>", html)
 
 
@@ -108,8 +108,8 @@ def external_references(html: str) -> list[str]:
             if name == "style":
                 urls += _css_urls(value)
             elif name in _FETCH_ATTRS and not (name == "href" and tag in _NAVIGATION):
-                parts = value.split(",") if name == "srcset" else [value]
-                urls += [p.strip().split(" ")[0] for p in parts if p.strip()]
+                parts = re.split(r",\s+", value) if name == "srcset" else [value]  # data: URIs hold commas
+                urls += [p.split()[0].rstrip(",") for p in parts if p.strip()]
     for block in _STYLE_BLOCK.findall(html):
         urls += _css_urls(block)
     return [u for u in urls if not u.lower().startswith(_LOCAL)]

@@ -114,13 +114,13 @@ def convert(v: Any, f: Field) -> Any:
     return as_text(v)
 
 
-def suggest(name: str, known: list[str]) -> str | None:
+def suggest(name: str, known: list[str], cutoff: float = 0.4) -> str | None:
     """Return the known name closest to ``name`` ("丽水市发改委" → "市发改委"), or None."""
     n = norm(name)
     inside = [k for k in known if norm(k) and (norm(k) in n or n in norm(k))]
     if inside:
         return max(inside, key=lambda k: (len(k), -known.index(k)))
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.4)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=cutoff)
     return close[0] if close else None
 
 

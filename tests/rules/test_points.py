@@ -249,3 +249,11 @@ def test_manual_penalty_on_a_deduction_line(ctx):
     s = Manual(mode="penalty").score(ctx(5, points=[2.0, 0.0], note=["约谈", None]))
     assert list(s.points) == [-2, 0]
     assert s.outcome[0] is Outcome.DEDUCTED
+
+
+def test_counted_waiver_only_needed_when_something_could_be_waived(ctx):
+    r = Counted(items=[{"name": "months", "label": "不达标", "points": -5, "unit": "月次", "waivable": True}],
+                waive_if="年均值达到年度目标")
+    s = r.score(ctx(100, months=[0, 2], waived=[None, None]))
+    assert s.points[0] == 100 and s.outcome[0] is Outcome.FULL  # nothing to waive: the answer is not needed
+    assert s.outcome[1] is Outcome.MISSING

@@ -195,3 +195,11 @@ def choose(cond: np.ndarray, yes: Outcome, no: Outcome) -> np.ndarray:
     out = full_array(len(cond), no)
     out[cond] = yes
     return out
+
+
+def outcome_for(points: np.ndarray, maximum: float) -> np.ndarray:
+    """Return 满分 / 部分得分 / 未得分 for each unit's points on a line worth ``maximum``."""
+    out = full_array(len(points), Outcome.PARTIAL)
+    out[points >= maximum - 1e-9] = Outcome.FULL
+    out[points <= 1e-9] = Outcome.ZERO
+    return out

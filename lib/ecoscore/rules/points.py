@@ -19,16 +19,9 @@ from ecoscore.rules.base import (
     Scores,
     choose,
     fmt,
-    full_array,
+    outcome_for,
 )
 from ecoscore.rules.targets import describe_target, resolve_target, target_facts
-
-
-def _outcome_for(points: np.ndarray, maximum: float) -> np.ndarray:
-    out = full_array(len(points), Outcome.PARTIAL)
-    out[points >= maximum - 1e-9] = Outcome.FULL
-    out[points <= 1e-9] = Outcome.ZERO
-    return out
 
 
 @dataclass(frozen=True)
@@ -157,7 +150,7 @@ class Piecewise(Rule):
     def score(self, ctx):
         v = ctx.num("value")
         points = self.share(v) * ctx.max
-        outcome = _outcome_for(points, ctx.max)
+        outcome = outcome_for(points, ctx.max)
         u = self.value_unit
         reason = [f"{self.value_label}{fmt(a)}{u},按比例得{fmt(p)}分" for a, p in zip(v, points)]
         return Scores(points, outcome, reason, value=v)
@@ -206,7 +199,7 @@ class StriveEnsure(Rule):
         start = self.base if self.penalty_from == "base" else m
         below = np.maximum(0.0, start - pen)
         points = np.where(v >= hi, m, np.where(v >= lo, np.nan_to_num(between, nan=m), below))
-        outcome = _outcome_for(points, m)
+        outcome = outcome_for(points, m)
         reason = []
         for a, h, lw, p, s, sf in zip(v, hi, lo, points, short, soft):
             if a >= h:
@@ -251,7 +244,7 @@ class TargetDelta(Rule):
         better = (t - v) if self.lower_is_better else (v - t)
         raw = self.base + np.where(better >= 0, self.bonus_per * better, self.penalty_per * better)
         points = np.clip(raw, 0, ctx.max)
-        outcome = _outcome_for(points, ctx.max)
+        outcome = outcome_for(points, ctx.max)
         u = self.value_unit
         reason = []
         for a, b, d, p in zip(v, t, better, points):
@@ -309,7 +302,7 @@ class Counted(Rule):
             for i in self.items
         ]
         if self.waive_if:
-            out.append(FactSpec("waived", self.waive_if, "bool"))
+            out.append(FactSpec("waived", self.waive_if, "bool", required=False))
         return tuple(out)
 
     def label(self):
@@ -328,6 +321,11 @@ class Counted(Rule):
         hi = ctx.max if self.ceiling == "max" else self.ceiling
         start = (ctx.max or 0.0) if self.start == "max" else float(self.start)
         waived = ctx.bool("waived") if self.waive_if else np.zeros(n, dtype=bool)
+        unknown_waiver = np.zeros(n, dtype=bool)
+        if self.waive_if:
+            # the waiver matters only when there is something to waive
+            pending = sum(np.nan_to_num(ctx.num(i.name), nan=0.0) for i in self.items if i.waivable)
+            unknown_waiver = np.array([v is None for v in ctx.obj("waived")]) & (np.asarray(pending) > 0)
         total = np.full(n, start, dtype=float)
         contributions = []
         for i in self.items:
@@ -347,9 +345,13 @@ class Counted(Rule):
         elif start == 0:
             outcome = choose(points < 0, Outcome.DEDUCTED, Outcome.NO_DEDUCTION)
         else:
-            outcome = _outcome_for(points, ctx.max or 0.0)
+            outcome = outcome_for(points, ctx.max or 0.0)
+        outcome[unknown_waiver] = Outcome.MISSING
         reason = []
         for k in range(n):
+            if unknown_waiver[k]:
+                reason.append(f"缺少数据:{self.waive_if}(有月度扣分时需填写),暂无法判定")
+                continue
             bits = []
             for i, c, a in contributions:
                 if c[k] == 0:
@@ -393,7 +395,7 @@ class GradePoints(Rule):
     def score(self, ctx):
         g = ctx.obj("grade")
         points = np.array([float(self.table.get(x, np.nan)) for x in g], dtype=float)
-        outcome = _outcome_for(np.nan_to_num(points), ctx.max)
+        outcome = outcome_for(np.nan_to_num(points), ctx.max)
         outcome[np.isnan(points)] = Outcome.MISSING
         reason = [f"{self.grade_label}为{x},得{fmt(p)}分" for x, p in zip(g, points)]
         return Scores(points, outcome, reason)
@@ -512,7 +514,7 @@ class Proportional(Rule):
             share = v / t
         lo = -1.0 if self.allow_negative else 0.0
         points = np.clip(share, lo, 1.0) * ctx.max
-        outcome = _outcome_for(points, ctx.max)
+        outcome = outcome_for(points, ctx.max)
         outcome[points < 0] = Outcome.DEDUCTED
         u = self.value_unit
         reason = [f"{self.value_label}{fmt(a)}{u},目标{fmt(b)}{u},按比例得{fmt(p)}分"
@@ -534,9 +536,10 @@ class Shortfall(Rule):
     stepwise: bool = False
     value_label: str = "完成率"
     value_unit: str = "%"
+    value_kind: str = "percent"
 
     def facts(self):
-        return (FactSpec("value", self.value_label, "percent", self.value_unit),)
+        return (FactSpec("value", self.value_label, self.value_kind, self.value_unit),)
 
     def label(self):
         return (f"{self.value_label}低于{fmt(self.reference)}{self.value_unit}的,"
@@ -547,7 +550,7 @@ class Shortfall(Rule):
         short = np.clip(self.reference - v, 0, None)
         steps = np.floor(short / self.step + 1e-9) if self.stepwise else short / self.step
         points = np.clip(ctx.max - steps * self.per_step, 0, ctx.max)
-        outcome = _outcome_for(points, ctx.max)
+        outcome = outcome_for(points, ctx.max)
         u = self.value_unit
         reason = [
             f"{self.value_label}{fmt(a)}{u},"
@@ -579,7 +582,7 @@ class Lateness(Rule):
         d = ctx.num("days_late")
         lost = np.where(d <= 0, 0.0, np.where(d <= self.window, self.at_window * d / self.window, self.beyond))
         points = ctx.max * (1 - lost)
-        outcome = _outcome_for(points, ctx.max)
+        outcome = outcome_for(points, ctx.max)
         reason = [
             (f"按时完成,得{fmt(p)}分" if a <= 0 else f"推迟{fmt(a)}天,扣{fmt(ctx.max - p)}分,得{fmt(p)}分")
             for a, p in zip(d, points)
@@ -623,7 +626,7 @@ class Manual(Rule):
             outcome = choose(points < 0, Outcome.DEDUCTED, Outcome.NO_DEDUCTION)
         else:
             points = ctx.max - x if self.mode == "deduct" else x
-            outcome = _outcome_for(points, ctx.max)
+            outcome = outcome_for(points, ctx.max)
         reason = []
         for p, note in zip(points, notes):
             why = f"(理由:{note})" if note not in (None, "") and note == note else ""

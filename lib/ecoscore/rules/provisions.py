@@ -15,17 +15,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ecoscore.rules.base import OPERATORS, Context, FactSpec, Outcome, Rule, Scores, fmt, full_array
+from ecoscore.rules.base import (
+    OPERATORS,
+    Context,
+    FactSpec,
+    Outcome,
+    Rule,
+    Scores,
+    fmt,
+    full_array,
+    outcome_for,
+)
 from ecoscore.rules.targets import describe_target, resolve_target, target_facts
 
 _AWARDS = ("none", "full")
-
-
-def _outcome_for(points: np.ndarray, maximum: float) -> np.ndarray:
-    out = full_array(len(points), Outcome.PARTIAL)
-    out[points >= maximum - 1e-9] = Outcome.FULL
-    out[points <= 1e-9] = Outcome.ZERO
-    return out
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ class QuotaShortfall(Rule):
         short = np.clip(100.0 - rate, 0, None)
         steps = np.floor(short / self.step + 1e-9) if self.stepwise else short / self.step
         points = np.clip(ctx.max - steps * self.per_step, 0, ctx.max)
-        outcome = _outcome_for(points, ctx.max)
+        outcome = outcome_for(points, ctx.max)
         outcome[np.isnan(rate)] = Outcome.MISSING
         u = self.value_unit
         reason = []
@@ -150,7 +153,7 @@ class TargetOrAssessed(Rule):
             ok = fn(v, t)
         assessed = np.clip(ctx.num("assessed"), 0, ctx.max)
         points = np.where(ok, ctx.max, np.nan_to_num(assessed, nan=0.0))
-        outcome = _outcome_for(points, ctx.max)
+        outcome = outcome_for(points, ctx.max)
         unknown = np.isnan(t) | (~ok & np.isnan(assessed))
         outcome[unknown] = Outcome.MISSING
         u = self.value_unit
