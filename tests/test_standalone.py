@@ -27,7 +27,7 @@ def notebook():
     hidden = new_code_cell("y = 2", outputs=[new_output("stream", name="stdout", text="HIDDEN")],
                            metadata={"tags": ["remove_output"]})
     md = new_markdown_cell("## 小节\n\n正文 $x^2$")
-    nb = new_notebook(cells=[md, code, empty, hidden], metadata={"widgets": {}})
+    nb = new_notebook(cells=[md, code, empty, hidden])
     nbformat.validate(nb)
     return nb
 

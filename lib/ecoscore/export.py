@@ -69,8 +69,9 @@ def build_workbook(result: Result, *, sample: bool = False) -> Workbook:
     if not result.groups.empty and spec.family == "points":
         _groups(wb.create_sheet("分项得分"), result, sample)
     _matrix(wb.create_sheet("逐项得分"), result, sample)
-    audit_cols = [c for c in AUDIT if _useful(result.audit[c[0]])]
-    _table(wb.create_sheet("审计明细"), result, "审计明细(每个单位每一项一行)", result.audit, audit_cols, sample,
+    audit = result.audit.assign(kind=result.audit["kind"].map(KIND_WORDS).fillna(result.audit["kind"]))
+    audit_cols = [c for c in AUDIT if _useful(audit[c[0]])]
+    _table(wb.create_sheet("审计明细"), result, "审计明细(每个单位每一项一行)", audit, audit_cols, sample,
            freeze="C3", outcome="outcome")
     missing = result.audit[result.audit["outcome"] == Outcome.MISSING.value]
     _table(wb.create_sheet("缺数据清单"), result, "缺数据清单(补充数据后请重新评分)", missing,
@@ -79,10 +80,19 @@ def build_workbook(result: Result, *, sample: bool = False) -> Workbook:
     return wb
 
 
+KIND_WORDS = {"base": "基本分", "bonus": "加分", "deduction": "扣分", "indicator": "指标", "task": "任务",
+              "gate": "前置/否决"}
+
+
 def _useful(s: pd.Series) -> bool:
+    """Return whether a column says anything (not all blank, or all zero for counts)."""
+    if s.name == "rank":
+        return True
     if s.dtype == object:
         return s.fillna("").astype(str).str.len().gt(0).any()
-    return s.notna().any() and not (s.fillna(0) == 0).all() or s.name in ("rank", "total", "awarded")
+    if s.name in ("total", "awarded", "possible"):
+        return s.notna().any()
+    return s.notna().any() and not (s.fillna(0) == 0).all()
 
 
 def _title(ws, result: Result, view: str, sample: bool, width: int) -> None:

@@ -2,7 +2,7 @@
 
 Starting a kernel and importing pandas, matplotlib and ecoscore costs more than running a
 report notebook. ``KernelSession`` keeps one kernel per worker thread and resets its
-namespace between notebooks (``%reset -f``, figures closed, working directory restored),
+namespace between notebooks (IPython's ``reset``, figures closed, working directory restored),
 so only the first notebook of a worker pays for the start, and ``warm`` lets even that
 happen while the caller is busy elsewhere. After a failure the kernel is restarted, so a
 broken state never leaks into the next unit.
@@ -33,8 +33,7 @@ import os as _os, sys as _sys
 if "matplotlib.pyplot" in _sys.modules:
     _sys.modules["matplotlib.pyplot"].close("all")
 _os.chdir({cwd})
-get_ipython().run_line_magic("reset", "-f")
-get_ipython().execution_count = 1
+get_ipython().reset(new_session=True)  # namespace cleared, a new history session, In [1] again
 """
 
 
@@ -101,7 +100,9 @@ class KernelSession:
         if self.km is None:
             km = AsyncKernelManager(kernel_name=self.kernel_name)
             # The kernel's own log (not the notebook's output) would clutter the progress bar.
-            run_sync(km.start_kernel)(cwd=self.cwd, stderr=subprocess.DEVNULL)
+            # History in memory, as nbclient does for the kernels it starts (no shared sqlite file).
+            run_sync(km.start_kernel)(cwd=self.cwd, stderr=subprocess.DEVNULL,
+                                      extra_arguments=["--HistoryManager.hist_file=:memory:"])
             self.km, self.runs = km, 0
 
     def warm(self, code: str, timeout: float = 120) -> bool:

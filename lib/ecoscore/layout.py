@@ -20,6 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from ecoscore.errors import SpecError
 from ecoscore.rules.base import NUMERIC_KINDS, FactSpec
 from ecoscore.spec import Line, Spec
 
@@ -228,7 +229,7 @@ def build_layout(spec: Spec) -> Layout:
                 continue
             try:
                 other = spec.with_readings({amb.id: name})
-            except Exception:  # noqa: BLE001 - a broken alternative must not stop loading facts
+            except SpecError:  # a broken alternative reading must not stop loading facts
                 continue
             _place(other, f"{amb.id}={name}", lay)
     if len(_CACHE) > 32:

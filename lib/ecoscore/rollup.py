@@ -144,13 +144,16 @@ def _verdicts(spec: Spec, s: pd.DataFrame, vetoed, barred) -> list[str]:
 
 
 def _rank(spec: Spec, s: pd.DataFrame) -> pd.Series:
+    """Rank within each unit's rank group (units without one rank together)."""
     if s["total"].notna().any():
         key = s["total"]
     elif s["binding"].any():
         key = s["binding_met"] * 1000 + s["indicators_met"]
     else:
         key = s["tasks_done"] / s["tasks"].replace(0, np.nan)
-    return key.rank(ascending=False, method="min")
+    groups = {u.name: u.rank_group or "" for u in spec.units}
+    peer = s["unit"].map(groups).fillna("")
+    return key.groupby(peer).rank(ascending=False, method="min")
 
 
 def describe_total(row) -> str:

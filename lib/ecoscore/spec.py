@@ -33,6 +33,7 @@ class Unit:
     categories: dict = field(default_factory=dict)
     key: bool | None = None
     aliases: tuple[str, ...] = ()
+    rank_group: str | None = None
 
 
 @dataclass(frozen=True)
