@@ -134,10 +134,12 @@ def test_template_is_what_an_analyst_hands_out(spec, tmp_path):
     assert [c.value for c in ref[2]][:2] == ["字段代码", "条款编号"] and ref.cell(3, 11).value.startswith("优良天数")
     help_text = "\n".join(str(c.value) for c in wb["填表说明"]["A"] if c.value)
     assert "ecoscore validate facts-doc" in help_text and "甲区、乙区、丙县" in help_text
-    # the blank template itself loads: every blank is a warning, not an error
+    # filled in for one unit only, the rest is blank: blanks are warnings (缺数据), not errors
+    wb["单位数据"].cell(5, codes.index("一.1:value") + 1).value = 91
+    wb.save(path)
     b = read_bundle(spec, path)
-    assert b.current.empty or b.current.isna().all().all()
-    assert {w.found for w in b.warnings} <= {"(空)缺数据,将按缺数据计", "(空)上年缺数据,将按缺数据计"}
+    assert b.current.loc["甲区", "一.1:value"] == 91 and b.current.drop(columns="一.1:value").isna().all().all()
+    assert {w.found for w in b.warnings} == {"(空)缺数据,将按缺数据计", "(空)上年缺数据,将按缺数据计"}
 
 
 def test_template_cli_writes_xlsx_and_csv(tmp_path, capsys):

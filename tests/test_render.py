@@ -132,6 +132,7 @@ def test_render_writes_one_standalone_report_per_unit(rendered):
             if row[key]:
                 assert row[key] in html, key
         assert "import " not in html and "report.build(" not in html  # no code
+        assert "ERROR!" not in html and "Traceback" not in html
         assert "In&nbsp;[" not in html and "Out[" not in html
     assert leftovers(summary.out_dir) == []
 

@@ -25,6 +25,9 @@ CURRENT = FIX / "facts" / "current_only.xlsx"
 
 # fixture → the exact problem rows (file name, sheet, row, column, unit, expected, found)
 EXPECTED = {
+    "blank_template.xlsx": [
+        ('blank_template.xlsx', '', '', '', '', '2020年度的数据', '文件中没有填写任何数据(空白模板)'),
+    ],
     "blank_unit_with_values.xlsx": [
         ('blank_unit_with_values.xlsx', '单位数据', 6, 'B列 单位', '', '单位名称(有数据的行须填写单位)', '(空)'),
         ('blank_unit_with_values.xlsx', '单位数据', '', '单位', '乙区', '该单位的一行数据', '缺少该单位'),

@@ -252,6 +252,9 @@ def _check_complete(lay: Layout, out: Collected, year: int, files: list[str], ha
     if not files:
         return
     main = files[0]
+    if out.kinds and not any(c.raw is not None and c.year == year for c in out.cells):
+        out.problems.append(Problem(main, expected=f"{year}年度的数据", found="文件中没有填写任何数据(空白模板)"))
+        return
     sheets = {k: v[0] for k, v in out.kinds.items()}
     wide = sheets.get(UNITS) or sheets.get(LONG)
     unit_fields = [f for f in lay.on(UNITS) if f.needed()]

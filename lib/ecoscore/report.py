@@ -13,7 +13,6 @@ note saying so, so that one notebook shape serves every document.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ecoscore import blocks, charts, narrative, tables
+from ecoscore import facts as facts_io
 from ecoscore.engine import Result, score
 from ecoscore.errors import EcoscoreError
 from ecoscore.rules.base import Outcome, fmt
@@ -32,28 +32,18 @@ _DONE = {Outcome.DONE.value: "已完成", Outcome.FULL.value: "已完成", Outco
          Outcome.PARTIAL.value: "未完成", Outcome.ZERO.value: "未完成", Outcome.MISSING.value: "缺数据"}
 
 
-def _facts_module():
-    try:
-        return importlib.import_module("ecoscore.facts")
-    except ModuleNotFoundError as e:
-        if e.name != "ecoscore.facts":
-            raise
-        raise EcoscoreError("缺少数据加载模块 ecoscore.facts:请直接传入数据表(DataFrame)") from None
-
-
 def _load(spec: Spec, facts, previous, year):
     """Return ``(current, previous, source, sample)``."""
+    prev_path = str(previous) if isinstance(previous, (str, Path)) else None
     if facts is None:
-        current, prev = _facts_module().load_sample(spec, year)
+        current, prev = facts_io.load_sample(spec, year)
         source, sample = SAMPLE_SOURCE, True
     elif isinstance(facts, (str, Path)):
-        current, prev = _facts_module().load_facts(spec, str(facts))
+        current, prev = facts_io.load_facts(spec, str(facts), prev_path, year=year)
         source, sample = Path(facts).name, False
     else:
         current, prev, source, sample = facts, None, "传入的数据表", False
-    if isinstance(previous, (str, Path)):
-        prev = _facts_module().load_facts(spec, str(previous))[0]
-    elif previous is not None:
+    if isinstance(previous, pd.DataFrame):
         prev = previous
     if prev is not None and len(prev) == 0:
         prev = None
