@@ -88,9 +88,6 @@ def _check_sums(spec: Spec, groups) -> list[str]:
         top = sum(g.max or 0 for g in spec.groups if g.parent is None and g.kind == "base")
         if not _close(top, spec.total):
             p.append(f"top-level base groups add up to {top:g}, not the document total {spec.total:g}")
-    for g in spec.groups:
-        if g.kind == "bonus" and g.parent is None and g.max is None:
-            p.append(f"bonus group {g.id} has no cap (max)")
     return p
 
 

@@ -1,9 +1,9 @@
 """Batch rendering: one stand-alone HTML report per unit, and a cohort index beside them.
 
 ``render("xx-2020")`` validates the facts, scores the cohort, runs ``notebooks/<doc>.ipynb``
-once per unit through papermill (parameters injected) in parallel worker threads, each
-reusing one kernel (``ecoscore.kernels``), exports each executed notebook without code
-(``ecoscore.standalone``) and writes::
+once per unit through papermill (parameters injected) in parallel worker threads
+(``ecoscore.workers``), each reusing one kernel (``ecoscore.kernels``), exports each
+executed notebook without code (``ecoscore.standalone``) and writes::
 
     outputs/<doc>/<year>/<unit>.html      one report per unit (file name made safe)
     outputs/<doc>/<year>/index.html       ranking, cohort chart, links, failures
@@ -16,7 +16,6 @@ in the same folder, then ``os.replace``).
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import time
@@ -129,17 +128,11 @@ def notebook_for(doc: str) -> Path:
 def load_cohort(spec: Spec, facts=None, year: int | None = None, previous=None):
     """Load and validate the facts (a file, or the sample data); return ``(current, previous)``.
 
-    ``previous`` is an optional second file with last year's facts.
-
-    Raises ``FactsError`` listing every problem. Before ``ecoscore.facts`` exists this
-    returns ``(None, None)`` (everything scores as missing).
+    ``previous`` is an optional second file with last year's facts. Raises ``FactsError``
+    listing every problem.
     """
-    try:
-        facts_mod = importlib.import_module("ecoscore.facts")
-    except ModuleNotFoundError as e:
-        if e.name != "ecoscore.facts":
-            raise
-        return None, None
+    from ecoscore import facts as facts_mod
+
     if facts is not None:
         return facts_mod.load_facts(spec, str(facts), str(previous) if previous else None, year=year)
     return facts_mod.load_sample(spec, year)
