@@ -104,8 +104,8 @@ def _column(frame: pd.DataFrame | None, key: str, units: list[str]) -> pd.Series
 
 
 def score_line(line: Line, units: list[str], facts: pd.DataFrame | None, previous: pd.DataFrame | None,
-               categories: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Score one line for the given units and return its audit rows."""
+               categories: dict[str, np.ndarray], explain: bool = True) -> pd.DataFrame:
+    """Score one line for the given units and return its audit rows (reasons only if ``explain``)."""
     values, prev, missing_labels = {}, {}, []
     missing = np.zeros(len(units), dtype=bool)
     for key, f in line.fact_keys():
@@ -126,21 +126,25 @@ def score_line(line: Line, units: list[str], facts: pd.DataFrame | None, previou
     s = line.rule.score(ctx)
     outcome = np.asarray(s.outcome, dtype=object)
     points = np.asarray(s.points, dtype=float)
-    reason = list(s.reason)
+    reason = list(s.reason) if explain else [""] * len(units)
     labels = [f for _, f in line.fact_keys()]
     later = "本项暂按0分计,待补充后重新评分" if line.max is not None else "暂无法判定"
     for k in np.flatnonzero(missing):
         if line.rule.handles_missing and outcome[k] is not Outcome.MISSING:
             continue  # e.g. one part of an all-of indicator certainly failed
-        lacking = "、".join(lbl for lbl, gone in missing_labels if gone[k])
         outcome[k] = Outcome.MISSING
-        reason[k] = f"缺少数据:{lacking},{later}"
+        if explain:
+            lacking = "、".join(lbl for lbl, gone in missing_labels if gone[k])
+            reason[k] = f"缺少数据:{lacking},{later}"
     is_missing = np.array([o is Outcome.MISSING for o in outcome])
     if line.max is not None:
         points = np.round(np.where(is_missing, 0.0, points), 6)
-    shown = [[_show(v) for v in values[f.name]] for f in labels if f.kind != "text"]
-    names = [f.label for f in labels if f.kind != "text"]
-    facts_used = [";".join(f"{lbl}={vals[k]}" for lbl, vals in zip(names, shown)) for k in range(len(units))]
+    if explain:
+        shown = [[_show(v) for v in values[f.name]] for f in labels if f.kind != "text"]
+        names = [f.label for f in labels if f.kind != "text"]
+        facts_used = [";".join(f"{lbl}={vals[k]}" for lbl, vals in zip(names, shown)) for k in range(len(units))]
+    else:
+        facts_used = [""] * len(units)
     n = len(units)
     possible = line.max if line.kind in ("base", "bonus", "task") else (0.0 if line.kind == "deduction" else np.nan)
     return pd.DataFrame({
@@ -175,12 +179,14 @@ def _show(v) -> str:
 
 
 def score(spec: Spec | str, facts: pd.DataFrame | None = None, previous: pd.DataFrame | None = None,
-          readings=None, units: list[str] | None = None) -> Result:
+          readings=None, units: list[str] | None = None, explain: bool = True) -> Result:
     """Score ``units`` (default: every unit of the document) and return the audit trail.
 
     ``facts`` and ``previous`` are wide tables indexed by unit name whose columns are fact
     keys (``"<line id>:<fact>"``), as ``ecoscore.facts.load`` returns them. ``readings``
     picks other readings of ambiguous clauses (``{"A1": "at_least"}`` or ``["A1=at_least"]``).
+    ``explain=False`` skips the Chinese reasons and facts-used text (numbers, outcomes, totals,
+    grades and ranks are the same): for large what-if runs where nobody reads every line.
     """
     if isinstance(spec, str):
         spec = load_spec(spec)
@@ -200,7 +206,7 @@ def score(spec: Spec | str, facts: pd.DataFrame | None = None, previous: pd.Data
                 continue
             us = [names[i] for i in keep]
             cats = {d: a[keep] for d, a in cats_all.items()}
-        frames.append(score_line(line, us, facts, previous, cats))
+        frames.append(score_line(line, us, facts, previous, cats, explain))
     empty = pd.DataFrame(columns=[c for c in AUDIT_COLUMNS if c != "section"])
     audit = pd.concat(frames, ignore_index=True) if frames else empty
     top = _top_sections(spec)

@@ -111,7 +111,7 @@ class BarOrTrend(Rule):
         outcome[met] = Outcome.MET
         outcome[~met & (np.isnan(bar) | np.isnan(trend))] = Outcome.MISSING
         gap = np.where(met | np.isnan(t), 0.0, np.abs(t - v))
-        reason = [self._why(k, v, p, d, t, r, bar, trend, outcome[k]) for k in range(n)]
+        reason = lambda: [self._why(k, v, p, d, t, r, bar, trend, outcome[k]) for k in range(n)]
         return Scores(np.full(n, np.nan), outcome, reason, value=v, target=t, gap=gap)
 
     def _why(self, k, v, p, d, t, r, bar, trend, o) -> str:

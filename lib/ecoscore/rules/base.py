@@ -9,6 +9,7 @@ cohort at once (one numpy array per fact) so that rank rules see every unit and 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, ClassVar
@@ -101,16 +102,30 @@ class Context:
         return np.array([v is True or v == 1 for v in vals], dtype=bool)
 
 
-@dataclass
 class Scores:
-    """A rule's verdict for each unit of the cohort, aligned with ``Context.units``."""
+    """A rule's verdict for each unit of the cohort, aligned with ``Context.units``.
 
-    points: np.ndarray
-    outcome: np.ndarray
-    reason: list[str]
-    value: np.ndarray | None = None
-    target: np.ndarray | None = None
-    gap: np.ndarray | None = None
+    ``reason`` may be given as a list or as a function returning the list: deferred reasons
+    are built the first time ``reason`` is read, so the engine can skip them when it is not
+    asked to explain.
+    """
+
+    def __init__(self, points: np.ndarray, outcome: np.ndarray, reason: list[str] | Callable[[], list[str]],
+                 value: np.ndarray | None = None, target: np.ndarray | None = None,
+                 gap: np.ndarray | None = None):
+        self.points, self.outcome, self._reason = points, outcome, reason
+        self.value, self.target, self.gap = value, target, gap
+
+    @property
+    def reason(self) -> list[str]:
+        """Return the Chinese reason for each unit (built on first use)."""
+        if callable(self._reason):
+            self._reason = list(self._reason())
+        return self._reason
+
+    @reason.setter
+    def reason(self, value: list[str]) -> None:
+        self._reason = value
 
 
 def fmt(x: Any) -> str:

@@ -97,11 +97,14 @@ class CohortRank(Rule):
         outcome[points <= 1e-9] = Outcome.ZERO
         n_ok = int((~np.isnan(v)).sum())
         u = self.value_unit
-        reason = []
-        for k in range(ctx.n):
-            head = f"{self.value_label}{fmt(v[k])}{u}"
-            if self.target_share:
-                head += (f",完成目标{fmt(t[k])}{u},得{fmt(target_part[k])}分" if met[k]
-                         else f",未完成目标{fmt(t[k])}{u},按比例得{fmt(target_part[k])}分")
-            reason.append(f"{head};在{n_ok}个单位中排名赋分{fmt(rank_part[k])}分,合计{fmt(points[k])}分")
+        def reason():
+            reason = []
+            for k in range(ctx.n):
+                head = f"{self.value_label}{fmt(v[k])}{u}"
+                if self.target_share:
+                    head += (f",完成目标{fmt(t[k])}{u},得{fmt(target_part[k])}分" if met[k]
+                             else f",未完成目标{fmt(t[k])}{u},按比例得{fmt(target_part[k])}分")
+                reason.append(f"{head};在{n_ok}个单位中排名赋分{fmt(rank_part[k])}分,合计{fmt(points[k])}分")
+            return reason
+
         return Scores(points, outcome, reason, value=v, target=t)

@@ -42,7 +42,7 @@ class Trend(Rule):
         outcome = choose(ok, Outcome.MET, Outcome.NOT_MET)
         outcome[np.isnan(p)] = Outcome.MISSING
         u = self.value_unit
-        reason = [
+        reason = lambda: [
             f"{self.value_label}{fmt(a)}{u},上年{fmt(b)}{u},"
             + ("缺上年数据,无法判定" if np.isnan(b) else ("达标" if k else "未达标"))
             for a, b, k in zip(v, p, ok)
@@ -101,7 +101,7 @@ class Compound(Rule):
                     lacking |= np.isnan(a) if a.dtype == float else np.array([v is None for v in a], dtype=bool)
             s.outcome = np.asarray(s.outcome, dtype=object).copy()
             s.outcome[lacking] = Outcome.MISSING
-            s.reason = [f"{part.label()}:缺数据" if lacking[i] else r for i, r in enumerate(s.reason)]
+            s.reason = [f"{part.label()}:缺数据" if lacking[i] else r for i, r in enumerate(list(s.reason))]
             subs.append(s)
         met = np.vstack([np.array([o == Outcome.MET for o in s.outcome]) for s in subs])
         miss = np.vstack([np.array([o == Outcome.MISSING for o in s.outcome]) for s in subs])
@@ -115,7 +115,7 @@ class Compound(Rule):
         outcome = choose(ok, Outcome.MET, Outcome.NOT_MET)
         outcome[undecided] = Outcome.MISSING
         sep = ";" if self.mode == "all" else ";或 "
-        reason = [sep.join(s.reason[k] for s in subs) for k in range(ctx.n)]
+        reason = lambda: [sep.join(s.reason[k] for s in subs) for k in range(ctx.n)]
         gaps = np.vstack([s.gap if s.gap is not None else np.zeros(ctx.n) for s in subs])
         gaps = np.where(failed, np.nan_to_num(gaps, nan=0.0), 0.0)
         gap = np.where(ok, 0.0, gaps.max(axis=0) if self.mode == "all" else gaps.min(axis=0))

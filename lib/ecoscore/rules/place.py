@@ -81,11 +81,14 @@ class PlacePoints(Rule):
         outcome[points < -1e-9] = Outcome.DEDUCTED
         n_ok = int((~np.isnan(v)).sum())
         u = self.value_unit
-        reason = []
-        for k in range(ctx.n):
-            head = f"{self.value_label}{fmt(v[k])}{u},在{n_ok}个单位中列第{fmt(place[k])}名"
-            head += f",加{fmt(raw[k])}分" if placed[k] else f",未进入前{len(table)}名"
-            if hit[k]:
-                head += f";{self.drop_label.replace('是否', '')},扣{fmt(self.drop_penalty)}分"
-            reason.append(f"{head},得{fmt(points[k])}分")
+        def reason():
+            reason = []
+            for k in range(ctx.n):
+                head = f"{self.value_label}{fmt(v[k])}{u},在{n_ok}个单位中列第{fmt(place[k])}名"
+                head += f",加{fmt(raw[k])}分" if placed[k] else f",未进入前{len(table)}名"
+                if hit[k]:
+                    head += f";{self.drop_label.replace('是否', '')},扣{fmt(self.drop_penalty)}分"
+                reason.append(f"{head},得{fmt(points[k])}分")
+            return reason
+
         return Scores(points, outcome, reason, value=v, target=np.full(ctx.n, np.nan))

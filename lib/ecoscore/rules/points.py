@@ -62,7 +62,7 @@ class Threshold(Rule):
         if ctx.max is None:
             outcome = choose(ok, Outcome.MET, Outcome.NOT_MET)
             points = np.full(ctx.n, np.nan)
-            reason = [
+            reason = lambda: [
                 f"{self.value_label}{fmt(a)}{u},目标{sym}{fmt(b)}{u},"
                 + ("达标" if k else f"未达标,差距{fmt(g)}{u}")
                 for a, b, k, g in zip(v, t, ok, gap)
@@ -70,7 +70,7 @@ class Threshold(Rule):
         else:
             points = np.where(ok, ctx.max, 0.0)
             outcome = choose(ok, Outcome.FULL, Outcome.ZERO)
-            reason = [
+            reason = lambda: [
                 f"{self.value_label}{fmt(a)}{u},目标{sym}{fmt(b)}{u},"
                 + (f"达到要求,得{fmt(ctx.max)}分" if k else "未达到要求,不得分")
                 for a, b, k in zip(v, t, ok)
@@ -97,12 +97,12 @@ class YesNo(Rule):
         if ctx.max is None:
             points = np.full(ctx.n, np.nan)
             outcome = choose(yes, Outcome.MET, Outcome.NOT_MET)
-            reason = [f"{self.question}:{'是' if y else '否'},{'达标' if y else '未达标'}" for y in yes]
+            reason = lambda: [f"{self.question}:{'是' if y else '否'},{'达标' if y else '未达标'}" for y in yes]
         else:
             points = np.where(yes, ctx.max, 0.0)
             outcome = choose(yes, Outcome.FULL, Outcome.ZERO)
             m = fmt(ctx.max)
-            reason = [f"{self.question}:是,得{m}分" if y else f"{self.question}:否,不得分" for y in yes]
+            reason = lambda: [f"{self.question}:是,得{m}分" if y else f"{self.question}:否,不得分" for y in yes]
         return Scores(points, outcome, reason, value=yes.astype(float))
 
 
@@ -152,7 +152,7 @@ class Piecewise(Rule):
         points = self.share(v) * ctx.max
         outcome = outcome_for(points, ctx.max)
         u = self.value_unit
-        reason = [f"{self.value_label}{fmt(a)}{u},按比例得{fmt(p)}分" for a, p in zip(v, points)]
+        reason = lambda: [f"{self.value_label}{fmt(a)}{u},按比例得{fmt(p)}分" for a, p in zip(v, points)]
         return Scores(points, outcome, reason, value=v)
 
 
@@ -200,20 +200,23 @@ class StriveEnsure(Rule):
         below = np.maximum(0.0, start - pen)
         points = np.where(v >= hi, m, np.where(v >= lo, np.nan_to_num(between, nan=m), below))
         outcome = outcome_for(points, m)
-        reason = []
-        for a, h, lw, p, s, sf in zip(v, hi, lo, points, short, soft):
-            if a >= h:
-                reason.append(f"{self.value_label}{fmt(a)}%,达到力争值{fmt(h)}%,得{fmt(m)}分")
-            elif a >= lw:
-                reason.append(
-                    f"{self.value_label}{fmt(a)}%,介于确保值{fmt(lw)}%与力争值{fmt(h)}%之间,按比例得{fmt(p)}分"
-                )
-            else:
-                reason.append(
-                    f"{self.value_label}{fmt(a)}%,低于确保值{fmt(lw)}% {fmt(s)}个百分点"
-                    f"(其中≥{fmt(self.reduced_above)}%部分{fmt(sf)}个百分点),"
-                    f"扣{fmt(self.reduced_penalty * sf + self.penalty * (s - sf))}分,得{fmt(p)}分"
-                )
+        def reason():
+            reason = []
+            for a, h, lw, p, s, sf in zip(v, hi, lo, points, short, soft):
+                if a >= h:
+                    reason.append(f"{self.value_label}{fmt(a)}%,达到力争值{fmt(h)}%,得{fmt(m)}分")
+                elif a >= lw:
+                    reason.append(
+                        f"{self.value_label}{fmt(a)}%,介于确保值{fmt(lw)}%与力争值{fmt(h)}%之间,按比例得{fmt(p)}分"
+                    )
+                else:
+                    reason.append(
+                        f"{self.value_label}{fmt(a)}%,低于确保值{fmt(lw)}% {fmt(s)}个百分点"
+                        f"(其中≥{fmt(self.reduced_above)}%部分{fmt(sf)}个百分点),"
+                        f"扣{fmt(self.reduced_penalty * sf + self.penalty * (s - sf))}分,得{fmt(p)}分"
+                    )
+            return reason
+
         return Scores(points, outcome, reason, value=v, target=hi, gap=np.clip(hi - v, 0, None))
 
 
@@ -246,14 +249,17 @@ class TargetDelta(Rule):
         points = np.clip(raw, 0, ctx.max)
         outcome = outcome_for(points, ctx.max)
         u = self.value_unit
-        reason = []
-        for a, b, d, p in zip(v, t, better, points):
-            if d >= 0:
-                reason.append(f"{self.value_label}{fmt(a)}{u},优于目标{fmt(b)}{u} {fmt(d)},"
-                              f"加{fmt(self.bonus_per * d)}分,得{fmt(p)}分")
-            else:
-                reason.append(f"{self.value_label}{fmt(a)}{u},劣于目标{fmt(b)}{u} {fmt(-d)},"
-                              f"扣{fmt(-self.penalty_per * d)}分,得{fmt(p)}分")
+        def reason():
+            reason = []
+            for a, b, d, p in zip(v, t, better, points):
+                if d >= 0:
+                    reason.append(f"{self.value_label}{fmt(a)}{u},优于目标{fmt(b)}{u} {fmt(d)},"
+                                  f"加{fmt(self.bonus_per * d)}分,得{fmt(p)}分")
+                else:
+                    reason.append(f"{self.value_label}{fmt(a)}{u},劣于目标{fmt(b)}{u} {fmt(-d)},"
+                                  f"扣{fmt(-self.penalty_per * d)}分,得{fmt(p)}分")
+            return reason
+
         return Scores(points, outcome, reason, value=v, target=t, gap=np.clip(-better, 0, None))
 
 
@@ -347,34 +353,37 @@ class Counted(Rule):
         else:
             outcome = outcome_for(points, ctx.max or 0.0)
         outcome[unknown_waiver] = Outcome.MISSING
-        reason = []
-        for k in range(n):
-            if unknown_waiver[k]:
-                reason.append(f"缺少数据:{self.waive_if}(有月度扣分时需填写),暂无法判定")
-                continue
-            bits = []
-            for i, c, a in contributions:
-                if c[k] == 0:
+        def reason():
+            reason = []
+            for k in range(n):
+                if unknown_waiver[k]:
+                    reason.append(f"缺少数据:{self.waive_if}(有月度扣分时需填写),暂无法判定")
                     continue
-                verb = "加" if a[k] > 0 or (a[k] == 0 and i.points > 0) else "扣"
-                if i.direct:
-                    bits.append(f"{i.label}{verb}{fmt(abs(a[k]))}分")
-                elif i.waivable and waived[k]:
-                    bits.append(f"{i.label}{fmt(c[k])}{i.unit}(免扣)")
-                else:
-                    capped = "(已达上限)" if i.cap is not None and abs(c[k] * i.points) > i.cap else ""
-                    bits.append(f"{i.label}{fmt(c[k])}{i.unit},每{i.unit}{verb}{fmt(abs(i.points))}分,"
-                                f"{verb}{fmt(abs(a[k]))}分{capped}")
-            if self.waive_if and waived[k]:
-                bits.append(f"{self.waive_if},月度扣分免扣")
-            if not bits:
-                bits.append("无加扣分情形" if start == 0 else "无扣分情形")
-            clipped = ""
-            if total[k] < lo:
-                clipped = ",扣完为止"
-            elif hi is not None and total[k] > hi:
-                clipped = f",以{fmt(hi)}分为限"
-            reason.append(";".join(bits) + f"{clipped},得{fmt(points[k])}分")
+                bits = []
+                for i, c, a in contributions:
+                    if c[k] == 0:
+                        continue
+                    verb = "加" if a[k] > 0 or (a[k] == 0 and i.points > 0) else "扣"
+                    if i.direct:
+                        bits.append(f"{i.label}{verb}{fmt(abs(a[k]))}分")
+                    elif i.waivable and waived[k]:
+                        bits.append(f"{i.label}{fmt(c[k])}{i.unit}(免扣)")
+                    else:
+                        capped = "(已达上限)" if i.cap is not None and abs(c[k] * i.points) > i.cap else ""
+                        bits.append(f"{i.label}{fmt(c[k])}{i.unit},每{i.unit}{verb}{fmt(abs(i.points))}分,"
+                                    f"{verb}{fmt(abs(a[k]))}分{capped}")
+                if self.waive_if and waived[k]:
+                    bits.append(f"{self.waive_if},月度扣分免扣")
+                if not bits:
+                    bits.append("无加扣分情形" if start == 0 else "无扣分情形")
+                clipped = ""
+                if total[k] < lo:
+                    clipped = ",扣完为止"
+                elif hi is not None and total[k] > hi:
+                    clipped = f",以{fmt(hi)}分为限"
+                reason.append(";".join(bits) + f"{clipped},得{fmt(points[k])}分")
+            return reason
+
         return Scores(points, outcome, reason)
 
 
@@ -397,7 +406,7 @@ class GradePoints(Rule):
         points = np.array([float(self.table.get(x, np.nan)) for x in g], dtype=float)
         outcome = outcome_for(np.nan_to_num(points), ctx.max)
         outcome[np.isnan(points)] = Outcome.MISSING
-        reason = [f"{self.grade_label}为{x},得{fmt(p)}分" for x, p in zip(g, points)]
+        reason = lambda: [f"{self.grade_label}为{x},得{fmt(p)}分" for x, p in zip(g, points)]
         return Scores(points, outcome, reason)
 
 
@@ -471,16 +480,19 @@ class ImprovementTiers(Rule):
         raw = np.where(up, self.grade_up_points or 0.0, raw)
         points = np.clip(raw, 0, ctx.max)
         outcome = choose(points > 0, Outcome.BONUS, Outcome.NO_BONUS)
-        reason = []
-        for k in range(ctx.n):
-            if up[k]:
-                reason.append(f"评定等级提高一个等级,加{fmt(self.grade_up_points)}分(不重复加改善分),"
-                              f"得{fmt(points[k])}分")
-                continue
-            bits = [f"{name}改善{fmt(ctx.num(f'improve_{j}')[k])}%加{fmt(per[j][k])}分"
-                    for j, name in enumerate(self.indicators)]
-            cap = f",以{fmt(ctx.max)}分为限" if raw[k] > ctx.max else ""
-            reason.append(";".join(bits) + f"{cap},得{fmt(points[k])}分")
+        def reason():
+            reason = []
+            for k in range(ctx.n):
+                if up[k]:
+                    reason.append(f"评定等级提高一个等级,加{fmt(self.grade_up_points)}分(不重复加改善分),"
+                                  f"得{fmt(points[k])}分")
+                    continue
+                bits = [f"{name}改善{fmt(ctx.num(f'improve_{j}')[k])}%加{fmt(per[j][k])}分"
+                        for j, name in enumerate(self.indicators)]
+                cap = f",以{fmt(ctx.max)}分为限" if raw[k] > ctx.max else ""
+                reason.append(";".join(bits) + f"{cap},得{fmt(points[k])}分")
+            return reason
+
         return Scores(points, outcome, reason)
 
 
@@ -517,7 +529,7 @@ class Proportional(Rule):
         outcome = outcome_for(points, ctx.max)
         outcome[points < 0] = Outcome.DEDUCTED
         u = self.value_unit
-        reason = [f"{self.value_label}{fmt(a)}{u},目标{fmt(b)}{u},按比例得{fmt(p)}分"
+        reason = lambda: [f"{self.value_label}{fmt(a)}{u},目标{fmt(b)}{u},按比例得{fmt(p)}分"
                   for a, b, p in zip(v, t, points)]
         return Scores(points, outcome, reason, value=v, target=t, gap=np.clip(t - v, 0, None))
 
@@ -552,7 +564,7 @@ class Shortfall(Rule):
         points = np.clip(ctx.max - steps * self.per_step, 0, ctx.max)
         outcome = outcome_for(points, ctx.max)
         u = self.value_unit
-        reason = [
+        reason = lambda: [
             f"{self.value_label}{fmt(a)}{u},"
             + (f"差{fmt(s)}{u},扣{fmt(ctx.max - p)}分,得{fmt(p)}分" if s > 0 else f"达到{fmt(self.reference)}{u},得满分")
             for a, s, p in zip(v, short, points)
@@ -583,7 +595,7 @@ class Lateness(Rule):
         lost = np.where(d <= 0, 0.0, np.where(d <= self.window, self.at_window * d / self.window, self.beyond))
         points = ctx.max * (1 - lost)
         outcome = outcome_for(points, ctx.max)
-        reason = [
+        reason = lambda: [
             (f"按时完成,得{fmt(p)}分" if a <= 0 else f"推迟{fmt(a)}天,扣{fmt(ctx.max - p)}分,得{fmt(p)}分")
             for a, p in zip(d, points)
         ]
@@ -627,8 +639,11 @@ class Manual(Rule):
         else:
             points = ctx.max - x if self.mode == "deduct" else x
             outcome = outcome_for(points, ctx.max)
-        reason = []
-        for p, note in zip(points, notes):
-            why = f"(理由:{note})" if note not in (None, "") and note == note else ""
-            reason.append(f"人工评定得{fmt(p)}分{why}")
+        def reason():
+            reason = []
+            for p, note in zip(points, notes):
+                why = f"(理由:{note})" if note not in (None, "") and note == note else ""
+                reason.append(f"人工评定得{fmt(p)}分{why}")
+            return reason
+
         return Scores(points, outcome, reason)

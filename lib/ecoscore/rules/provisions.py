@@ -102,15 +102,18 @@ class QuotaShortfall(Rule):
         outcome = outcome_for(points, ctx.max)
         outcome[np.isnan(rate)] = Outcome.MISSING
         u = self.value_unit
-        reason = []
-        for a, b, r, s, p in zip(v, t, rate, short, points):
-            head = f"{self.value_label}{fmt(a)}{u},年度任务{fmt(b)}{u},完成率{fmt(r)}%"
-            if np.isnan(r):
-                reason.append(f"{head},无法计算完成率")
-            elif s <= 0:
-                reason.append(f"{head},完成年度任务,得{fmt(p)}分")
-            else:
-                reason.append(f"{head},低于100% {fmt(s)}个百分点,扣{fmt(ctx.max - p)}分,得{fmt(p)}分")
+        def reason():
+            reason = []
+            for a, b, r, s, p in zip(v, t, rate, short, points):
+                head = f"{self.value_label}{fmt(a)}{u},年度任务{fmt(b)}{u},完成率{fmt(r)}%"
+                if np.isnan(r):
+                    reason.append(f"{head},无法计算完成率")
+                elif s <= 0:
+                    reason.append(f"{head},完成年度任务,得{fmt(p)}分")
+                else:
+                    reason.append(f"{head},低于100% {fmt(s)}个百分点,扣{fmt(ctx.max - p)}分,得{fmt(p)}分")
+            return reason
+
         return Scores(points, outcome, reason, value=v, target=t, gap=np.clip(t - v, 0, None))
 
 
@@ -157,14 +160,17 @@ class TargetOrAssessed(Rule):
         unknown = np.isnan(t) | (~ok & np.isnan(assessed))
         outcome[unknown] = Outcome.MISSING
         u = self.value_unit
-        reason = []
-        for a, b, k, s, p in zip(v, t, ok, assessed, points):
-            head = f"{self.value_label}{fmt(a)}{u},目标{sym}{fmt(b)}{u}"
-            if k:
-                reason.append(f"{head},达到目标,得{fmt(p)}分")
-            elif np.isnan(s):
-                reason.append(f"{head},未达到目标,缺少按{self.method}评定的得分")
-            else:
-                reason.append(f"{head},未达到目标,按{self.method}得{fmt(p)}分")
+        def reason():
+            reason = []
+            for a, b, k, s, p in zip(v, t, ok, assessed, points):
+                head = f"{self.value_label}{fmt(a)}{u},目标{sym}{fmt(b)}{u}"
+                if k:
+                    reason.append(f"{head},达到目标,得{fmt(p)}分")
+                elif np.isnan(s):
+                    reason.append(f"{head},未达到目标,缺少按{self.method}评定的得分")
+                else:
+                    reason.append(f"{head},未达到目标,按{self.method}得{fmt(p)}分")
+            return reason
+
         return Scores(points, outcome, reason, value=v, target=t,
                       gap=np.where(ok, 0.0, np.abs(t - v)))

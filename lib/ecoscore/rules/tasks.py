@@ -38,13 +38,13 @@ class Task(Rule):
 
         if ctx.max is None:
             outcome = choose(done, Outcome.DONE, Outcome.NOT_DONE)
-            reason = [("已完成" if d else f"完成{fmt(x)}%,未完成") + why(nt) for x, d, nt in zip(c, done, notes)]
+            reason = lambda: [("已完成" if d else f"完成{fmt(x)}%,未完成") + why(nt) for x, d, nt in zip(c, done, notes)]
             return Scores(np.full(ctx.n, np.nan), outcome, reason, value=c, gap=100 - c)
         points = ctx.max * c / 100
         outcome = full_array(ctx.n, Outcome.PARTIAL)
         outcome[done] = Outcome.FULL
         outcome[c <= 0] = Outcome.ZERO
-        reason = [
+        reason = lambda: [
             (f"全部完成,得{fmt(p)}分" if d else
              f"完成{fmt(x)}%,按比例扣{fmt(ctx.max - p)}分,得{fmt(p)}分") + why(nt)
             for x, d, p, nt in zip(c, done, points, notes)
@@ -76,8 +76,8 @@ class Gate(Rule):
         f = ctx.bool("flag")
         if self.kind == "评优前置":
             outcome = choose(f, Outcome.MET, Outcome.NOT_MET)
-            reason = ["满足评优前置条件" if x else "不满足评优前置条件,不得评为优秀" for x in f]
+            reason = lambda: ["满足评优前置条件" if x else "不满足评优前置条件,不得评为优秀" for x in f]
         else:
             outcome = choose(f, Outcome.TRIGGERED, Outcome.CLEAR)
-            reason = ["触发合格否决,考核结果为不合格" if x else "未发生,未触发合格否决" for x in f]
+            reason = lambda: ["触发合格否决,考核结果为不合格" if x else "未发生,未触发合格否决" for x in f]
         return Scores(np.full(ctx.n, np.nan), outcome, reason)

@@ -129,20 +129,23 @@ class TrendBand(Rule):
         gap = np.where(not_met & ~blank, np.fmax(trend_gap, target_gap), 0.0)
         bound = p - sign * allowed
         bound = np.where(np.isnan(t), bound, np.fmax(bound, t) if sign > 0 else np.fmin(bound, t))
-        reason = []
-        for k in range(n):
-            if blank[k]:
-                reason.append(f"{self.value_label}未填报,按不涉及视为达标")
-                continue
-            bits = [f"{self.value_label}{fmt(v[k])}{u}"]
-            if self.target is not None:
-                bits.append(f"目标{sym}{fmt(t[k])}{u}" + ("" if np.isnan(t[k]) else ("(达到)" if tgt[k] else "(未达到)")))
-            if no_prev[k]:
-                bits.append({"missing": "缺上年数据,趋势无法判定", "met": "缺上年数据,趋势部分视为达标",
-                             "not_met": "缺上年数据,趋势部分视为未达标"}[self.if_no_previous])
-            else:
-                bits.append(f"上年{fmt(p[k])}{u}" + ("(趋势达到)" if trend_ok[k] else "(趋势未达到)"))
-            o = outcome[k]
-            tail = "达标" if o is Outcome.MET else (f"未达标,差距{fmt(gap[k])}{u}" if o is Outcome.NOT_MET else "无法判定")
-            reason.append(",".join(bits) + ";" + tail)
+        def reason():
+            reason = []
+            for k in range(n):
+                if blank[k]:
+                    reason.append(f"{self.value_label}未填报,按不涉及视为达标")
+                    continue
+                bits = [f"{self.value_label}{fmt(v[k])}{u}"]
+                if self.target is not None:
+                    bits.append(f"目标{sym}{fmt(t[k])}{u}" + ("" if np.isnan(t[k]) else ("(达到)" if tgt[k] else "(未达到)")))
+                if no_prev[k]:
+                    bits.append({"missing": "缺上年数据,趋势无法判定", "met": "缺上年数据,趋势部分视为达标",
+                                 "not_met": "缺上年数据,趋势部分视为未达标"}[self.if_no_previous])
+                else:
+                    bits.append(f"上年{fmt(p[k])}{u}" + ("(趋势达到)" if trend_ok[k] else "(趋势未达到)"))
+                o = outcome[k]
+                tail = "达标" if o is Outcome.MET else (f"未达标,差距{fmt(gap[k])}{u}" if o is Outcome.NOT_MET else "无法判定")
+                reason.append(",".join(bits) + ";" + tail)
+            return reason
+
         return Scores(np.full(n, np.nan), outcome, reason, value=v, target=bound, gap=gap)
