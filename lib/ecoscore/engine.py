@@ -27,6 +27,9 @@ _TRUE = {True, "是", "有", "已完成", "完成", "yes", "y", "true", "True", 
 _FALSE = {False, "否", "无", "未完成", "no", "n", "false", "False", "FALSE", "N", "×"}
 
 
+_WORD = {o: o.value for o in Outcome}
+
+
 @dataclass
 class Result:
     """A scored cohort: the audit trail and everything computed from it."""
@@ -156,7 +159,7 @@ def score_line(line: Line, units: list[str], facts: pd.DataFrame | None, previou
         "attribute": line.attribute or "",
         "possible": np.full(n, np.nan if possible is None else possible),
         "awarded": points,
-        "outcome": [o.value for o in outcome],
+        "outcome": [_WORD[o] for o in outcome],
         "reason": reason,
         "facts": facts_used,
         "value": s.value if s.value is not None else np.full(n, np.nan),
@@ -212,8 +215,9 @@ def score(spec: Spec | str, facts: pd.DataFrame | None = None, previous: pd.Data
     top = _top_sections(spec)
     audit.insert(2, "section", audit["group"].map(top))
     audit = audit[AUDIT_COLUMNS]
-    order = {u: i for i, u in enumerate(names)}
-    audit = audit.sort_values("unit", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+    # units as an ordered categorical: document order, and fast grouping over large cohorts
+    audit["unit"] = pd.Categorical(audit["unit"], categories=names, ordered=True)
+    audit = audit.sort_values("unit", kind="stable").reset_index(drop=True)
     groups, summary = rollup(spec, audit, names, facts)
     return Result(spec, audit, groups, summary)
 
