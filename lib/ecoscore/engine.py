@@ -27,7 +27,8 @@ _TRUE = {True, "是", "有", "已完成", "完成", "yes", "y", "true", "True", 
 _FALSE = {False, "否", "无", "未完成", "no", "n", "false", "False", "FALSE", "N", "×"}
 
 
-_WORD = {o: o.value for o in Outcome}
+_WORDS = [o.value for o in Outcome]
+_CODE = {o: i for i, o in enumerate(Outcome)}
 
 
 @dataclass
@@ -107,8 +108,8 @@ def _column(frame: pd.DataFrame | None, key: str, units: list[str]) -> pd.Series
 
 
 def score_line(line: Line, units: list[str], facts: pd.DataFrame | None, previous: pd.DataFrame | None,
-               categories: dict[str, np.ndarray], explain: bool = True) -> pd.DataFrame:
-    """Score one line for the given units and return its audit rows (reasons only if ``explain``)."""
+               categories: dict[str, np.ndarray], explain: bool = True) -> dict[str, Any]:
+    """Score one line for the given units; return its per-unit audit columns (reasons only if ``explain``)."""
     values, prev, missing_labels = {}, {}, []
     missing = np.zeros(len(units), dtype=bool)
     for key, f in line.fact_keys():
@@ -149,26 +150,50 @@ def score_line(line: Line, units: list[str], facts: pd.DataFrame | None, previou
     else:
         facts_used = [""] * len(units)
     n = len(units)
-    possible = line.max if line.kind in ("base", "bonus", "task") else (0.0 if line.kind == "deduction" else np.nan)
-    return pd.DataFrame({
-        "unit": units,
-        "line_id": line.id,
-        "group": line.group,
-        "title": line.title,
-        "kind": line.kind,
-        "attribute": line.attribute or "",
-        "possible": np.full(n, np.nan if possible is None else possible),
+    return {
+        "unit": np.asarray(units, dtype=object),
         "awarded": points,
-        "outcome": [_WORD[o] for o in outcome],
+        "outcome": np.fromiter((_CODE[o] for o in outcome), dtype=np.int16, count=n),
         "reason": reason,
         "facts": facts_used,
         "value": s.value if s.value is not None else np.full(n, np.nan),
         "target": s.target if s.target is not None else np.full(n, np.nan),
         "gap": s.gap if s.gap is not None else np.full(n, np.nan),
-        "clause": line.clause,
-        "lead": "、".join(line.lead),
-        "rule": line.rule.label(),
-    })
+    }
+
+
+def _line_constants(line: Line) -> dict[str, Any]:
+    """Return the audit columns that are the same for every unit on a line."""
+    possible = line.max if line.kind in ("base", "bonus", "task") else (0.0 if line.kind == "deduction" else np.nan)
+    return {
+        "line_id": line.id, "group": line.group, "title": line.title, "kind": line.kind,
+        "attribute": line.attribute or "", "possible": np.nan if possible is None else float(possible),
+        "clause": line.clause, "lead": "、".join(line.lead), "rule": line.rule.label(),
+    }
+
+
+def _assemble(lines: list[Line], parts: list[dict], names: list[str]) -> pd.DataFrame:
+    """Stack per-line columns into the audit trail, unit-major in document order."""
+    if not parts:
+        return pd.DataFrame(columns=[c for c in AUDIT_COLUMNS if c != "section"])
+    counts = np.array([len(p["unit"]) for p in parts])
+    which = np.repeat(np.arange(len(parts)), counts)
+    cols: dict[str, Any] = {}
+    consts = [_line_constants(ln) for ln in lines]
+    for key in consts[0]:
+        per_line = np.array([c[key] for c in consts], dtype=float if key == "possible" else object)
+        cols[key] = per_line[which]
+    for key in parts[0]:
+        if key in ("reason", "facts"):
+            cols[key] = np.array([x for p in parts for x in p[key]], dtype=object)
+        else:
+            cols[key] = np.concatenate([p[key] for p in parts])
+    unit_code = pd.Categorical(cols["unit"], categories=names, ordered=True)
+    order = np.argsort(unit_code.codes, kind="stable")
+    frame = pd.DataFrame({k: (v[order] if isinstance(v, np.ndarray) else v) for k, v in cols.items() if k != "unit"})
+    frame.insert(0, "unit", unit_code[order])
+    frame["outcome"] = pd.Categorical.from_codes(frame["outcome"].to_numpy(), categories=_WORDS)
+    return frame
 
 
 def _show(v) -> str:
@@ -199,7 +224,7 @@ def score(spec: Spec | str, facts: pd.DataFrame | None = None, previous: pd.Data
     dims = sorted({d for u in spec.units for d in u.categories})
     cats_all = {d: np.array([spec.unit(u).categories.get(d) if u in spec.unit_names else None for u in names],
                             dtype=object) for d in dims}
-    frames = []
+    scored_lines, parts = [], []
     for line in spec.lines:
         if line.applies_to is None:
             us, cats = names, cats_all
@@ -209,15 +234,12 @@ def score(spec: Spec | str, facts: pd.DataFrame | None = None, previous: pd.Data
                 continue
             us = [names[i] for i in keep]
             cats = {d: a[keep] for d, a in cats_all.items()}
-        frames.append(score_line(line, us, facts, previous, cats, explain))
-    empty = pd.DataFrame(columns=[c for c in AUDIT_COLUMNS if c != "section"])
-    audit = pd.concat(frames, ignore_index=True) if frames else empty
+        scored_lines.append(line)
+        parts.append(score_line(line, us, facts, previous, cats, explain))
+    audit = _assemble(scored_lines, parts, names)
     top = _top_sections(spec)
     audit.insert(2, "section", audit["group"].map(top))
-    audit = audit[AUDIT_COLUMNS]
-    # units as an ordered categorical: document order, and fast grouping over large cohorts
-    audit["unit"] = pd.Categorical(audit["unit"], categories=names, ordered=True)
-    audit = audit.sort_values("unit", kind="stable").reset_index(drop=True)
+    audit = audit[AUDIT_COLUMNS].reset_index(drop=True)
     groups, summary = rollup(spec, audit, names, facts)
     return Result(spec, audit, groups, summary)
 
