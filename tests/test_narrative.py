@@ -194,3 +194,18 @@ def test_gap_text():
     assert narrative.gap_text(2.5, "%") == "2.5个百分点"
     assert narrative.gap_text(3, "微克/立方米") == "3微克/立方米"
     assert narrative.gap_text(0.126) == "0.13"
+
+
+def test_losses_lists_at_most_ten_unmet_indicators_and_counts_the_rest():
+    import pandas as pd
+
+    from ecoscore.narrative import losses
+
+    rows = [{"unit": "甲", "line_id": f"指标{i}", "title": f"指标名{i}", "kind": "indicator",
+             "attribute": "约束性" if i <= 12 else "参考性", "outcome": "未达标", "reason": "未达标",
+             "possible": float("nan"), "awarded": float("nan"), "section": "附件1", "value": 1.0}
+            for i in range(1, 15)]
+    text = losses(pd.DataFrame(rows))
+    assert text.startswith("未达标指标14项:指标1 指标名1(约束性),未达标;")
+    assert "指标10 指标名10" in text and "指标11 指标名11" not in text
+    assert text.endswith(";另有4项未达标(其中约束性指标2项),见逐项表。")

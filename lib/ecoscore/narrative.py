@@ -160,10 +160,13 @@ def losses(audit: pd.DataFrame, *, limit: int = 5, section_titles: Mapping[str, 
     if len(ind):
         ind = ind.assign(binding=(ind["attribute"] == "约束性").astype(int))
         ind = ind.sort_values("binding", ascending=False, kind="stable")
-        shown = max(limit, int(ind["binding"].sum()))
+        shown = min(len(ind), 2 * limit)
         items = [f"{label(r)}" + (f"({r['attribute']})" if r["attribute"] else "") + f",{r['reason']}"
                  for _, r in ind.head(shown).iterrows()]
-        more = f";另有{len(ind) - shown}项参考性指标未达标,见逐项表" if len(ind) > shown else ""
+        rest = ind.iloc[shown:]
+        rest_binding = int(rest["binding"].sum())
+        kinds = (f"其中约束性指标{rest_binding}项" if rest_binding else "均为参考性指标")
+        more = f";另有{len(rest)}项未达标({kinds}),见逐项表" if len(rest) else ""
         out.append(f"未达标指标{len(ind)}项:" + ";".join(items) + more + "。")
     tasks = audit[(audit["kind"] == "task") & audit["possible"].isna() & audit["outcome"].isin(_NOT_DONE)]
     if len(tasks):
