@@ -84,11 +84,13 @@ def _num(x):
     return None if x is None or x != x else round(float(x), 4)
 
 
-def coerce(values: pd.Series, kind: str) -> np.ndarray:
+def coerce(values: pd.Series | np.ndarray, kind: str) -> np.ndarray:
     """Return a fact column as the array a rule expects (floats, bools as objects, strings)."""
     if kind in NUMERIC_KINDS:
-        return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
-    arr = values.to_numpy(dtype=object)
+        if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+            return values.astype(float, copy=False)
+        return pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
+    arr = np.asarray(values, dtype=object)
     if kind == "bool":
         return np.array([True if v in _TRUE else False if v in _FALSE else None for v in arr], dtype=object)
     return np.array([None if v is None or (isinstance(v, float) and v != v) or v == "" else v for v in arr],
@@ -101,19 +103,33 @@ def _is_missing(a: np.ndarray) -> np.ndarray:
     return np.array([v is None for v in a], dtype=bool)
 
 
-def _column(frame: pd.DataFrame | None, key: str, units: list[str]) -> pd.Series:
-    if frame is None or key not in frame.columns:
-        return pd.Series([None] * len(units), index=units, dtype=object)
-    return frame[key].reindex(units)
+class _Rows:
+    """A facts table aligned once with the scored units, so each column is one ``take``."""
+
+    def __init__(self, frame: pd.DataFrame | None, names: list[str]):
+        self.frame = frame
+        self.pos = frame.index.get_indexer(names) if frame is not None else None
+
+    def column(self, key: str, keep: np.ndarray | None) -> np.ndarray:
+        pos = self.pos if keep is None or self.pos is None else self.pos[keep]
+        n = len(pos) if pos is not None else (len(keep) if keep is not None else 0)
+        if self.frame is None or key not in self.frame.columns:
+            return np.full(n, None, dtype=object)
+        col = self.frame[key].to_numpy()
+        out = col[np.where(pos < 0, 0, pos)] if len(col) else np.full(n, None, dtype=object)
+        if (pos < 0).any():
+            out = out.astype(object) if out.dtype.kind not in "fc" else out.copy()
+            out[pos < 0] = np.nan if out.dtype.kind == "f" else None
+        return out
 
 
-def score_line(line: Line, units: list[str], facts: pd.DataFrame | None, previous: pd.DataFrame | None,
+def score_line(line: Line, units: list[str], facts: _Rows, previous: _Rows, keep: np.ndarray | None,
                categories: dict[str, np.ndarray], explain: bool = True) -> dict[str, Any]:
     """Score one line for the given units; return its per-unit audit columns (reasons only if ``explain``)."""
     values, prev, missing_labels = {}, {}, []
     missing = np.zeros(len(units), dtype=bool)
     for key, f in line.fact_keys():
-        a = coerce(_column(facts, key, units), f.kind)
+        a = coerce(facts.column(key, keep), f.kind)
         gone = _is_missing(a)
         if f.default is not None and gone.any():
             a = a.copy()
@@ -121,7 +137,7 @@ def score_line(line: Line, units: list[str], facts: pd.DataFrame | None, previou
             gone = np.zeros(len(units), dtype=bool)
         values[f.name] = a
         if f.previous:
-            pa = coerce(_column(previous, key, units), f.kind)
+            pa = coerce(previous.column(key, keep), f.kind)
             prev[f.name] = pa
         if f.required:
             missing |= gone
@@ -140,7 +156,8 @@ def score_line(line: Line, units: list[str], facts: pd.DataFrame | None, previou
         if explain:
             lacking = "、".join(lbl for lbl, gone in missing_labels if gone[k])
             reason[k] = f"缺少数据:{lacking},{later}"
-    is_missing = np.array([o is Outcome.MISSING for o in outcome])
+    codes = np.fromiter((_CODE[o] for o in outcome), dtype=np.int16, count=len(units))
+    is_missing = codes == _CODE[Outcome.MISSING]
     if line.max is not None:
         points = np.round(np.where(is_missing, 0.0, points), 6)
     if explain:
@@ -153,7 +170,7 @@ def score_line(line: Line, units: list[str], facts: pd.DataFrame | None, previou
     return {
         "unit": np.asarray(units, dtype=object),
         "awarded": points,
-        "outcome": np.fromiter((_CODE[o] for o in outcome), dtype=np.int16, count=n),
+        "outcome": codes,
         "reason": reason,
         "facts": facts_used,
         "value": s.value if s.value is not None else np.full(n, np.nan),
@@ -225,17 +242,19 @@ def score(spec: Spec | str, facts: pd.DataFrame | None = None, previous: pd.Data
     cats_all = {d: np.array([spec.unit(u).categories.get(d) if u in spec.unit_names else None for u in names],
                             dtype=object) for d in dims}
     scored_lines, parts = [], []
+    rows, prev_rows = _Rows(facts, names), _Rows(previous, names)
+    all_rows = np.arange(len(names))
     for line in spec.lines:
         if line.applies_to is None:
-            us, cats = names, cats_all
+            us, cats, keep = names, cats_all, all_rows
         else:
-            keep = [i for i, u in enumerate(names) if u in line.applies_to]
-            if not keep:
+            keep = np.array([i for i, u in enumerate(names) if u in line.applies_to], dtype=int)
+            if not len(keep):
                 continue
             us = [names[i] for i in keep]
             cats = {d: a[keep] for d, a in cats_all.items()}
         scored_lines.append(line)
-        parts.append(score_line(line, us, facts, previous, cats, explain))
+        parts.append(score_line(line, us, rows, prev_rows, keep, cats, explain))
     audit = _assemble(scored_lines, parts, names)
     top = _top_sections(spec)
     audit.insert(2, "section", audit["group"].map(top))

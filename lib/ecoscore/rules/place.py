@@ -19,7 +19,8 @@ def places(v: np.ndarray, *, higher_is_better: bool) -> np.ndarray:
     ok = ~np.isnan(x)
     out = np.full(v.shape, np.nan)
     xs = x[ok]
-    out[ok] = np.array([1 + (xs > a).sum() for a in xs], dtype=float)
+    ordered = np.sort(xs)
+    out[ok] = 1 + len(xs) - np.searchsorted(ordered, xs, side="right")  # 1 + how many are better
     return out
 
 
