@@ -147,7 +147,7 @@ def test_index_ranks_the_cohort_and_links_the_reports(rendered):
     for path in summary.written.values():
         assert f'href="{quote(path.name)}"' in html
     ranking = html[html.index('class="ranking"'):html.index("</table>", html.index('class="ranking"'))]
-    shown = [unescape(u) for u in re.findall(r"<tr><td[^>]*>[^<]*</td><td>([^<]*)</td>", ranking)]
+    shown = [unescape(u) for u in re.findall(r"<tr><td[^>]*>[^<]*</td><td[^>]*>([^<]*)</td>", ranking)]
     expected = result.summary.sort_values(["rank", "unit"], na_position="last")["unit"].tolist()
     assert shown == expected
 
