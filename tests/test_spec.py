@@ -84,9 +84,9 @@ def test_reading_overrides_unknown_line(tmp_path):
 
 def test_unknown_reading_name():
     s = load_spec(MINI)
-    with pytest.raises(SpecError, match="unknown reading 'three'; known: four, two"):
+    with pytest.raises(SpecError, match="歧义条款 Q1 没有名为 'three' 的解读;可选:four、two"):
         s.with_readings(["Q1=three"])
-    with pytest.raises(SpecError, match="unknown ambiguity 'Q9'"):
+    with pytest.raises(SpecError, match="没有编号为 'Q9' 的歧义条款"):
         s.with_readings({"Q9": "x"})
 
 

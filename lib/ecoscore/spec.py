@@ -209,15 +209,15 @@ def parse_readings(spec: Spec, choice) -> dict[str, str]:
             else:
                 hits = [a.id for a in spec.ambiguities if item in a.readings]
                 if len(hits) != 1:
-                    raise SpecError(spec.path, [f"reading {item!r} is not a unique reading name; use ID=reading"])
+                    raise SpecError(spec.path, [f"解读名 {item!r} 不唯一或不存在,请写成 编号=解读名(如 A2=from_max)"])
                 pairs.append((hits[0], item))
     by_id = {a.id: a for a in spec.ambiguities}
     problems = []
     for a, b in pairs:
         if a not in by_id:
-            problems.append(f"unknown ambiguity {a!r}; known: {', '.join(by_id) or '(none)'}")
+            problems.append(f"没有编号为 {a!r} 的歧义条款;已登记:{'、'.join(by_id) or '(无)'}")
         elif b not in by_id[a].readings:
-            problems.append(f"ambiguity {a}: unknown reading {b!r}; known: {', '.join(by_id[a].readings)}")
+            problems.append(f"歧义条款 {a} 没有名为 {b!r} 的解读;可选:{'、'.join(by_id[a].readings)}")
     if problems:
         raise SpecError(spec.path, problems)
     return dict(pairs)
