@@ -155,6 +155,12 @@ OPERATORS = {
 }
 
 
+def check_op(op: str) -> None:
+    """Raise ValueError unless ``op`` is one of the comparison operators."""
+    if op not in OPERATORS:
+        raise ValueError(f"op must be one of {', '.join(OPERATORS)}, not {op!r}")
+
+
 class Rule:
     """Base of all rule types. Subclasses are frozen dataclasses registered by name."""
 

@@ -17,6 +17,7 @@ from ecoscore.rules.base import (
     Outcome,
     Rule,
     Scores,
+    check_op,
     choose,
     fmt,
     outcome_for,
@@ -39,8 +40,7 @@ class Threshold(Rule):
     value_kind: str = "number"
 
     def __post_init__(self):
-        if self.op not in OPERATORS:
-            raise ValueError(f"op must be one of {', '.join(OPERATORS)}, not {self.op!r}")
+        check_op(self.op)
 
     def facts(self):
         return (

@@ -22,6 +22,7 @@ from ecoscore.rules.base import (
     Outcome,
     Rule,
     Scores,
+    check_op,
     fmt,
     full_array,
     outcome_for,
@@ -132,13 +133,12 @@ class TargetOrAssessed(Rule):
     value_unit: str = ""
 
     def __post_init__(self):
-        if self.op not in OPERATORS:
-            raise ValueError(f"op must be one of {', '.join(OPERATORS)}, not {self.op!r}")
+        check_op(self.op)
 
     def facts(self):
         return (
             FactSpec("value", self.value_label, "number", self.value_unit),
-            *target_facts(self.target, unit=self.value_unit),
+            *target_facts(self.target, label=f"{self.value_label}目标值", unit=self.value_unit),
             FactSpec("assessed", f"按{self.method}得分(未达到目标时填)", "points", "分", required=False,
                      minimum=0),
         )
