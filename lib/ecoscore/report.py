@@ -32,14 +32,35 @@ _DONE = {Outcome.DONE.value: "已完成", Outcome.FULL.value: "已完成", Outco
          Outcome.PARTIAL.value: "未完成", Outcome.ZERO.value: "未完成", Outcome.MISSING.value: "缺数据"}
 
 
+_LOADED: dict[tuple, tuple] = {}
+
+
+def _cached(spec: Spec, paths: list[Path], year, load):
+    """Return ``load()``, reusing the tables while the files are unchanged.
+
+    A render worker keeps one kernel for many units; without this every unit's report
+    would read and validate the same workbook again.
+    """
+    stamp = tuple((str(p), p.stat().st_mtime_ns if p.exists() else None) for p in paths)
+    key = (spec.id, tuple(sorted(spec.readings.items())), year, stamp)
+    if key not in _LOADED:
+        _LOADED.clear()
+        _LOADED[key] = load()
+    return tuple(None if t is None else t.copy() for t in _LOADED[key])
+
+
 def _load(spec: Spec, facts, previous, year):
     """Return ``(current, previous, source, sample)``."""
     prev_path = str(previous) if isinstance(previous, (str, Path)) else None
     if facts is None:
-        current, prev = facts_io.load_sample(spec, year)
+        y = year or spec.year
+        paths = [facts_io.sample_path(spec.id, y), facts_io.sample_path(spec.id, y - 1)]
+        current, prev = _cached(spec, paths, year, lambda: facts_io.load_sample(spec, year))
         source, sample = SAMPLE_SOURCE, True
     elif isinstance(facts, (str, Path)):
-        current, prev = facts_io.load_facts(spec, str(facts), prev_path, year=year)
+        paths = [Path(facts)] + ([Path(prev_path)] if prev_path else [])
+        current, prev = _cached(spec, paths, year,
+                                lambda: facts_io.load_facts(spec, str(facts), prev_path, year=year))
         source, sample = Path(facts).name, False
     else:
         current, prev, source, sample = facts, None, "传入的数据表", False
