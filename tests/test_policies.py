@@ -5,12 +5,12 @@
 原则上考核不定档,赋予平均分,根据任务完成情况给予加减分;工作成效突出的,可适当考虑一定的优秀名额"
 """
 
-import pandas as pd
 import pytest
 
 from ecoscore import load_spec, score
 from ecoscore.policies import known_policies, policy_facts
 from ecoscore.rollup import SUMMARY_COLUMNS
+from tests.specs.test_lishui_2024 import perfect  # the same "full marks" facts the spec tests use
 
 DOC = "lishui-2024"
 COUNTIES = [f"三.1:grade_{k}" for k in range(1, 10)]
@@ -21,24 +21,6 @@ NO_VETO = "@key_unit_promotion:no_veto"
 @pytest.fixture(scope="module")
 def spec():
     return load_spec(DOC)
-
-
-def perfect(spec, **changes) -> pd.DataFrame:
-    """Facts giving every unit 100 points, with ``{column: {unit: value}}`` changes."""
-    units = spec.unit_names
-    cols = {f"{ln.id}:completion": 100.0 for ln in spec.lines if ln.group == "一"}
-    cols["二.1:points"] = 4.0
-    cols.update({c: "优秀" for c in COUNTIES})
-    cols["三.2:grade"] = "优秀"
-    cols[PROVINCE] = "是"
-    cols[NO_VETO] = "是"
-    df = pd.DataFrame({k: [v] * len(units) for k, v in cols.items()}, index=units, dtype=object)
-    for col, per_unit in changes.items():
-        if col not in df.columns:
-            df[col] = None
-        for u, v in per_unit.items():
-            df.loc[u, col] = v
-    return df
 
 
 # 市发改委 (key) at 88: 一 80 (all ten tasks done); 二.1 = 2, 二.2 = 4, 二.3 = 4 − 4 = 0 → 二 = 6;

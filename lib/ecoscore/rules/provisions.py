@@ -22,11 +22,11 @@ from ecoscore.rules.base import (
     Outcome,
     Rule,
     Scores,
-    check_op,
     fmt,
     full_array,
     outcome_for,
 )
+from ecoscore.rules.points import Threshold
 from ecoscore.rules.targets import describe_target, resolve_target, target_facts
 
 _AWARDS = ("none", "full")
@@ -119,26 +119,20 @@ class QuotaShortfall(Rule):
 
 
 @dataclass(frozen=True)
-class TargetOrAssessed(Rule):
+class TargetOrAssessed(Threshold):
     """Full points when the value meets the target (``op``); otherwise the points assessed by
     another method (an analyst enters them), clipped to 0…max. A unit that misses the target
-    and has no assessed points is 缺数据.
+    and has no assessed points is 缺数据. The comparison and its facts are ``threshold``'s.
     """
 
     type = "target_or_assessed"
     op: str = "<="
     target: float | str | dict = "fact"
     method: str = "其他办法"
-    value_label: str = "实际值"
-    value_unit: str = ""
-
-    def __post_init__(self):
-        check_op(self.op)
 
     def facts(self):
         return (
-            FactSpec("value", self.value_label, "number", self.value_unit),
-            *target_facts(self.target, label=f"{self.value_label}目标值", unit=self.value_unit),
+            *super().facts(),
             FactSpec("assessed", f"按{self.method}得分(未达到目标时填)", "points", "分", required=False,
                      minimum=0),
         )
