@@ -231,3 +231,21 @@ def test_peers_are_the_whole_cohort_when_no_unit_is_a_responsible_unit():
     # neither 测试区 nor 对照区 is a responsible unit: both are compared
     assert rep.peers() == ["测试区", "对照区"]
     assert rep.cohort()["rank"].tolist() == [1, 2]
+
+
+def test_a_rewritten_facts_file_is_read_again(tmp_path):
+    """The report reuses loaded facts only while the file's bytes are the same."""
+    from ecoscore import report
+    from ecoscore.errors import FactsError
+    from ecoscore.facts import sample_path
+    from ecoscore.spec import load_spec
+
+    spec = load_spec("xx-2020")
+    src = sample_path(spec.id, spec.year)
+    path = tmp_path / "facts.xlsx"
+    path.write_bytes(src.read_bytes())
+    first = report._load(spec, path, None, None)[0]
+    path.write_bytes(sample_path(spec.id, spec.year - 1).read_bytes())  # same name, other contents
+    with pytest.raises(FactsError):  # last year's file is refused as this year's: it was really re-read
+        report._load(spec, path, None, None)
+    assert first is not None

@@ -13,6 +13,7 @@ note saying so, so that one notebook shape serves every document.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,12 +37,12 @@ _LOADED: dict[tuple, tuple] = {}
 
 
 def _cached(spec: Spec, paths: list[Path], year, load):
-    """Return ``load()``, reusing the tables while the files are unchanged.
+    """Return ``load()``, reusing the tables while the files' contents are unchanged.
 
     A render worker keeps one kernel for many units; without this every unit's report
     would read and validate the same workbook again.
     """
-    stamp = tuple((str(p), p.stat().st_mtime_ns if p.exists() else None) for p in paths)
+    stamp = tuple((str(p), hashlib.sha1(p.read_bytes()).hexdigest() if p.exists() else None) for p in paths)
     key = (spec.id, tuple(sorted(spec.readings.items())), year, stamp)
     if key not in _LOADED:
         _LOADED.clear()
