@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from ecoscore import list_documents, load_spec
-from ecoscore.render import notebook_for, render
+from ecoscore.batch.render import notebook_for, render
 
 BIN = Path(sys.executable).parent
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from ecoscore.rules.base import Context
+
+#: The repository and the test fixtures, wherever a test module sits.
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def make_ctx(maximum, previous=None, categories=None, **facts) -> Context:
@@ -35,7 +41,8 @@ def sample_data(tmp_path_factory):
     """
     from contextlib import contextmanager
 
-    from ecoscore import facts, load_spec, samples
+    from ecoscore import facts, load_spec
+    from ecoscore.facts import samples
 
     @contextmanager
     def use(doc: str):

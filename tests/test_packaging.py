@@ -1,12 +1,11 @@
 """The project's own files install everything: environment.yml stays in sync with pyproject."""
 
 import re
-from pathlib import Path
 
 import tomllib
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT
 
 
 def _name(req: str) -> str:

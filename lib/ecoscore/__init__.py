@@ -1,7 +1,7 @@
 """ecoscore: scoring, validation and reports for ecological-civilization assessments."""
 
-from ecoscore.engine import Result, score
 from ecoscore.errors import EcoscoreError, FactsError, RenderError, SpecError
+from ecoscore.scoring.engine import Result, score
 from ecoscore.spec import Spec, list_documents, load_spec
 
 __all__ = [

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "unit", "expected", "found"]
+#: The Chinese header of each problem-table column.
+PROBLEM_HEADERS = dict(zip(PROBLEM_COLUMNS, ["文件", "工作表", "行", "列", "单位", "应为", "实际为"]))
 
 
 class EcoscoreError(Exception):

@@ -1,0 +1,1 @@
+"""Batch: rendering one report per unit through papermill, in worker kernels."""

@@ -1,0 +1,247 @@
+"""Batch rendering: one stand-alone HTML report per unit, and a cohort index beside them.
+
+``render("xx-2020")`` validates the facts, scores the cohort, runs ``notebooks/<doc>.ipynb``
+once per unit through papermill (parameters injected) in parallel worker threads
+(``ecoscore.batch.workers``), each reusing one kernel (``ecoscore.batch.kernels``), exports each
+executed notebook without code (``ecoscore.reports.standalone``) and writes::
+
+    outputs/<doc>/<year>/<unit>.html      one report per unit (file name made safe)
+    outputs/<doc>/<year>/index.html       ranking, cohort chart, links, failures
+    outputs/<doc>/<year>/_failed/<unit>.ipynb   the executed notebook of a unit that failed
+
+A unit that fails never stops the others: it is listed in the index and in the returned
+``RenderSummary``. Every file is written atomically (``ecoscore.atomic``: temporary file
+in the same folder, then ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import papermill
+import yaml
+
+from ecoscore import atomic
+from ecoscore.batch.workers import FAILED_DIR, RenderPool, UnitJob
+from ecoscore.errors import EcoscoreError, RenderError, RenderFailure
+from ecoscore.paths import NOTEBOOK_DIR
+from ecoscore.reports.index_page import index_html
+from ecoscore.scoring.engine import score
+from ecoscore.spec import Spec, load_spec, parse_readings
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\'`$&;!#%{}\[\]~^]')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.IGNORECASE)
+_MAX_BYTES = 180  # file-name budget in UTF-8 bytes, leaving room for ".html" and a suffix
+
+
+@dataclass
+class RenderSummary:
+    """What a batch render did: the reports written, the failures, and the time taken."""
+
+    doc: str
+    year: int
+    out_dir: Path
+    index: Path
+    written: dict[str, Path] = field(default_factory=dict)
+    failures: list[RenderFailure] = field(default_factory=list)
+    seconds: float = 0.0
+    unit_seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Return whether every unit rendered."""
+        return not self.failures
+
+    def raise_for_failures(self) -> None:
+        """Raise ``RenderError`` listing the failed units, if any."""
+        if self.failures:
+            raise RenderError(self.failures)
+
+    def describe(self) -> str:
+        """Return a short Chinese account of the run, for the command line."""
+        n = len(self.written) + len(self.failures)
+        lines = [f"{self.doc} {self.year}年:共 {n} 个单位,成功 {len(self.written)} 个,失败 {len(self.failures)} 个,"
+                 f"用时 {self.seconds:.1f} 秒", f"索引页:{self.index}"]
+        for f in self.failures:
+            msg = (f.message or "").splitlines() or [""]
+            lines.append(f"  失败 {f.unit}:{msg[0]}")
+            lines += [f"    {m}" for m in msg[1:4]]
+            if f.notebook:
+                lines.append(f"    调试用笔记本:{f.notebook}")
+        return "\n".join(lines)
+
+
+def safe_filename(name: str, taken: set[str] | None = None) -> str:
+    """Return a file-name stem for ``name`` that is safe on Windows, macOS and Linux.
+
+    Chinese and other letters are kept. Path separators, control characters, quotes and
+    shell or URL metacharacters become ``_``; Windows reserved names (``CON``, ``NUL`` …)
+    get a ``_`` prefix; leading/trailing dots and spaces go; the stem is cut to fit file-name
+    limits. If ``taken`` is given, names already in it (compared case-insensitively) get a
+    ``-2``, ``-3`` … suffix, and the result is added to it.
+    """
+    s = unicodedata.normalize("NFC", str(name))
+    s = "".join(" " if unicodedata.category(c) == "Zs" else "_" if unicodedata.category(c)[0] in "CZ" else c
+                for c in s)
+    s = _UNSAFE.sub("_", s).strip(" .")
+    s = re.sub(r"\s+", " ", s)
+    if not s or set(s) <= {"_"}:
+        s = "unit" + s
+    if _RESERVED.match(s):
+        s = "_" + s
+    s = _cut(s, _MAX_BYTES)
+    if taken is None:
+        return s
+    stem, k = s, 1
+    lowered = {t.casefold() for t in taken}
+    while stem.casefold() in lowered:
+        k += 1
+        stem = f"{_cut(s, _MAX_BYTES - 8)}-{k}"
+    taken.add(stem)
+    return stem
+
+
+def _cut(s: str, limit: int) -> str:
+    while len(s.encode("utf-8")) > limit:
+        s = s[:-1]
+    return s.rstrip(" .") or "unit"
+
+
+def file_names(spec: Spec) -> dict[str, str]:
+    """Return ``{unit: file stem}`` for every unit of the document (stable across subsets)."""
+    taken = {"index", FAILED_DIR}
+    return {u: safe_filename(u, taken) for u in spec.unit_names}
+
+
+def notebook_for(doc: str) -> Path:
+    """Return the report notebook of document ``doc`` (``notebooks/<doc>.ipynb``)."""
+    return NOTEBOOK_DIR / f"{doc}.ipynb"
+
+
+def load_cohort(spec: Spec, facts=None, year: int | None = None, previous=None):
+    """Load and validate the facts (a file, or the sample data); return ``(current, previous)``.
+
+    ``previous`` is an optional second file with last year's facts. Raises ``FactsError``
+    listing every problem.
+    """
+    from ecoscore import facts as facts_mod
+
+    if facts is not None:
+        return facts_mod.load_facts(spec, str(facts), str(previous) if previous else None, year=year)
+    return facts_mod.load_sample(spec, year)
+
+
+def _pick_units(spec: Spec, units) -> list[str]:
+    if units is None or units == "all":
+        return spec.unit_names
+    if isinstance(units, str):
+        units = [u for u in re.split(r"[,,、]", units) if u.strip()]
+    alias = {a: u.name for u in spec.units for a in (u.name, *u.aliases)}
+    unknown = [u for u in units if u.strip() not in alias]
+    if unknown:
+        raise EcoscoreError(f"未知单位:{'、'.join(unknown)};{spec.id} 的单位有:{'、'.join(spec.unit_names)}")
+    return list(dict.fromkeys(alias[u.strip()] for u in units))
+
+
+@dataclass
+class _Plan:
+    """Everything checked and loaded before the first file is written."""
+
+    spec: Spec
+    year: int
+    units: list[str]
+    notebook: Path
+    params: dict
+    facts: str | None
+    previous: str | None
+
+
+def _plan(doc, units, year, facts, previous, readings, notebook) -> _Plan:
+    spec = load_spec(doc)
+    chosen = parse_readings(spec, readings)
+    if chosen:
+        spec = spec.with_readings(chosen)
+    year = int(year or spec.year)
+    names = _pick_units(spec, units)
+    nb_path = Path(notebook) if notebook else notebook_for(spec.id)
+    if not nb_path.exists():
+        raise EcoscoreError(f"找不到报告笔记本:{nb_path}")
+    facts_path = str(Path(facts).resolve()) if facts is not None else None
+    previous_path = str(Path(previous).resolve()) if previous is not None else None
+    if previous_path and not facts_path:
+        raise EcoscoreError("给出上年数据(previous)时也须给出当年数据文件(facts)")
+    doc_param = str(Path(doc).resolve()) if Path(str(doc)).suffix else spec.id  # a spec given by path
+    params = {"doc": doc_param, "year": year, "facts": facts_path, "previous": previous_path,
+              "readings": [f"{k}={v}" for k, v in chosen.items()]}
+    declared = set(papermill.inspect_notebook(str(nb_path)))
+    lacking = {"unit", *(k for k, v in params.items() if v)} - declared
+    if lacking:
+        raise EcoscoreError(f"报告笔记本 {nb_path} 的 parameters 单元缺少参数:{'、'.join(sorted(lacking))}")
+    return _Plan(spec, year, names, nb_path, {k: v for k, v in params.items() if k in declared},
+                 facts_path, previous_path)
+
+
+def render(doc: str, units="all", year: int | None = None, workers: int | None = None,
+           out_dir: str | Path = "outputs", facts=None, readings=None, progress: bool = True, *,
+           previous=None, notebook: str | Path | None = None, cell_timeout: float | None = 600) -> RenderSummary:
+    """Render one stand-alone HTML report per unit of ``doc``, and the cohort index.
+
+    ``units`` is ``"all"`` or a list of unit names (aliases accepted); ``year`` defaults to the
+    document's year; ``facts`` is a facts file (``None``: the sample data) and ``previous`` an
+    optional file of last year's facts; ``readings`` picks readings of ambiguous clauses
+    (``["A2=from_max"]`` or a dict). ``workers`` defaults to ``os.cpu_count()``.
+    ``notebook`` replaces ``notebooks/<doc>.ipynb``; ``cell_timeout`` bounds each cell (seconds).
+
+    Units, readings, the notebook's parameters and the facts are all checked before anything
+    is written (``FactsError`` lists every bad fact). A unit whose notebook fails is listed in
+    the summary and the index, and its executed notebook is kept in ``_failed/``; the others
+    are still written. Call ``raise_for_failures()`` on the result to turn failures into a
+    ``RenderError``. The index ranks the whole cohort and links the reports of this run.
+    """
+    started = time.perf_counter()
+    plan = _plan(doc, units, year, facts, previous, readings, notebook)
+    spec = plan.spec
+    folder = Path(out_dir) / spec.id / str(plan.year)
+    summary = RenderSummary(spec.id, plan.year, folder, folder / "index.html")
+    job = UnitJob(nbformat.read(plan.notebook, as_version=4), folder, file_names(spec),
+                  f"{spec.short_title} — {{unit}}", cell_timeout, str(plan.notebook.resolve().parent))
+    n_workers = max(1, min(workers or os.cpu_count() or 1, len(plan.units)))
+    with RenderPool(job, n_workers) as pool:  # kernels start while the facts are checked
+        current, prior = load_cohort(spec, plan.facts, plan.year, plan.previous)  # FactsError: nothing written
+        result = score(spec, current, prior)
+        jobs = [(u, {**plan.params, "unit": u}) for u in plan.units]
+        for unit, outcome, seconds in pool.map(jobs, progress=progress, desc=f"{spec.id} {plan.year}"):
+            summary.unit_seconds[unit] = seconds
+            if isinstance(outcome, RenderFailure):
+                summary.failures.append(outcome)
+            else:
+                summary.written[unit] = outcome
+    order = {u: i for i, u in enumerate(plan.units)}
+    summary.failures.sort(key=lambda f: order[f.unit])
+    summary.written = dict(sorted(summary.written.items(), key=lambda kv: order[kv[0]]))
+    links = {u: p.name for u, p in summary.written.items()}
+    page = index_html(result, year=plan.year, links=links, failures=summary.failures, base=folder)
+    atomic.write_text(summary.index, page)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def load_params(path: str | Path) -> dict:
+    """Return the ``render`` arguments stored in a params file (``params/<doc>.yaml``).
+
+    Keys: ``doc`` (required), ``year``, ``units``, ``facts`` and ``previous`` (paths, relative
+    to the current directory; ``null`` means the sample data), ``readings``.
+    """
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    known = {"doc", "year", "units", "facts", "previous", "readings"}
+    if not isinstance(raw, dict) or "doc" not in raw or set(raw) - known:
+        extra = "、".join(sorted(set(raw) - known)) if isinstance(raw, dict) else ""
+        raise EcoscoreError(f"参数文件 {path} 须为映射且含 doc;可用的键:{'、'.join(sorted(known))}"
+                            + (f";未知的键:{extra}" if extra else ""))
+    return raw

@@ -1,0 +1,150 @@
+"""The ``ecoscore`` command: a thin wrapper over the library.
+
+Every command is one or two library calls that a test or a notebook can make too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from ecoscore import rules
+from ecoscore.errors import EcoscoreError
+from ecoscore.spec import list_documents, load_spec
+
+
+def _documents(args) -> int:
+    for doc in list_documents():
+        s = load_spec(doc)
+        print(f"{s.id}\t{s.family}\t{len(s.units)}个{s.unit_kind}\t{len(s.lines)}行\t{s.short_title}")
+    return 0
+
+
+def _rules(args) -> int:
+    for name in rules.known():
+        cls = rules.get(name)
+        print(f"{name}\t{(cls.__doc__ or '').strip().splitlines()[0]}")
+    return 0
+
+
+def _load_facts(spec, path: str | None, year: int | None, previous: str | None = None):
+    from ecoscore import facts as facts_mod
+
+    if path:
+        return facts_mod.load_facts(spec, path, previous, year=year)
+    return facts_mod.load_sample(spec, year)
+
+
+def _score(args) -> int:
+    from ecoscore.scoring.engine import score
+
+    spec = load_spec(args.doc, readings=args.reading)
+    current, previous = _load_facts(spec, args.facts, args.year, args.previous)
+    result = score(spec, current, previous)
+    fmt = args.format
+    if fmt == "table":
+        print(ranking_table(result).to_string(index=False))
+        if args.out:
+            _emit(result.audit.to_csv(index=False), args.out, encoding="utf-8-sig")
+    elif fmt == "csv":
+        text = result.audit.to_csv(index=False)
+        _emit(text, args.out, encoding="utf-8-sig")
+    elif fmt == "json":
+        _emit(result.to_json(), args.out)
+    elif fmt == "xlsx":
+        from ecoscore.facts import is_sample
+        from ecoscore.reports.export import write_xlsx
+
+        out = Path(args.out or f"{spec.id}-scores.xlsx")
+        write_xlsx(result, out, sample=is_sample(current))
+        print(f"已写出 {out}")
+    return 0
+
+
+def _render(args) -> int:
+    from ecoscore.batch.render import load_params, render
+
+    opts = load_params(args.params) if args.params else {}
+    given = {"doc": args.doc, "units": args.units, "year": args.year, "facts": args.facts,
+             "previous": args.previous, "readings": args.reading}
+    opts.update({k: v for k, v in given.items() if v is not None})
+    if "doc" not in opts:
+        raise EcoscoreError("请给出考核文件编号(DOC)或参数文件(--params)")
+    summary = render(**opts, workers=args.workers, out_dir=args.out_dir, progress=not args.quiet,
+                     notebook=args.notebook)
+    print(summary.describe())
+    return 0 if summary.ok else 1
+
+
+def ranking_table(result) -> pd.DataFrame:
+    """Return the ranked cohort as a short Chinese table for the terminal."""
+    s = result.summary.sort_values(["rank", "unit"])
+    out = pd.DataFrame({"名次": s["rank"].astype("Int64"), "单位": s["unit"]})
+    if s["total"].notna().any():
+        out["总分"] = s["total"].round(2)
+    if (s["grade"] != "").any():
+        out["等次"] = s["grade"]
+    out["结论"] = [v if len(v) <= 30 else v[:29] + "…" for v in s["verdict"]]
+    out["缺数据"] = s["missing"]
+    out["前置条件"] = [g if len(g) <= 24 else g[:23] + "…" for g in s["gates"]]
+    return out
+
+
+def _emit(text: str, out: str | None, encoding: str = "utf-8") -> None:
+    if out:
+        from ecoscore.atomic import write_text
+
+        write_text(out, text, encoding=encoding)
+    else:
+        sys.stdout.write(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser for every subcommand."""
+    p = argparse.ArgumentParser(prog="ecoscore", description="生态文明建设考核评分与报告工具")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("documents", help="列出已编码的考核文件").set_defaults(fn=_documents)
+    sub.add_parser("rules", help="列出评分规则类型").set_defaults(fn=_rules)
+    s = sub.add_parser("score", help="评分并输出排名与审计明细")
+    s.add_argument("doc")
+    s.add_argument("--facts", help="数据文件(xlsx/csv);缺省时使用示例数据")
+    s.add_argument("--year", type=int, help="示例数据年度(缺省为文件年度)")
+    s.add_argument("--previous", help="上年数据文件(可选,与 --facts 同用)")
+    s.add_argument("--reading", action="append", help="歧义条款的解读,如 A2=from_max")
+    s.add_argument("--format", choices=["table", "csv", "xlsx", "json"], default="table")
+    s.add_argument("--out", help="输出文件")
+    s.set_defaults(fn=_score)
+    from ecoscore.cli.facts_commands import add_commands
+
+    add_commands(sub)
+    r = sub.add_parser("render", help="批量生成各单位的独立HTML报告及汇总索引页")
+    r.add_argument("doc", nargs="?", help="考核文件编号;用 --params 时可省略")
+    r.add_argument("--params", help="参数文件,如 params/xx-2020.yaml(命令行选项优先)")
+    r.add_argument("--units", help="all(缺省)或以逗号分隔的单位名")
+    r.add_argument("--year", type=int, help="考核年度(缺省为文件年度)")
+    r.add_argument("--workers", type=int, help="并行数(缺省为CPU核数)")
+    r.add_argument("--facts", help="数据文件(xlsx/csv);缺省时使用示例数据")
+    r.add_argument("--previous", help="上年数据文件(可选,与 --facts 同用)")
+    r.add_argument("--reading", action="append", help="歧义条款的解读,如 A2=from_max")
+    r.add_argument("--out-dir", default="outputs", help="输出目录(缺省 outputs)")
+    r.add_argument("--notebook", help="改用的报告笔记本(缺省 notebooks/<文件编号>.ipynb)")
+    r.add_argument("--quiet", action="store_true", help="不显示进度条")
+    r.set_defaults(fn=_render)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except EcoscoreError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,337 @@
+"""Facts in: load and validate the facts files analysts collect, and the bundled sample data.
+
+``load_facts(spec, path)`` returns ``(current, previous)``: wide tables indexed by unit name
+whose columns are fact keys (``"二.2:value"``, ``"@policy:name"``), as ``ecoscore.score``
+takes them. Every problem in the files is collected and raised at once as a ``FactsError``
+whose ``table`` has one row per problem (file, sheet, row, column, unit, expected, found);
+a file with errors yields nothing. Blank values are not errors — the line is scored
+缺数据 — but they are reported as warnings (``strict=True`` makes them errors).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ecoscore.errors import FactsError, Problem
+from ecoscore.facts.files import RawFile, find_header, is_data_sheet, read_file
+from ecoscore.facts.sheets import Cell, Collected, Reader, at, classify
+from ecoscore.facts.validate import convert, facts_schema, looks_like_fractions, run
+from ecoscore.facts.workbook import (
+    EVENTS,
+    LONG,
+    SHEET_NAMES,
+    TASKS,
+    UNITS,
+    Layout,
+    build_layout,
+    expected_text,
+    is_numeric,
+    task_reporters,
+)
+
+#: Where the bundled sample data live: ``data/<doc id>/示例数据-<year>.xlsx``.
+from ecoscore.paths import DATA_DIR  # noqa: F401  (re-exported)
+from ecoscore.spec import Spec, load_spec
+
+SAMPLE_WORD = "示例数据"
+
+
+@dataclass
+class FactsBundle:
+    """Everything read from a facts file: the fact tables, the events and task rows behind
+    them (with the evidence and notes users typed), and the warnings.
+    """
+
+    spec: Spec
+    year: int
+    current: pd.DataFrame
+    previous: pd.DataFrame | None
+    events: pd.DataFrame
+    tasks: pd.DataFrame
+    remarks: dict[str, str] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    sample: bool = False
+
+    @property
+    def warning_table(self) -> pd.DataFrame:
+        """Return the warnings as a problem table."""
+        return FactsError(self.warnings).table
+
+
+def sample_path(doc: str, year: int) -> Path:
+    """Return the path of a document's sample data for ``year``."""
+    return DATA_DIR / doc / f"{SAMPLE_WORD}-{year}.xlsx"
+
+
+def is_sample(frame: pd.DataFrame | None) -> bool:
+    """Return whether a fact table was loaded from sample data (示例数据)."""
+    return bool(frame is not None and frame.attrs.get("sample"))
+
+
+def load_facts(spec: Spec | str, path: str | Path, previous: str | Path | None = None, *,
+               year: int | None = None, strict: bool = False):
+    """Load and validate a facts file (and optionally last year's in a second file).
+
+    Returns ``(current, previous)``; ``previous`` is None when no last-year facts were given.
+    Raises ``FactsError`` listing every problem.
+    """
+    b = read_bundle(spec, path, previous, year=year, strict=strict)
+    return b.current, b.previous
+
+
+def load_sample(spec: Spec | str, year: int | None = None):
+    """Load the bundled sample data (示例数据) for ``year`` (default: the document's year),
+    with the year before as last year's facts. Returns ``(current, previous)``.
+    """
+    spec = load_spec(spec) if isinstance(spec, str) else spec
+    year = year or spec.year
+    cur = sample_path(spec.id, year)
+    if not cur.exists():
+        raise FactsError([Problem(str(cur), expected=f"{spec.id} 的{year}年度示例数据(运行 ecoscore samples 生成)",
+                                  found="文件不存在")])
+    prev = sample_path(spec.id, year - 1)
+    try:
+        b = read_bundle(spec, cur, prev if prev.exists() else None, year=year)
+    except FactsError as e:
+        hint = Problem(str(cur), expected="与当前考核文件规格一致的示例数据(运行 ecoscore samples 重新生成)",
+                       found="示例数据校验未通过")
+        raise FactsError([*e.problems, hint]) from None
+    return b.current, b.previous
+
+
+def read_bundle(spec: Spec | str, path: str | Path, previous: str | Path | None = None, *,
+                year: int | None = None, strict: bool = False) -> FactsBundle:
+    """Read, check and convert a facts file; raise ``FactsError`` listing every problem."""
+    spec = load_spec(spec) if isinstance(spec, str) else spec
+    year = year or spec.year
+    lay = build_layout(spec)
+    out = Collected()
+    order: dict[tuple[str, str], int] = {}
+    warnings: list[Problem] = []
+    files, sample, fatal = [], False, False
+    for p, role in ((path, "current"), (previous, "previous")):
+        if p is None:
+            continue
+        files.append(str(p))
+        try:
+            raw = read_file(p)
+        except FactsError as e:
+            out.problems.extend(e.problems)
+            fatal = True
+            continue
+        sample = sample or (raw.sample and role == "current")
+        if _check_identity(spec, raw, year if role == "current" else year - 1, role, out.problems):
+            fatal = True  # another document's file: say so once, not as every fact it lacks
+            continue
+        reader = Reader(lay, out, year=year if role == "current" else year - 1,
+                        years=(year, year - 1) if role == "current" else (year - 1,))
+        for sheet in raw.sheets:
+            order[(sheet.file, sheet.name)] = len(order)
+            if not is_data_sheet(sheet):
+                continue
+            find_header(sheet, lay.key_index())
+            kind = classify(sheet) if sheet.header_row is not None else None
+            if kind is None and not sheet.name:  # a CSV file is one sheet: it must have a header
+                fatal = True
+                empty = not any(v is not None for row in sheet.rows for v in row)
+                out.problems.append(Problem(sheet.file, expected="含“单位”列的表头行(及字段代码行)",
+                                            found="文件为空" if empty else "未找到表头行"))
+                continue
+            if kind is None:
+                if any(v is not None for row in sheet.rows for v in row):
+                    warnings.append(Problem(sheet.file, sheet.name, expected="数据表(含“单位”列的表头行)",
+                                            found="未识别为数据表,已忽略"))
+                continue
+            _name_columns(sheet, lay)
+            out.kinds.setdefault(kind, []).append(sheet)
+            getattr(reader, kind)(sheet)
+    values = _check_values(lay, out)
+    if not fatal and not out.foreign:  # an unreadable or foreign file is reported as such,
+        # not as every unit and fact it lacks
+        _check_complete(lay, out, year, files, previous is not None, warnings)
+    if strict:
+        out.problems.extend(warnings)
+        warnings = []
+    if out.problems:
+        err = FactsError(sorted(out.problems, key=lambda q: _order(q, order, files)))
+        err.warnings = warnings
+        raise err
+    cur = _typed(lay, values, year, spec)
+    prev = _typed(lay, values, year - 1, spec) if any(y == year - 1 for y, _ in values) else None
+    for frame in (cur, prev):
+        if frame is not None:
+            frame.attrs.update({"sample": sample, "document": spec.id, "source": files[0]})
+    cur.attrs["year"] = year
+    events = pd.DataFrame([e for e in out.events if e["year"] == year],
+                          columns=["unit", "line_id", "item", "key", "amount", "evidence", "date", "row", "year"])
+    tasks = pd.DataFrame([t for t in out.tasks if t["year"] == year],
+                         columns=["unit", "line_id", "completion", "note", "row", "year"])
+    return FactsBundle(spec, year, cur, prev, events, tasks, out.remarks,
+                       sorted(warnings, key=lambda q: _order(q, order, files)), files, sample)
+
+
+def _check_identity(spec: Spec, raw: RawFile, year: int, role: str, problems: list[Problem]) -> bool:
+    """Record a file that says it belongs to another document or year; return True for
+    another document (nothing in it can be read against this spec).
+    """
+    what = "上年数据文件" if role == "previous" else "数据文件"
+    if raw.doc and raw.doc != spec.id:
+        problems.append(Problem(raw.path, expected=f"{what}应属于考核文件 {spec.id}",
+                                found=f"文件标注为考核文件 {raw.doc} 的数据"))
+        return True
+    if raw.year and raw.year != year:
+        problems.append(Problem(raw.path, expected=f"{what}应为{year}年度", found=f"文件标注为{raw.year}年度"))
+    return False
+
+
+def _name_columns(sheet, lay: Layout) -> None:
+    from ecoscore.facts.workbook import COLUMNS
+
+    fixed = {code: text for cols in COLUMNS.values() for code, text in cols}
+    fixed["remark"] = "备注"
+    for j, code in sheet.codes.items():
+        f = lay.fields.get(code)
+        sheet.labels[j] = f"{f.line_id} {f.header}" if f else fixed.get(code, sheet.labels.get(j, code))
+
+
+def _check_values(lay: Layout, out: Collected) -> dict[tuple[int, str], dict[str, Cell]]:
+    """Check every cell against its fact; return ``{(year, unit): {key: cell}}`` of good cells."""
+    given: dict[tuple[int, str, str], Cell] = {}
+    by_sheet: dict[tuple[int, str, str], list[Cell]] = {}
+    for c in out.cells:
+        if c.raw is None:
+            continue
+        f = lay.fields[c.key]
+        if not f.applies(c.unit):
+            out.problems.append(at(c.where, expected="留空(该指标不适用于此单位)", found=_show(c.raw)))
+            continue
+        first = given.get((c.year, c.unit, c.key))
+        if first is not None:
+            w = first.where
+            place = f"{w.sheet or '同一文件'}第{w.row}行" if w.file == c.where.file else f"{w.file}"
+            out.problems.append(at(c.where, expected="同一单位同一指标只在一处填写",
+                                   found=f"{_show(c.raw)}(已在{place}填写)"))
+            continue
+        given[(c.year, c.unit, c.key)] = c
+        by_sheet.setdefault((c.year, c.where.file, c.where.sheet), []).append(c)
+    bad: set[tuple[int, str, str]] = set()
+    for (year, _, _), cells in by_sheet.items():
+        pct = [c.raw for c in cells if lay.fields[c.key].fact.kind == "percent"]
+        keys = list(dict.fromkeys(c.key for c in cells))
+        units = list(dict.fromkeys(c.unit for c in cells))
+        where, cols = {}, {k: {} for k in keys}
+        for c in cells:
+            cols[c.key][c.unit] = c.raw
+            where[(c.unit, c.key)] = c
+        frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in cols.items()}, index=units,
+                             columns=keys, dtype=object)
+        frame = frame.astype(object).where(frame.notna(), None)
+        schema = facts_schema([lay.fields[k] for k in keys], fractions=looks_like_fractions(pct))
+
+        def locate(i, col, w=where, year=year):
+            bad.add((year, i, col))
+            return at(w[(i, col)].where)
+
+        out.problems.extend(run(schema, frame, locate))
+    values: dict[tuple[int, str], dict[str, Cell]] = {}
+    for (year, unit, key), c in given.items():
+        if (year, unit, key) not in bad:
+            values.setdefault((year, unit), {})[key] = c
+    return values
+
+
+def _check_complete(lay: Layout, out: Collected, year: int, files: list[str], has_prev_file: bool,
+                    warnings: list[Problem]) -> None:
+    """Missing units and fact columns are errors; blank values are warnings (缺数据)."""
+    spec = lay.spec
+    if not files:
+        return
+    main = files[0]
+    if out.kinds and not any(c.raw is not None and c.year == year for c in out.cells):
+        out.problems.append(Problem(main, expected=f"{year}年度的数据", found="文件中没有填写任何数据(空白模板)"))
+        return
+    sheets = {k: v[0] for k, v in out.kinds.items()}
+    wide = sheets.get(UNITS) or sheets.get(LONG)
+    unit_fields = [f for f in lay.on(UNITS) if f.needed()]
+    present = {c.key for c in out.cells} | set(out.columns)
+    if unit_fields and not (out.kinds.get(UNITS) or out.kinds.get(LONG)):
+        out.problems.append(Problem(main, expected=f"“{SHEET_NAMES[UNITS]}”表(每个单位一行)", found="缺少该工作表"))
+    elif unit_fields:
+        for u in spec.unit_names:
+            if (year, u) not in out.rows and any(f.applies(u) for f in unit_fields):
+                out.problems.append(Problem(wide.file, wide.name, "", "单位", u, "该单位的一行数据", "缺少该单位"))
+        for f in unit_fields:
+            if f.key not in present and any(f.applies(u) for u in spec.unit_names):
+                out.problems.append(Problem(wide.file, wide.name, wide.header_row + 1, f"{f.line_id} {f.header}", "",
+                                            f"该指标的数据列(字段代码 {f.key})", "缺少该列"))
+    task_fields = [f for f in lay.on(TASKS) if f.needed() and f.fact.kind != "text"]
+    if task_fields and not out.kinds.get(TASKS) and not any(f.key in present for f in task_fields):
+        out.problems.append(Problem(main, expected=f"“{SHEET_NAMES[TASKS]}”表({len(task_fields)}项任务)",
+                                    found="缺少该工作表"))
+    elif out.kinds.get(TASKS):
+        ts = sheets[TASKS]
+        given = {(c.year, c.unit, c.key) for c in out.cells}
+        for f in task_fields:
+            for u in task_reporters(f.line, spec):
+                if (year, u, f.line.id) not in out.task_rows and (year, u, f.key) not in given:
+                    out.problems.append(Problem(ts.file, ts.name, "", "条款编号", u, f"任务 {f.line.id} 的一行",
+                                                "缺少该任务行"))
+    _blank_warnings(lay, out, year, warnings)
+    if any(f.needed(previous=True) for f in lay.fields.values()) and not any(
+            c.year == year - 1 for c in out.cells):
+        warnings.append(Problem(main, expected=f"{year - 1}年度数据(“保持稳定或持续改善”等指标需要)",
+                                found="未提供上年数据,相关指标将为缺数据"))
+    elif has_prev_file or any(c.year == year - 1 for c in out.cells):
+        _blank_warnings(lay, out, year - 1, warnings, previous=True)
+
+
+def _blank_warnings(lay: Layout, out: Collected, year: int, warnings: list[Problem], previous=False) -> None:
+    filled = {(c.year, c.unit, c.key) for c in out.cells if c.raw is not None}
+    cols = out.columns
+    for f in lay.fields.values():
+        if not f.needed(previous) or f.home == EVENTS or f.key not in cols:
+            continue
+        units = task_reporters(f.line, lay.spec) if f.home == TASKS else [
+            u for u in lay.spec.unit_names if f.applies(u)]
+        for u in units:
+            if (year, u, f.key) in filled:
+                continue
+            row = out.task_rows.get((year, u, f.line.id)) if f.home == TASKS else out.rows.get((year, u))
+            if row is None:
+                continue
+            col = cols[f.key].column
+            if (row.file, row.sheet) != (cols[f.key].file, cols[f.key].sheet):
+                col = f"{f.line_id} {f.header}"
+            warnings.append(Problem(row.file, row.sheet, row.row, col, u, expected_text(f.fact),
+                                    f"(空){'上年' if previous else ''}缺数据,将按缺数据计"))
+
+
+def _typed(lay: Layout, values, year: int, spec: Spec) -> pd.DataFrame:
+    keys = [k for k in lay.fields if any(k in v for (y, _), v in values.items() if y == year)]
+    data = {}
+    for k in keys:
+        f = lay.fields[k]
+        col = [convert(values.get((year, u), {}).get(k).raw, f) if k in values.get((year, u), {}) else None
+               for u in spec.unit_names]
+        data[k] = pd.Series(col, index=spec.unit_names, dtype=float if is_numeric(f.fact) else object)
+    frame = pd.DataFrame(data, index=pd.Index(spec.unit_names, name="unit"))
+    return frame
+
+
+def _show(v) -> str:
+    from ecoscore.facts.files import as_text
+
+    return as_text(v)
+
+
+def _order(p: Problem, order: dict, files: list[str]):
+    m = re.match(r"([A-Z]+)列", p.column or "")
+    col = (len(m.group(1)), m.group(1)) if m else (9, "")  # unlettered: keep the order found
+    row = p.row if isinstance(p.row, int) else 10**9
+    fi = files.index(p.file) if p.file in files else 99
+    return fi, order.get((p.file, p.sheet), -1), row, col, p.unit

@@ -1,0 +1,212 @@
+"""Checks on facts, expressed as pandera schemas, and the parsing they rely on.
+
+Cells arrive as typed by the user ("92.5", "92.5%", "是", "2024年6月30日", a number from
+Excel). Each check carries the Chinese text of what was expected, which becomes the
+``expected`` column of the problem table; pandera collects every failure at once
+(``lazy=True``), and ``run`` turns its failure cases into ``Problem`` rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from ecoscore.errors import Problem
+from ecoscore.facts.files import as_text
+from ecoscore.facts.workbook import Field, bounds, norm, range_text
+from ecoscore.rules.values import FALSE_WORDS, TRUE_WORDS, parse_bool  # noqa: F401  (re-exported)
+
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_DATE8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+NOT_NUMBER = "数字(不含文字和单位)"
+NOT_INTEGER = "整数"
+FRACTION = "百分数按0-100填写(如92.5表示92.5%),不应填为小数比例"
+BOOL = "是 或 否"
+DATE = "日期,如 2024-06-30"
+
+
+def parse_number(v: Any, percent: bool = False) -> float | None:
+    """Return a cell as a number, or None if it is not one ("92.5", "92.5%", "1,234", "９２")."""
+    if isinstance(v, bool) or v is None or isinstance(v, (dt.date, dt.datetime)):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v) if math.isfinite(v) else None
+    s = unicodedata.normalize("NFKC", str(v)).replace(",", "").replace(" ", "")
+    if percent and s.endswith("%"):
+        s = s[:-1]
+    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", s):
+        return None
+    return float(s)
+
+
+def parse_date(v: Any) -> dt.date | None:
+    """Return a date cell as a date ("2024-06-30", "2024/6/30", "2024年6月30日", an Excel date)."""
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    if not isinstance(v, str):
+        return None
+    s = unicodedata.normalize("NFKC", v).strip()
+    m = _DATE.match(s) or _DATE8.match(s)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def parse_choice(v: Any, choices: tuple[str, ...]) -> str | None:
+    """Return the choice a cell names (ignoring width and spaces), or None."""
+    n = norm(v)
+    for c in choices:
+        if norm(c) == n:
+            return c
+    return None
+
+
+def parse_year(v: Any) -> int | None:
+    """Return a year cell ("2024", 2024, "2024年") as an int, or None."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer():
+        return int(v)
+    m = re.fullmatch(r"(\d{4})\s*年?(度)?", unicodedata.normalize("NFKC", str(v)).strip())
+    return int(m.group(1)) if m else None
+
+
+def convert(v: Any, f: Field) -> Any:
+    """Return a cell converted to the value the engine reads for ``f`` (None if blank)."""
+    if v is None:
+        return None
+    k = f.fact.kind
+    if k in ("number", "percent", "count", "days", "points"):
+        return parse_number(v, k == "percent")
+    if k == "bool":
+        return parse_bool(v)
+    if k == "choice":
+        return parse_choice(v, f.fact.choices)
+    if k == "date":
+        return parse_date(v)
+    return as_text(v)
+
+
+def suggest(name: str, known: list[str], cutoff: float = 0.4) -> str | None:
+    """Return the known name closest to ``name`` ("丽水市发改委" → "市发改委"), or None."""
+    n = norm(name)
+    inside = [k for k in known if norm(k) and (norm(k) in n or n in norm(k))]
+    if inside:
+        return max(inside, key=lambda k: (len(k), -known.index(k)))
+    close = difflib.get_close_matches(name, known, n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
+def _plausible_low(f: Field) -> float:
+    """Return the low end of a fact's sample hint (its plausible range), or 0."""
+    if f.line is None:
+        return 0.0
+    hint = (f.line.sample or {}).get(f.key.rsplit(":", 1)[1])
+    if isinstance(hint, list) and len(hint) >= 2 and all(isinstance(x, (int, float)) for x in hint[:2]):
+        return float(min(hint[0], hint[1]))
+    return 0.0
+
+
+def _ok(fn: Callable[[Any], bool]) -> Callable[[pd.Series], pd.Series]:
+    return lambda s: s.map(lambda v: v is None or bool(fn(v)))
+
+
+def fact_checks(f: Field, *, fractions: bool = False) -> list[pa.Check]:
+    """Return the checks on one fact's cells.
+
+    A percentage between 0 and 1 is taken for a fraction typed by mistake (0.925 for 92.5%)
+    when ``fractions`` says every percentage of its sheet is within 0–1, or when the fact's
+    plausible range (its sample hint) starts at 1% or more.
+    """
+    fs = f.fact
+    checks: list[pa.Check] = []
+    if fs.kind in ("number", "percent", "count", "days", "points"):
+        pct = fs.kind == "percent"
+
+        def num(v):
+            return parse_number(v, pct)
+
+        checks.append(pa.Check(_ok(lambda v: num(v) is not None), error=NOT_NUMBER))
+        lo, hi = bounds(fs)
+        if fs.kind == "count":
+            checks.append(pa.Check(_ok(lambda v: num(v) is None or num(v) >= 0), error="非负整数(不能为负数)"))
+            checks.append(pa.Check(_ok(lambda v: num(v) is None or float(num(v)).is_integer()),
+                                   error=NOT_INTEGER))
+        elif lo is not None or hi is not None:
+            text = range_text(fs.kind, lo, hi)
+            checks.append(pa.Check(_ok(lambda v: num(v) is None or (
+                (lo is None or num(v) >= lo - 1e-9) and (hi is None or num(v) <= hi + 1e-9))), error=text))
+        if pct and (fractions or _plausible_low(f) >= 1):
+            checks.append(pa.Check(_ok(lambda v: isinstance(v, str) and v.endswith("%")
+                                       or num(v) is None or not 0 < num(v) < 1), error=FRACTION))
+    elif fs.kind == "bool":
+        checks.append(pa.Check(_ok(lambda v: parse_bool(v) is not None), error=BOOL))
+    elif fs.kind == "choice":
+        checks.append(pa.Check(_ok(lambda v: parse_choice(v, fs.choices) is not None),
+                               error="以下之一:" + "、".join(fs.choices)))
+    elif fs.kind == "date":
+        checks.append(pa.Check(_ok(lambda v: parse_date(v) is not None), error=DATE))
+    return checks
+
+
+def looks_like_fractions(values: list[Any]) -> bool:
+    """Return whether percentages were typed as fractions: at least two figures, all within 0–1
+    and at least one strictly between.
+    """
+    nums = [x for v in values if not (isinstance(v, str) and v.endswith("%"))
+            if (x := parse_number(v, True)) is not None]
+    return len(nums) >= 2 and all(0 <= x <= 1 for x in nums) and any(0 < x < 1 for x in nums)
+
+
+def facts_schema(fields: list[Field], *, fractions: bool = False) -> pa.DataFrameSchema:
+    """Return the schema of a wide table of raw cells, one column per fact key."""
+    return pa.DataFrameSchema(
+        {f.key: pa.Column(None, fact_checks(f, fractions=fractions), nullable=True, required=False)
+         for f in fields},
+        strict=False,
+    )
+
+
+def run(schema: pa.DataFrameSchema, frame: pd.DataFrame,
+        locate: Callable[[Any, str], Problem]) -> list[Problem]:
+    """Validate ``frame`` lazily and return one ``Problem`` per failing cell.
+
+    ``locate(index, column)`` returns the problem's position (file, sheet, row, column, unit);
+    its ``expected`` comes from the check and ``found`` from the cell.
+    """
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as e:
+        out, seen = [], set()
+        for r in e.failure_cases.itertuples(index=False):
+            if r.index is None or (isinstance(r.index, float) and r.index != r.index):
+                continue
+            col = r.column if isinstance(r.column, str) else ""
+            check = str(r.check)
+            if check in ("not_nullable",):
+                expected, found = "不能为空", "(空)"
+            elif "uniqueness" in check:
+                expected, found = "不重复", as_text(frame.at[r.index, col]) if col else ""
+            else:
+                expected, found = check, as_text(r.failure_case)
+            key = (r.index, col, expected)
+            if key in seen:
+                continue
+            seen.add(key)
+            p = locate(r.index, col)
+            p.expected, p.found = expected, found
+            out.append(p)
+        return out
+    return []

@@ -1,0 +1,260 @@
+"""The engine: score a whole cohort against a spec and return a tidy audit trail.
+
+Everything a report shows (subtotals, totals, grades, verdicts, ranks, narrative, charts,
+the Excel export) is computed from ``Result.audit``, one row per unit × line.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ecoscore.rules.base import Context, Outcome, fmt
+from ecoscore.rules.values import coerce
+from ecoscore.scoring.rollup import rollup
+from ecoscore.spec import Line, Spec, load_spec
+
+#: The audit trail's fixed columns, in order.
+AUDIT_COLUMNS = [
+    "unit", "line_id", "section", "group", "title", "kind", "attribute", "possible", "awarded",
+    "outcome", "reason", "facts", "value", "target", "gap", "clause", "lead", "rule",
+]
+
+
+
+_WORDS = [o.value for o in Outcome]
+_CODE = {o: i for i, o in enumerate(Outcome)}
+
+
+@dataclass
+class Result:
+    """A scored cohort: the audit trail and everything computed from it."""
+
+    spec: Spec
+    audit: pd.DataFrame
+    groups: pd.DataFrame
+    summary: pd.DataFrame
+
+    def unit_audit(self, unit: str) -> pd.DataFrame:
+        """Return the audit rows of one unit."""
+        return self.audit[self.audit["unit"] == unit]
+
+    def unit_summary(self, unit: str) -> dict[str, Any]:
+        """Return one unit's summary row as a dict."""
+        row = self.summary[self.summary["unit"] == unit]
+        if row.empty:
+            raise KeyError(unit)
+        return row.iloc[0].to_dict()
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """Return the stable JSON contract: one record per unit with its lines."""
+        out = []
+        by_unit = {u: df for u, df in self.audit.groupby("unit", sort=False)}
+        for row in self.summary.itertuples(index=False):
+            lines = by_unit.get(row.unit, self.audit.iloc[0:0])
+            out.append({
+                "unit": row.unit,
+                "total": _num(row.total),
+                "grade": row.grade or None,
+                "verdict": row.verdict or None,
+                "rank": int(row.rank) if row.rank == row.rank else None,
+                "missing": int(row.missing),
+                "gates": row.gates or None,
+                "readings": self.spec.readings,
+                "lines": [
+                    {"id": r.line_id, "points": _num(r.awarded), "max": _num(r.possible),
+                     "outcome": r.outcome, "reason": r.reason, "clause": r.clause}
+                    for r in lines.itertuples(index=False)
+                ],
+            })
+        return out
+
+    def to_json(self) -> str:
+        """Return ``to_records`` as JSON text (UTF-8, not ASCII-escaped)."""
+        return json.dumps({"document": self.spec.id, "title": self.spec.title, "units": self.to_records()},
+                          ensure_ascii=False, indent=2)
+
+
+def _num(x):
+    return None if x is None or x != x else round(float(x), 4)
+
+
+def _is_missing(a: np.ndarray) -> np.ndarray:
+    if a.dtype == float:
+        return np.isnan(a)
+    return np.array([v is None for v in a], dtype=bool)
+
+
+class _Rows:
+    """A facts table aligned once with the scored units, so each column is one ``take``."""
+
+    def __init__(self, frame: pd.DataFrame | None, names: list[str]):
+        self.frame = frame
+        self.pos = frame.index.get_indexer(names) if frame is not None else None
+
+    def column(self, key: str, keep: np.ndarray | None) -> np.ndarray:
+        pos = self.pos if keep is None or self.pos is None else self.pos[keep]
+        n = len(pos) if pos is not None else (len(keep) if keep is not None else 0)
+        if self.frame is None or key not in self.frame.columns:
+            return np.full(n, None, dtype=object)
+        col = self.frame[key].to_numpy()
+        out = col[np.where(pos < 0, 0, pos)] if len(col) else np.full(n, None, dtype=object)
+        if (pos < 0).any():
+            out = out.astype(object) if out.dtype.kind not in "fc" else out.copy()
+            out[pos < 0] = np.nan if out.dtype.kind == "f" else None
+        return out
+
+
+def score_line(line: Line, units: list[str], facts: _Rows, previous: _Rows, keep: np.ndarray | None,
+               categories: dict[str, np.ndarray], explain: bool = True) -> dict[str, Any]:
+    """Score one line for the given units; return its per-unit audit columns (reasons only if ``explain``)."""
+    values, prev, missing_labels = {}, {}, []
+    missing = np.zeros(len(units), dtype=bool)
+    for key, f in line.fact_keys():
+        a = coerce(facts.column(key, keep), f.kind)
+        gone = _is_missing(a)
+        if f.default is not None and gone.any():
+            a = a.copy()
+            a[gone] = f.default
+            gone = np.zeros(len(units), dtype=bool)
+        values[f.name] = a
+        if f.previous:
+            pa = coerce(previous.column(key, keep), f.kind)
+            prev[f.name] = pa
+        if f.required:
+            missing |= gone
+            missing_labels.append((f.label, gone))
+    ctx = Context(units, line.max, values, prev, categories)
+    s = line.rule.score(ctx)
+    outcome = np.asarray(s.outcome, dtype=object)
+    points = np.asarray(s.points, dtype=float)
+    reason = list(s.reason) if explain else [""] * len(units)
+    labels = [f for _, f in line.fact_keys()]
+    later = "本项暂按0分计,待补充后重新评分" if line.max is not None else "暂无法判定"
+    for k in np.flatnonzero(missing):
+        if line.rule.handles_missing and outcome[k] is not Outcome.MISSING:
+            continue  # e.g. one part of an all-of indicator certainly failed
+        outcome[k] = Outcome.MISSING
+        if explain:
+            lacking = "、".join(lbl for lbl, gone in missing_labels if gone[k])
+            reason[k] = f"缺少数据:{lacking},{later}"
+    codes = np.fromiter((_CODE[o] for o in outcome), dtype=np.int16, count=len(units))
+    is_missing = codes == _CODE[Outcome.MISSING]
+    if line.max is not None:
+        points = np.round(np.where(is_missing, 0.0, points), 6)
+    if explain:
+        shown = [[_show(v) for v in values[f.name]] for f in labels if f.kind != "text"]
+        names = [f.label for f in labels if f.kind != "text"]
+        facts_used = [";".join(f"{lbl}={vals[k]}" for lbl, vals in zip(names, shown)) for k in range(len(units))]
+    else:
+        facts_used = [""] * len(units)
+    n = len(units)
+    return {
+        "unit": np.asarray(units, dtype=object),
+        "awarded": points,
+        "outcome": codes,
+        "reason": reason,
+        "facts": facts_used,
+        "value": s.value if s.value is not None else np.full(n, np.nan),
+        "target": s.target if s.target is not None else np.full(n, np.nan),
+        "gap": s.gap if s.gap is not None else np.full(n, np.nan),
+    }
+
+
+def _line_constants(line: Line) -> dict[str, Any]:
+    """Return the audit columns that are the same for every unit on a line."""
+    possible = line.max if line.kind in ("base", "bonus", "task") else (0.0 if line.kind == "deduction" else np.nan)
+    return {
+        "line_id": line.id, "group": line.group, "title": line.title, "kind": line.kind,
+        "attribute": line.attribute or "", "possible": np.nan if possible is None else float(possible),
+        "clause": line.clause, "lead": "、".join(line.lead), "rule": line.rule.label(),
+    }
+
+
+def _assemble(lines: list[Line], parts: list[dict], names: list[str]) -> pd.DataFrame:
+    """Stack per-line columns into the audit trail, unit-major in document order."""
+    if not parts:
+        return pd.DataFrame(columns=[c for c in AUDIT_COLUMNS if c != "section"])
+    counts = np.array([len(p["unit"]) for p in parts])
+    which = np.repeat(np.arange(len(parts)), counts)
+    cols: dict[str, Any] = {}
+    consts = [_line_constants(ln) for ln in lines]
+    for key in consts[0]:
+        per_line = np.array([c[key] for c in consts], dtype=float if key == "possible" else object)
+        cols[key] = per_line[which]
+    for key in parts[0]:
+        if key in ("reason", "facts"):
+            cols[key] = np.array([x for p in parts for x in p[key]], dtype=object)
+        else:
+            cols[key] = np.concatenate([p[key] for p in parts])
+    unit_code = pd.Categorical(cols["unit"], categories=names, ordered=True)
+    order = np.argsort(unit_code.codes, kind="stable")
+    frame = pd.DataFrame({k: (v[order] if isinstance(v, np.ndarray) else v) for k, v in cols.items() if k != "unit"})
+    frame.insert(0, "unit", unit_code[order])
+    frame["outcome"] = pd.Categorical.from_codes(frame["outcome"].to_numpy(), categories=_WORDS)
+    return frame
+
+
+def _show(v) -> str:
+    if v is True:
+        return "是"
+    if v is False:
+        return "否"
+    if v is None:
+        return "—"
+    return fmt(v) if isinstance(v, (int, float, np.floating, np.integer)) else str(v)
+
+
+def score(spec: Spec | str, facts: pd.DataFrame | None = None, previous: pd.DataFrame | None = None,
+          readings=None, units: list[str] | None = None, explain: bool = True) -> Result:
+    """Score ``units`` (default: every unit of the document) and return the audit trail.
+
+    ``facts`` and ``previous`` are wide tables indexed by unit name whose columns are fact
+    keys (``"<line id>:<fact>"``), as ``ecoscore.facts.load`` returns them. ``readings``
+    picks other readings of ambiguous clauses (``{"A1": "at_least"}`` or ``["A1=at_least"]``).
+    ``explain=False`` skips the Chinese reasons and facts-used text (numbers, outcomes, totals,
+    grades and ranks are the same): for large what-if runs where nobody reads every line.
+    """
+    if isinstance(spec, str):
+        spec = load_spec(spec)
+    if readings:
+        spec = spec.with_readings(readings)
+    names = list(units) if units is not None else spec.unit_names
+    dims = sorted({d for u in spec.units for d in u.categories})
+    cats_all = {d: np.array([spec.unit(u).categories.get(d) if u in spec.unit_names else None for u in names],
+                            dtype=object) for d in dims}
+    scored_lines, parts = [], []
+    rows, prev_rows = _Rows(facts, names), _Rows(previous, names)
+    all_rows = np.arange(len(names))
+    for line in spec.lines:
+        if line.applies_to is None:
+            us, cats, keep = names, cats_all, all_rows
+        else:
+            keep = np.array([i for i, u in enumerate(names) if u in line.applies_to], dtype=int)
+            if not len(keep):
+                continue
+            us = [names[i] for i in keep]
+            cats = {d: a[keep] for d, a in cats_all.items()}
+        scored_lines.append(line)
+        parts.append(score_line(line, us, rows, prev_rows, keep, cats, explain))
+    audit = _assemble(scored_lines, parts, names)
+    top = _top_sections(spec)
+    audit.insert(2, "section", audit["group"].map(top))
+    audit = audit[AUDIT_COLUMNS].reset_index(drop=True)
+    groups, summary = rollup(spec, audit, names, facts)
+    return Result(spec, audit, groups, summary)
+
+
+def _top_sections(spec: Spec) -> dict[str, str]:
+    parent = {g.id: g.parent for g in spec.groups}
+    out = {}
+    for g in spec.groups:
+        x = g.id
+        while parent.get(x):
+            x = parent[x]
+        out[g.id] = x
+    return out

@@ -1,0 +1,153 @@
+"""Rendered reports open in a real browser, offline: headless Chromium driven by Playwright.
+
+Chromium comes from Debian (``make system`` installs it; CI runs it). A missing browser
+fails these tests loudly rather than skipping them. Screenshots at phone and desktop
+width go to ``outputs/screenshots/`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from ecoscore import load_spec, score
+from ecoscore.batch.render import load_cohort, render
+from ecoscore.rules.base import fmt
+from tests.conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = ROOT / "outputs" / "screenshots"
+DOC = "lishui-2024"
+PHONE, DESKTOP = 390, 1280
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make system, or apt-get install chromium)",
+                    pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, sample_data):
+    """Two unit reports and the index of one document, rendered with its own notebook."""
+    spec = load_spec(DOC)
+    out = tmp_path_factory.mktemp("site")
+    with sample_data(DOC):
+        summary = render(DOC, units=spec.unit_names[:2], workers=2, out_dir=out, progress=False)
+        current, previous = load_cohort(spec, None, spec.year)
+    assert summary.ok, summary.describe()
+    return summary, score(spec, current, previous)
+
+
+class Visit:
+    """One page opened offline: every request that is not file: or data: is recorded and aborted."""
+
+    def __init__(self, browser, path: Path, width: int):
+        self.context = browser.new_context(viewport={"width": width, "height": 900})
+        self.page = self.context.new_page()
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+        self.page.route("**/*", self._route)
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(path.resolve().as_uri(), wait_until="load")
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(("file:", "data:")):
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+    def images(self) -> list[dict]:
+        return self.page.evaluate(
+            "Array.from(document.images).map(i => ({src: i.src.slice(0, 30), ok: i.complete, w: i.naturalWidth}))")
+
+    def overflow(self) -> int:
+        """Return how far the page itself scrolls sideways (0: everything fits the width)."""
+        return self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+    def shoot(self, name: str) -> Path:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        path = SHOTS / name
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_unit_report_shows_total_and_grade_offline(browser, site, width):
+    summary, result = site
+    for unit, path in summary.written.items():
+        v = Visit(browser, path, width)
+        try:
+            text = v.page.inner_text("body")
+            row = result.unit_summary(unit)
+            assert unit in text
+            assert fmt(row["total"]) in text
+            if row["grade"]:
+                assert row["grade"] in text
+            images = v.images()
+            assert images, "a report shows at least one chart"
+            assert all(i["ok"] and i["w"] > 0 for i in images), images
+            assert all(i["src"].startswith("data:image/") for i in images), images
+            assert v.outside == []
+            assert v.errors == []
+            assert v.overflow() <= 1, "the page must fit the width; wide tables scroll inside their wrapper"
+            shot = v.shoot(f"{DOC}-{path.stem}-{width}.png")
+            assert shot.stat().st_size > 10_000
+        finally:
+            v.close()
+
+
+def test_unit_report_prints(browser, site):
+    summary, _ = site
+    path = next(iter(summary.written.values()))
+    v = Visit(browser, path, DESKTOP)
+    try:
+        v.page.emulate_media(media="print")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        pdf = v.page.pdf(path=str(SHOTS / f"{DOC}-{path.stem}.pdf"), format="A4")
+        assert pdf[:4] == b"%PDF" and len(pdf) > 10_000
+        assert v.outside == [] and v.errors == []
+    finally:
+        v.close()
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_index_ranks_links_and_charts_offline(browser, site, width):
+    summary, result = site
+    v = Visit(browser, summary.index, width)
+    try:
+        text = v.page.inner_text("body")
+        for unit in result.spec.unit_names:
+            assert unit in text
+        assert v.page.locator("svg.cohort-chart").count() == 1
+        assert v.page.locator("svg.cohort-chart rect").count() == len(result.spec.units)
+        assert all(i["ok"] and i["w"] > 0 for i in v.images())
+        assert v.outside == [] and v.errors == []
+        assert v.overflow() <= 1
+        v.shoot(f"{DOC}-index-{width}.png")
+        unit, path = next(iter(summary.written.items()))
+        v.page.locator(f'a[href="{quote(path.name)}"]').click()
+        v.page.wait_for_load_state("load")
+        assert v.page.url == path.resolve().as_uri()
+        assert unit in v.page.inner_text("body")
+        assert v.outside == []
+    finally:
+        v.close()
+

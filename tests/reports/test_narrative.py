@@ -1,0 +1,209 @@
+"""Narrative text, checked word for word on small fixture documents scored by hand.
+
+points_doc (满分50): 一.1 ≥90% → 20; 一.2 10 − 2 per month; 二.1 10 − analyst deduction;
+二.2 yes → 10; 三.1 bonus 2 per award, cap 5; 四.1 −3 per event.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ecoscore import load_spec, score
+from ecoscore.reports import narrative
+from tests.conftest import FIXTURES
+
+
+def scored(name: str, with_previous: bool = False):
+    spec = load_spec(FIXTURES / f"{name}.yaml")
+    facts = pd.read_csv(FIXTURES / f"{name}_facts.csv", index_col=0)
+    prev = pd.read_csv(FIXTURES / f"{name}_previous.csv", index_col=0) if with_previous else None
+    return spec, score(spec, facts, prev), (score(spec, prev) if with_previous else None)
+
+
+@pytest.fixture(scope="module")
+def points():
+    return scored("points_doc", with_previous=True)
+
+
+@pytest.fixture(scope="module")
+def compliance():
+    return scored("compliance_doc", with_previous=True)
+
+
+@pytest.fixture(scope="module")
+def taskbook():
+    return scored("taskbook_doc")
+
+
+def titles(spec):
+    return {g.id: g.title for g in spec.groups}
+
+
+def test_lost_points_counts_base_and_deductions_not_bonus(points):
+    spec, r, _ = points
+    a = r.unit_audit("乙区")
+    lost = narrative.lost_points(a)
+    # 一.1 20-0, 一.2 10-6, 二.1 0, 二.2 10-0, 三.1 bonus not a loss, 四.1 deduction 3
+    assert lost.tolist() == [20, 4, 0, 10, 0, 3]
+
+
+def test_overall_points(points):
+    spec, r, _ = points
+    s = r.summary
+    kw = {"out_of": spec.total, "unit_kind": spec.unit_kind}
+    assert narrative.overall(r.unit_audit("甲区"), s, "甲区", **kw) == (
+        "甲区考核总分50分(满分50分;含加分2分),等次为优秀。在3个区、县(市)中排名第1。")
+    # 16 base points (6 + 10) minus a 3-point deduction
+    assert narrative.overall(r.unit_audit("乙区"), s, "乙区", **kw) == (
+        "乙区考核总分13分(满分50分;含扣分3分),等次为不合格。在3个区、县(市)中排名第3。")
+
+
+def test_strengths_points(points):
+    spec, r, _ = points
+    assert narrative.strengths(r.unit_audit("甲区"), section_titles=titles(spec)) == (
+        "满分项目3项,合计40分,为:一.1 水质优良比例(20分)、一.2 交界断面水质(10分)、"
+        "二.2 生态文明宣传(10分)。水环境质量部分获得满分。获得加分2分(三.1 获国家级表彰2分)。"
+        "未发生扣分情形。")
+    # 4 awards × 2 = 8, capped at 5
+    assert narrative.strengths(r.unit_audit("丙县"), section_titles=titles(spec)) == (
+        "满分项目2项,合计30分,为:一.1 水质优良比例(20分)、二.2 生态文明宣传(10分)。"
+        "获得加分5分(三.1 获国家级表彰5分)。未发生扣分情形。")
+
+
+def test_losses_points_largest_first_with_reasons(points):
+    spec, r, _ = points
+    assert narrative.losses(r.unit_audit("乙区"), section_titles=titles(spec)) == (
+        "共失分37分,其中水环境质量失24分、重点工作失10分、扣分项扣3分。失分项目:"
+        "一.1 水质优良比例失20分(优良比例88%,目标≥90%,未达到要求,不得分);"
+        "二.2 生态文明宣传失10分(是否开展宣传活动:否,不得分);"
+        "一.2 交界断面水质失4分(不达标月份2个月,每个月扣2分,扣4分,得6分);"
+        "四.1 突发环境事件扣3分(突发环境事件1起,每起扣3分,扣3分,得-3分)。")
+
+
+def test_losses_keep_user_text_raw_for_the_report_to_escape(points):
+    _, r, _ = points
+    text = narrative.losses(r.unit_audit("甲区"))
+    assert text == "共失分2分。失分项目:二.1 污水处理设施建设失2分(人工评定得8分(理由:进度滞后<script>alert(1)</script>))。"
+
+
+def test_losses_limit_says_largest(points):
+    spec, r, _ = points
+    text = narrative.losses(r.unit_audit("乙区"), limit=1, section_titles=titles(spec))
+    assert text.endswith("失分较多的项目:一.1 水质优良比例失20分(优良比例88%,目标≥90%,未达到要求,不得分)。")
+
+
+def test_priorities_most_recoverable_then_nearest(points):
+    spec, r, _ = points
+    measures = {ln.id: ln.unit_of_measure for ln in spec.lines}
+    # 一.1 misses 90 by 2 → 2/90 = 2.22% of the target
+    assert narrative.priorities(r.unit_audit("乙区"), measures=measures) == (
+        "建议优先改进:(1)一.1 水质优良比例:可挽回20分,距目标差2;(2)二.2 生态文明宣传:可挽回10分;"
+        "(3)一.2 交界断面水质:可挽回4分。其中距目标最近的是一.1 水质优良比例(差距2,为目标值的2.22%)。")
+    assert narrative.priorities(r.unit_audit("甲区")) == "建议优先改进:(1)二.1 污水处理设施建设:可挽回2分。"
+
+
+def test_missing_points(points):
+    _, r, _ = points
+    assert narrative.missing(r.unit_audit("丙县")) == (
+        "有1项缺少数据:一.2 交界断面水质。这些项目暂按0分计,补齐数据后请重新评分。")
+    assert narrative.missing(r.unit_audit("甲区")) == ""
+
+
+def test_gates_empty_without_gate_lines(points):
+    _, r, _ = points
+    assert narrative.gates(r.unit_audit("甲区")) == ""
+
+
+def test_change_points(points):
+    spec, r, before = points
+    # last year: 一.1 85% (0 points), 二.2 not done (0 points) → 20; this year 50
+    assert narrative.change(r.unit_audit("甲区"), before.unit_audit("甲区"), r.summary, before.summary, "甲区") == (
+        "与上年相比,总分由20分变为50分,提高30分,排名由第3名变为第1名。变化较大的项目:"
+        "一.1 水质优良比例由0分变为20分(+20分);二.2 生态文明宣传由0分变为10分(+10分)。")
+    assert narrative.change(r.unit_audit("乙区"), before.unit_audit("乙区"), r.summary, before.summary, "乙区") == (
+        "与上年相比,总分由33分变为13分,下降20分,排名由第2名变为第3名。变化较大的项目:"
+        "一.1 水质优良比例由20分变为0分(−20分)。")
+
+
+def test_compliance_texts(compliance):
+    spec, r, _ = compliance
+    s = r.summary
+    a, b = r.unit_audit("甲县"), r.unit_audit("乙县")
+    kw = {"out_of": spec.total, "unit_kind": spec.unit_kind}
+    assert narrative.overall(a, s, "甲县", **kw) == (
+        "甲县共4项指标,达标3项、未达标1项,约束性指标全部达标。在2个县(市、区)中排名第1。")
+    assert narrative.overall(b, s, "乙县", **kw) == (
+        "乙县共4项指标,达标1项、未达标2项、缺数据1项,2项约束性指标未达标。在2个县(市、区)中排名第2。")
+    assert narrative.strengths(a) == "达标指标3项:1 环境空气质量优良天数比例、2 森林覆盖率、3 单位GDP能耗。"
+    assert narrative.losses(b) == (
+        "未达标指标2项:1 环境空气质量优良天数比例(约束性),优良天数比例80%,目标≥85%,未达标,差距5%;"
+        "3 单位GDP能耗(约束性),单位GDP能耗0.6吨标煤/万元,上年0.58吨标煤/万元,未达标。")
+    measures = {ln.id: ln.unit_of_measure for ln in spec.lines}
+    # binding first, nearest first: 0.02/0.58 = 3.45% before 5/85 = 5.88%
+    assert narrative.priorities(b, measures=measures) == (
+        "建议优先改进:(1)3 单位GDP能耗(约束性),差距0.02,为目标值的3.45%;"
+        "(2)1 环境空气质量优良天数比例(约束性),差距5个百分点,为目标值的5.88%。")
+    assert narrative.priorities(a, measures=measures) == (
+        "建议优先改进:(1)4 绿色建筑占比(参考性),差距10个百分点,为目标值的20%。")
+    assert narrative.missing(b) == (
+        "有1项缺少数据:2 森林覆盖率。这些项目暂无法判定是否达到要求,补齐数据后请重新评分。")
+
+
+def test_compliance_change(compliance):
+    _, r, before = compliance
+    # last year's trend indicator has no year-before value, so only 1 and 2 were met
+    assert narrative.change(r.unit_audit("甲县"), before.unit_audit("甲县"), r.summary, before.summary, "甲县") == (
+        "与上年相比,达标指标由2项变为3项。")
+
+
+def test_taskbook_texts(taskbook):
+    spec, r, _ = taskbook
+    s = r.summary
+    a, b = r.unit_audit("测试区"), r.unit_audit("对照区")
+    assert narrative.overall(a, s, "测试区", unit_kind=spec.unit_kind) == "测试区重点任务完成2/3项。在2个区中排名第1。"
+    assert narrative.overall(b, s, "对照区", unit_kind=spec.unit_kind) == (
+        "对照区重点任务完成1/3项;未满足评优前置条件,不得评优。在2个区中排名第2。")
+    assert narrative.gates(a) == "评优前置条件1项全部满足;未触发合格否决情形。"
+    assert narrative.gates(b) == "未满足评优前置条件:未发生重大环境污染事件,不得评为优秀;未触发合格否决情形。"
+    assert narrative.strengths(a) == "已完成任务2项:一.1 完成农村污水治理、二.1 淘汰黄标车。"
+    assert narrative.losses(a) == "未完成任务1项:一.2 河道清淤,完成90%,未完成。"
+    assert narrative.priorities(b) == "建议优先改进:(1)一.1 完成农村污水治理,已完成80%。"
+
+
+def test_gate_veto_and_missing():
+    spec = load_spec(FIXTURES / "taskbook_doc.yaml")
+    facts = pd.DataFrame({"前置-1:flag": [None], "否决-1:flag": ["是"], "一.1:completion": [100],
+                          "一.2:completion": [100], "二.1:completion": [100]}, index=["测试区"])
+    r = score(spec, facts, units=["测试区"])
+    assert narrative.gates(r.unit_audit("测试区")) == (
+        "触发合格否决:发生重大生态破坏事件,考核结果为不合格;以下条件缺数据,暂无法判定:未发生重大环境污染事件。")
+
+
+def test_paragraphs_leave_out_empty_parts(points):
+    spec, r, before = points
+    paras = narrative.paragraphs(r.unit_audit("丙县"), r.summary, "丙县", out_of=spec.total,
+                                 unit_kind=spec.unit_kind, section_titles=titles(spec),
+                                 previous_audit=before.unit_audit("丙县"), previous_summary=before.summary)
+    assert [h for h, _ in paras] == ["总体结果", "亮点", "失分与未达标", "优先改进", "数据缺失", "与上年比较"]
+
+
+def test_gap_text():
+    assert narrative.gap_text(2.5, "%") == "2.5个百分点"
+    assert narrative.gap_text(3, "微克/立方米") == "3微克/立方米"
+    assert narrative.gap_text(0.126) == "0.13"
+
+
+def test_losses_lists_at_most_ten_unmet_indicators_and_counts_the_rest():
+    import pandas as pd
+
+    from ecoscore.reports.narrative import losses
+
+    rows = [{"unit": "甲", "line_id": f"指标{i}", "title": f"指标名{i}", "kind": "indicator",
+             "attribute": "约束性" if i <= 12 else "参考性", "outcome": "未达标", "reason": "未达标",
+             "possible": float("nan"), "awarded": float("nan"), "section": "附件1", "value": 1.0}
+            for i in range(1, 15)]
+    text = losses(pd.DataFrame(rows))
+    assert text.startswith("未达标指标14项:指标1 指标名1(约束性),未达标;")
+    assert "指标10 指标名10" in text and "指标11 指标名11" not in text
+    assert text.endswith(";另有4项未达标(其中约束性指标2项),见逐项表。")

@@ -1,0 +1,250 @@
+"""The report API on small fixture documents: one call per section, all HTML escaped."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from pandas.io.formats.style import Styler
+
+from ecoscore import load_spec
+from ecoscore.errors import EcoscoreError
+from ecoscore.reports import blocks, charts, report
+from tests.conftest import FIXTURES
+
+SECTIONS = ["header", "narrative", "sections_chart", "lost_points_chart", "cohort_chart", "compliance_grid",
+            "trend_chart", "table", "department_view", "appendix"]
+
+
+def facts(name: str, which: str = "facts") -> pd.DataFrame:
+    return pd.read_csv(FIXTURES / f"{name}_{which}.csv", index_col=0)
+
+
+def build(name: str, unit: str, previous: bool = False, **kw) -> report.Report:
+    spec = load_spec(FIXTURES / f"{name}.yaml")
+    prev = facts(name, "previous") if previous else None
+    return report.build(spec, unit, facts=facts(name), previous=prev, **kw)
+
+
+def html_of(obj) -> str:
+    if isinstance(obj, Styler):
+        return obj.to_html()
+    return obj._repr_html_()
+
+
+def widths(ax, k=0):
+    return [round(p.get_width(), 6) for p in ax.containers[k].patches]
+
+
+@pytest.mark.parametrize(("name", "unit"), [("points_doc", "甲区"), ("compliance_doc", "乙县"),
+                                            ("taskbook_doc", "对照区")])
+def test_every_section_displays_as_html(name, unit):
+    rep = build(name, unit, previous=name != "taskbook_doc")
+    for section in SECTIONS:
+        obj = getattr(rep, section)()
+        assert isinstance(obj, (blocks.HTMLBlock, charts.Chart, Styler)), section
+        text = html_of(obj)
+        assert text and "<script" not in text.lower(), section
+        assert "http://" not in text and "https://" not in text, section
+
+
+def test_user_text_is_escaped_everywhere():
+    rep = build("points_doc", "甲区", previous=True)
+    pages = {s: html_of(getattr(rep, s)()) for s in SECTIONS}
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages["narrative"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages["table"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages["appendix"]
+    assert all("<script>" not in h for h in pages.values())
+
+
+def test_header_points():
+    rep = build("points_doc", "乙区")
+    h = rep.header().html
+    assert "<h1>乙区</h1>" in h
+    assert "《测试市2020年度生态文明建设目标责任书》" in h
+    assert "<b>13</b><span>总分(满分50)</span>" in h
+    assert "<b>不合格</b><span>等次</span>" in h
+    assert "<b>第3/3名</b>" in h
+    assert "示例数据,非官方数据" not in h
+    assert "数据来源:传入的数据表" in h
+    assert "多解条款1处,其中非默认0处" in h and "A1 恰好90%是否算达到? → 90%及以上算达到(默认)" in h
+
+
+def test_header_missing_data_warning():
+    h = build("points_doc", "丙县").header().html
+    assert "注意:有1项缺少数据" in h
+
+
+def test_header_other_reading_changes_the_score():
+    rep = build("points_doc", "丙县", readings=["A1=above"])
+    # 90% is no longer "达到" under the strict reading: 40 − 20 = 20
+    assert rep.row["total"] == 20
+    h = rep.header().html
+    assert "本报告对以下多解条款采用了非默认读法:A1 须高于90%" in h
+    assert "其中非默认1处" in h
+
+
+def test_header_compliance_and_taskbook():
+    h = build("compliance_doc", "乙县", previous=True).header().html
+    assert "<b>0/3</b><span>约束性指标达标</span>" in h
+    assert "<b>1/4</b><span>全部指标达标</span>" in h
+    assert "结论:2项约束性指标未达标" in h
+    assert "总分" not in h
+    h = build("taskbook_doc", "对照区").header().html
+    assert "<b>1/3</b><span>任务完成</span>" in h
+    assert "前置条件:未满足评优前置:未发生重大环境污染事件" in h
+    h = build("taskbook_doc", "测试区").header().html
+    assert "前置条件:评优前置条件1项全部满足;未触发合格否决情形。" in h
+
+
+def test_sample_banner(monkeypatch):
+    import importlib
+
+    facts_mod = importlib.import_module("ecoscore.facts")
+    cur = facts("points_doc")
+
+    def fake_sample(spec, year=None):
+        return cur, None
+
+    monkeypatch.setattr(facts_mod, "load_sample", fake_sample)
+    rep = report.build(load_spec(FIXTURES / "points_doc.yaml"), "甲区")
+    assert rep.sample
+    h = rep.header().html
+    assert '<div class="eco-banner">示例数据,非官方数据</div>' in h
+    assert "数据来源:示例数据" in h
+
+
+def test_unknown_unit_lists_the_known_ones():
+    with pytest.raises(EcoscoreError, match="没有单位「丁区」;可选:甲区、乙区、丙县"):
+        build("points_doc", "丁区")
+
+
+def test_default_unit_is_the_first():
+    assert report.build(load_spec(FIXTURES / "points_doc.yaml"), facts=facts("points_doc")).unit == "甲区"
+
+
+def test_narrative_block():
+    h = build("points_doc", "乙区").narrative().html
+    assert "<dt>总体结果</dt><dd>乙区考核总分13分(满分50分;含扣分3分),等次为不合格。在3个区、县(市)中排名第3。</dd>" in h
+    assert "<dt>优先改进</dt>" in h
+
+
+def test_sections_chart_points_uses_group_totals():
+    ax = build("points_doc", "乙区").sections_chart().ax
+    assert widths(ax, 0) == [30, 20, 5, 0]
+    assert widths(ax, 1) == [6, 10, 0, -3]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["一 水环境质量", "二 重点工作", "三 加分项", "四 扣分项"]
+
+
+def test_sections_chart_compliance_counts():
+    ax = build("compliance_doc", "乙县", previous=True).sections_chart().ax
+    assert [c.get_label() for c in ax.containers] == ["达标", "未达标", "缺数据"]
+    assert widths(ax, 0) == [0, 1]  # 生态安全, 生态经济
+    assert widths(ax, 1) == [1, 1]
+    assert widths(ax, 2) == [1, 0]
+
+
+def test_lost_points_chart():
+    chart = build("points_doc", "乙区").lost_points_chart()
+    assert widths(chart.ax) == [20, 10, 4, 3]
+    assert [t.get_text() for t in chart.ax.get_yticklabels()][0] == "一.1 水质优良比例"
+    assert "一.1 水质优良比例失20分" in chart.alt
+    none = build("points_doc", "甲区").lost_points_chart()
+    assert isinstance(none, charts.Chart)
+    chart = build("compliance_doc", "乙县", previous=True).lost_points_chart()
+    # 5/85 = 5.88% and 0.02/0.58 = 3.45% of the target
+    assert [round(w, 2) for w in widths(chart.ax)] == [5.88, 3.45]
+
+
+def test_cohort_chart_highlights_the_unit():
+    chart = build("points_doc", "丙县").cohort_chart()
+    assert widths(chart.ax) == [50, 40, 13]
+    labels = [t for t in chart.ax.get_yticklabels()]
+    assert [t.get_text() for t in labels] == ["甲区", "丙县", "乙区"]
+    assert labels[1].get_color() == charts.HIGHLIGHT
+    assert chart.alt == "丙县总分40,共3个区、县(市)"
+
+
+def test_compliance_grid():
+    h = build("compliance_doc", "乙县", previous=True).compliance_grid().html
+    assert h.count('class="eco-tile ') == 4
+    assert h.count("eco-tile eco-bad") == 2 and h.count("eco-tile eco-none") == 1
+    assert "<h3>生态安全</h3>" in h and "目标≥85;实际80%" in h
+    assert "本文件没有达标类指标" in build("points_doc", "甲区").compliance_grid().html
+
+
+def test_trend_chart():
+    chart = build("points_doc", "甲区", previous=True).trend_chart()
+    # 2019: 一.1 85% → 0 + 一.2 10; 二.1 8 + 二.2 0; bonus 2; no deduction
+    assert widths(chart.ax, 0) == [10, 8, 2, 0]
+    assert widths(chart.ax, 1) == [30, 18, 2, 0]
+    assert [t.get_text() for t in chart.ax.get_legend().get_texts()] == ["2019年", "2020年"]
+    assert "未提供上年数据" in build("points_doc", "甲区").trend_chart().html
+
+
+def test_table_highlights_lost_points_and_keeps_clauses():
+    styler = build("points_doc", "乙区").table()
+    df = styler.data
+    assert list(df.columns) == ["考核内容", "满分", "得分", "失分", "结果", "说明", "依据条款"]
+    assert df.index.names == ["部分", "编号"]
+    assert df["失分"].tolist() == ["20", "4", "", "10", "", "3"]
+    h = styler.to_html()
+    assert '<details class="eco-clause"><summary>条款原文</summary>优良比例达到90%得20分,否则不得分。</details>' in h
+    assert "background-color:#fdecea" in h.replace(": ", ":")
+
+
+def test_table_compliance_columns():
+    df = build("compliance_doc", "乙县", previous=True).table().data
+    assert list(df.columns) == ["考核内容", "属性", "目标", "实际值", "结果", "说明", "依据条款"]
+    assert df["目标"].tolist() == ["≥85", "山区≥70,平原≥19", "持续下降", "≥50"]
+    assert df["实际值"].tolist()[0] == "80%"
+
+
+def test_department_view_district_lists_responsible_units():
+    h = build("compliance_doc", "乙县", previous=True).department_view().html
+    assert "乙县未达到要求的项目共3项" in h
+    assert "<td>县发改局</td>" in h
+    assert "<caption>涉及未达到要求项目的单位</caption>" in h
+    h = build("compliance_doc", "甲县", previous=True).department_view().html
+    assert "甲县未达到要求的项目共1项" in h  # 4 绿色建筑占比, led by 县住建局
+    assert "其余3个单位牵头或配合的项目均已达到要求" in h
+
+
+def test_department_view_own_tasks():
+    rep = build("taskbook_doc", "测试区")
+    h = rep.department_view(department="区环保局").html
+    assert "区环保局共2项任务,已完成1项。" in h
+    assert '<td>一.2</td><td class="eco-wide">河道清淤</td><td class="num">90%</td>' in h
+
+
+def test_appendix_has_every_line_and_the_readings():
+    h = build("points_doc", "甲区").appendix().html
+    for line_id in ("一.1", "一.2", "二.1", "二.2", "三.1", "四.1"):
+        assert f"<td>{line_id}</td>" in h
+    assert "<h3>多解条款及采用的读法</h3>" in h
+    assert "at_least:90%及以上算达到(默认)" in h
+
+
+def test_peers_are_the_whole_cohort_when_no_unit_is_a_responsible_unit():
+    spec = load_spec(FIXTURES / "taskbook_doc.yaml")
+    rep = report.build(spec, "测试区", facts=facts("taskbook_doc"))
+    # neither 测试区 nor 对照区 is a responsible unit: both are compared
+    assert rep.peers() == ["测试区", "对照区"]
+    assert rep.cohort()["rank"].tolist() == [1, 2]
+
+
+def test_a_rewritten_facts_file_is_read_again(tmp_path):
+    """The report reuses loaded facts only while the file's bytes are the same."""
+    from ecoscore.errors import FactsError
+    from ecoscore.facts import sample_path
+    from ecoscore.reports import report
+    from ecoscore.spec import load_spec
+
+    spec = load_spec("xx-2020")
+    src = sample_path(spec.id, spec.year)
+    path = tmp_path / "facts.xlsx"
+    path.write_bytes(src.read_bytes())
+    first = report._load(spec, path, None, None)[0]
+    path.write_bytes(sample_path(spec.id, spec.year - 1).read_bytes())  # same name, other contents
+    with pytest.raises(FactsError):  # last year's file is refused as this year's: it was really re-read
+        report._load(spec, path, None, None)
+    assert first is not None
