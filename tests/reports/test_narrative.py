@@ -200,7 +200,7 @@ def test_losses_lists_at_most_ten_unmet_indicators_and_counts_the_rest():
     from ecoscore.reports.narrative import losses
 
     rows = [{"unit": "甲", "line_id": f"指标{i}", "title": f"指标名{i}", "kind": "indicator",
-             "attribute": "约束性" if i <= 12 else "参考性", "outcome": "未达标", "reason": "未达标",
+             "attribute": "约束性" if i <= 12 else "参考性", "outcome": "not_met", "reason": "未达标",
              "possible": float("nan"), "awarded": float("nan"), "section": "附件1", "value": 1.0}
             for i in range(1, 15)]
     text = losses(pd.DataFrame(rows))

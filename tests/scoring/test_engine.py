@@ -61,7 +61,7 @@ def test_totals_caps_bonus_deduction_grade_and_gate(spec):
 def test_missing_fact_is_visible_never_a_silent_zero(spec):
     r = score(spec, facts(**{"二.1:completion": [100, None, 50]}))
     row = r.audit[(r.audit.unit == "乙区") & (r.audit.line_id == "二.1")].iloc[0]
-    assert row.outcome == "缺数据"
+    assert row.outcome == "missing"
     assert row.awarded == 0
     assert "缺少数据:完成比例" in row.reason
     assert r.unit_summary("乙区")["missing"] == 1
@@ -70,7 +70,7 @@ def test_missing_fact_is_visible_never_a_silent_zero(spec):
 
 def test_default_applies_only_where_the_spec_says(spec):
     r = score(spec, facts(**{"扣.1:n": [None, None, None]}))
-    assert (r.audit[r.audit.line_id == "扣.1"].outcome == "无扣分").all()
+    assert (r.audit[r.audit.line_id == "扣.1"].outcome == "no_deduction").all()
 
 
 def test_reading_switch_changes_a_score(spec):
@@ -89,7 +89,7 @@ def test_json_contract(spec):
         assert key in u
     line = u["lines"][0]
     assert set(line) == {"id", "points", "max", "outcome", "reason", "clause"}
-    assert line == {"id": "一.1(1)", "points": 6.0, "max": 6.0, "outcome": "满分", "reason": "是否完成:是,得6分",
+    assert line == {"id": "一.1(1)", "points": 6.0, "max": 6.0, "outcome": "full", "reason": "是否完成:是,得6分",
                     "clause": "甲条款"}
 
 
@@ -124,10 +124,10 @@ def test_compound_certain_failure_is_not_masked_as_missing(tmp_path):
     f = pd.DataFrame({"指1:p0_value": [None, None, 30], "指1:p1_value": [88, 95, 95]}, index=["甲区", "乙区", "丙区"])
     r = score(spec, f)
     # 甲区: 优良天数 88 < 92 certainly fails → 未达标 though PM2.5 is missing; 乙区: undecided → 缺数据
-    assert list(r.audit.outcome) == ["未达标", "缺数据", "达标"]
+    assert list(r.audit.outcome) == ["not_met", "missing", "met"]
     assert r.unit_summary("甲区")["verdict"] == "1项约束性指标未达标"
     assert "暂无法判定" in r.audit.reason[1]
     # a reading that changes one part only (by index) keeps the other part
     r2 = score(spec, f, readings={"Q2": "b"})
     assert r2.spec.line("指1").rule.parts[0].target == 35
-    assert list(r2.audit.outcome) == ["缺数据", "缺数据", "达标"]  # 88 ≥ 80 now met; PM2.5 unknown
+    assert list(r2.audit.outcome) == ["missing", "missing", "met"]  # 88 ≥ 80 now met; PM2.5 unknown

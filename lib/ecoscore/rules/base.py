@@ -17,24 +17,50 @@ from typing import Any, ClassVar
 import numpy as np
 
 
-class Outcome(str, Enum):
-    """What happened on one line for one unit; the value is the Chinese word shown to users."""
+class Polarity(str, Enum):
+    """Whether an outcome is good or bad for the unit; presentation colours and counts follow it."""
 
-    FULL = "满分"
-    PARTIAL = "部分得分"
-    ZERO = "未得分"
-    BONUS = "加分"
-    NO_BONUS = "无加分"
-    DEDUCTED = "扣分"
-    NO_DEDUCTION = "无扣分"
-    MET = "达标"
-    NOT_MET = "未达标"
-    DONE = "已完成"
-    NOT_DONE = "未完成"
-    TRIGGERED = "触发"
-    CLEAR = "未触发"
-    MISSING = "缺数据"
-    NOT_APPLICABLE = "不适用"
+    GOOD = "good"
+    PARTIAL = "partial"
+    BAD = "bad"
+    MISSING = "missing"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class Outcome(str, Enum):
+    """What happened on one line for one unit, as a code; the words are chosen in ``ecoscore.words``."""
+
+    FULL = "full"
+    PARTIAL = "partial"
+    ZERO = "zero"
+    BONUS = "bonus"
+    NO_BONUS = "no_bonus"
+    DEDUCTED = "deducted"
+    NO_DEDUCTION = "no_deduction"
+    MET = "met"
+    NOT_MET = "not_met"
+    DONE = "done"
+    NOT_DONE = "not_done"
+    TRIGGERED = "triggered"
+    CLEAR = "clear"
+    MISSING = "missing"
+    NOT_APPLICABLE = "not_applicable"
+
+    @property
+    def polarity(self) -> Polarity:
+        """Return whether this outcome is good, partial, bad, missing or not applicable."""
+        return POLARITY[self]
+
+
+POLARITY = {
+    Outcome.FULL: Polarity.GOOD, Outcome.PARTIAL: Polarity.PARTIAL, Outcome.ZERO: Polarity.BAD,
+    Outcome.BONUS: Polarity.GOOD, Outcome.NO_BONUS: Polarity.NOT_APPLICABLE,
+    Outcome.DEDUCTED: Polarity.BAD, Outcome.NO_DEDUCTION: Polarity.GOOD,
+    Outcome.MET: Polarity.GOOD, Outcome.NOT_MET: Polarity.BAD,
+    Outcome.DONE: Polarity.GOOD, Outcome.NOT_DONE: Polarity.BAD,
+    Outcome.TRIGGERED: Polarity.BAD, Outcome.CLEAR: Polarity.GOOD,
+    Outcome.MISSING: Polarity.MISSING, Outcome.NOT_APPLICABLE: Polarity.NOT_APPLICABLE,
+}
 
 
 #: Kinds of fact a rule can ask for; they decide parsing, validation and template cells.

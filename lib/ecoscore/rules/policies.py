@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from ecoscore import words
 from ecoscore.rules.base import FactSpec, fmt
 
 PolicyFn = Callable[..., pd.DataFrame]
@@ -103,7 +104,7 @@ def _section_status(spec, audit: pd.DataFrame, section: str) -> dict[str, tuple[
     out = {}
     for unit, df in rows.groupby("unit", sort=False):
         short = df[df["outcome"] != Outcome.FULL.value]
-        bits = [f"{r.line_id}{r.outcome}(得{fmt(r.awarded)}/{fmt(r.possible)}分)"
+        bits = [f"{r.line_id}{words.outcome(r.outcome)}(得{fmt(r.awarded)}/{fmt(r.possible)}分)"
                 for r in short.itertuples(index=False)]
         more = f"等{len(bits)}项" if len(bits) > 3 else ""
         out[unit] = (short.empty and not df.empty, "、".join(bits[:3]) + more)

@@ -212,7 +212,7 @@ def test_tasks_done_counts(spec):
     assert row(r, "区委渔农办(农林水利局)")["tasks_done"] == 11
     assert row(r, "卫计局")["verdict"] == "重点任务完成1/2项"
     a = r.audit.set_index(["unit", "line_id"])
-    assert a.loc[(D, "二(一)1⑩"), "outcome"] == "未完成"
+    assert a.loc[(D, "二(一)1⑩"), "outcome"] == "not_done"
     assert a.loc[(D, "二(一)1⑩"), "reason"] == "完成75%,未完成"
 
 
@@ -240,13 +240,13 @@ def test_a1_shared_task_readings(spec):
     # 二(一)1⑨ 加油站 (环保局, 经信局): 经信局 60%, 环保局 100%, district's own figure 100%
     facts = all_good(spec, **{"二(一)1⑨:completion": {"经信局": 60.0}})
     a = score(spec, facts).audit.set_index(["unit", "line_id"])
-    assert a.loc[(D, "二(一)1⑨"), "outcome"] == "已完成"
+    assert a.loc[(D, "二(一)1⑨"), "outcome"] == "done"
     a = score(spec, facts, readings={"A1": "all_responsible"}).audit.set_index(["unit", "line_id"])
-    assert a.loc[(D, "二(一)1⑨"), "outcome"] == "未完成"
+    assert a.loc[(D, "二(一)1⑨"), "outcome"] == "not_done"
     assert a.loc[(D, "二(一)1⑨"), "value"] == 60
     # lead_figure: 环保局 leads → 100% → 已完成
     a = score(spec, facts, readings={"A1": "lead_figure"}).audit.set_index(["unit", "line_id"])
-    assert a.loc[(D, "二(一)1⑨"), "outcome"] == "已完成"
+    assert a.loc[(D, "二(一)1⑨"), "outcome"] == "done"
 
 
 def test_a2_lead_only(spec):

@@ -133,7 +133,7 @@ def test_one_binding_indicator_missed_with_its_gap():
     r = run(frame({**GOOD, **TASKS}, **{"柯桥区": {"指标12:value": 75}}))
     assert r.unit_summary("柯桥区")["verdict"] == "1项约束性指标未达标"
     row = line(r, "柯桥区", "指标12")
-    assert row["outcome"] == "未达标" and row["gap"] == pytest.approx(80 - 75)
+    assert row["outcome"] == "not_met" and row["gap"] == pytest.approx(80 - 75)
     assert r.unit_summary("上虞区")["verdict"] == "约束性指标全部达标"
 
 
@@ -153,7 +153,7 @@ def test_trend_indicator_reads_last_years_facts():
                           "诸暨市": {"指标16:value": None}})
     r = run(previous=prev)
     assert [line(r, u, "指标16")["outcome"] for u in ["越城区", "柯桥区", "上虞区", "诸暨市"]] == \
-        ["达标", "达标", "未达标", "缺数据"]
+        ["met", "met", "not_met", "missing"]
     assert line(r, "上虞区", "指标16")["gap"] == pytest.approx(0.5)
     assert r.unit_summary("上虞区")["verdict"] == "1项约束性指标未达标"
     assert r.unit_summary("诸暨市")["verdict"] == "约束性指标无未达标项,但1项缺数据,暂无法判定"
@@ -164,7 +164,7 @@ def test_target_and_trend_on_one_value():
     29.5 meets the target but rose 0.5 → not met, gap 0.5; 31 misses both → gap 2 (to 29).
     """
     r = run(frame({**GOOD, **TASKS}, **{"越城区": {"指标4:value": 29.5}, "柯桥区": {"指标4:value": 31}}))
-    assert line(r, "越城区", "指标4")["outcome"] == "未达标"
+    assert line(r, "越城区", "指标4")["outcome"] == "not_met"
     assert line(r, "越城区", "指标4")["gap"] == pytest.approx(0.5)
     assert line(r, "柯桥区", "指标4")["gap"] == pytest.approx(2)
 
@@ -175,9 +175,9 @@ def test_compound_indicator_needs_every_part():
     指标6: △EQI exactly −1 is not "> −1", so it fails on its first part.
     """
     r = run(frame({**GOOD, **TASKS}, **{"越城区": {"指标5:p1_value": 94}, "柯桥区": {"指标6:p0_value": -1}}))
-    assert line(r, "越城区", "指标5")["outcome"] == "未达标"
+    assert line(r, "越城区", "指标5")["outcome"] == "not_met"
     assert "县城污水处理率94%,目标≥95%,未达标" in line(r, "越城区", "指标5")["reason"]
-    assert line(r, "柯桥区", "指标6")["outcome"] == "未达标"
+    assert line(r, "柯桥区", "指标6")["outcome"] == "not_met"
     assert r.unit_summary("越城区")["verdict"] == "1项约束性指标未达标"
 
 
@@ -186,7 +186,7 @@ def test_or_in_stable_or_improving():
     持续改善 (second branch); 65.0 → 64.8 meets neither."""
     facts = frame({**GOOD, **TASKS}, **{"越城区": {"指标7:p0_value": 65.0}, "上虞区": {"指标7:p0_value": 64.8}})
     r = run(facts)
-    assert [line(r, u, "指标7")["outcome"] for u in ["越城区", "柯桥区", "上虞区"]] == ["达标", "达标", "未达标"]
+    assert [line(r, u, "指标7")["outcome"] for u in ["越城区", "柯桥区", "上虞区"]] == ["met", "met", "not_met"]
 
 
 def test_reading_switch_tolerance_changes_the_verdict():
@@ -205,10 +205,10 @@ def test_reading_switch_grassland_not_applicable():
     facts = frame({**GOOD, **TASKS}).drop(columns=["指标7:p1_value"])
     prev = frame(PREV).drop(columns=["指标7:p1_value"])
     literal = run(facts, prev)
-    assert line(literal, "新昌县", "指标7")["outcome"] == "缺数据"
+    assert line(literal, "新昌县", "指标7")["outcome"] == "missing"
     assert literal.unit_summary("新昌县")["verdict"] == "约束性指标无未达标项,但1项缺数据,暂无法判定"
     na = run(facts, prev, readings={"A6": "not_applicable"})
-    assert line(na, "新昌县", "指标7")["outcome"] == "达标"
+    assert line(na, "新昌县", "指标7")["outcome"] == "met"
     assert na.unit_summary("新昌县")["verdict"] == "约束性指标全部达标"
 
 
@@ -219,11 +219,11 @@ def test_reading_switch_first_year_and_equal_decline():
     prev = frame(PREV, **{"嵊州市": {"指标4:value": None, "指标22:value": 0}})
     facts = frame({**GOOD, **TASKS}, **{"嵊州市": {"指标22:value": 0}})
     base = run(facts, prev)
-    assert line(base, "嵊州市", "指标4")["outcome"] == "缺数据"
-    assert line(base, "嵊州市", "指标22")["outcome"] == "未达标"
+    assert line(base, "嵊州市", "指标4")["outcome"] == "missing"
+    assert line(base, "嵊州市", "指标22")["outcome"] == "not_met"
     alt = run(facts, prev, readings={"A2": "baseline_met", "A3": "equal_ok"})
-    assert line(alt, "嵊州市", "指标4")["outcome"] == "达标"
-    assert line(alt, "嵊州市", "指标22")["outcome"] == "达标"
+    assert line(alt, "嵊州市", "指标4")["outcome"] == "met"
+    assert line(alt, "嵊州市", "指标22")["outcome"] == "met"
 
 
 def test_reading_switch_region_category():
@@ -231,19 +231,19 @@ def test_reading_switch_region_category():
     越城区 (市辖区) at 50% stays 未达标 under both readings."""
     facts = frame({**GOOD, **TASKS}, **{"嵊州市": {"指标20:value": 50}, "越城区": {"指标20:value": 50}})
     east = run(facts)
-    assert line(east, "嵊州市", "指标20")["outcome"] == "未达标"
+    assert line(east, "嵊州市", "指标20")["outcome"] == "not_met"
     assert line(east, "嵊州市", "指标20")["gap"] == pytest.approx(10)
     alt = run(facts, readings={"A4": "district_only"})
-    assert line(alt, "嵊州市", "指标20")["outcome"] == "达标"
-    assert line(alt, "越城区", "指标20")["outcome"] == "未达标"
+    assert line(alt, "嵊州市", "指标20")["outcome"] == "met"
+    assert line(alt, "越城区", "指标20")["outcome"] == "not_met"
 
 
 def test_reading_switch_water_direction_and_task_lead():
     """A5: 地表水比例 88 → 90 meets the table's 持续提高 but not the task text's 持续下降.
     A7: 第15项 led by 经信局 (附件2) or 发改局 (正文)."""
-    assert line(run(), "嵊州市", "指标5")["outcome"] == "达标"
+    assert line(run(), "嵊州市", "指标5")["outcome"] == "met"
     down = run(readings={"A5": "task_text_down"})
-    assert line(down, "嵊州市", "指标5")["outcome"] == "未达标"
+    assert line(down, "嵊州市", "指标5")["outcome"] == "not_met"
     assert load_spec(DOC).line("附件2-15").lead == ("经信局",)
     assert load_spec(DOC, readings={"A7": "main_text"}).line("附件2-15").lead == ("发改局",)
 
@@ -253,5 +253,5 @@ def test_tasks_by_completion():
     facts = frame({**GOOD, **TASKS}, **{"嵊州市": {"附件2-7:completion": 80}})
     r = run(facts)
     assert r.unit_summary("嵊州市")["tasks_done"] == 21
-    assert line(r, "嵊州市", "附件2-7")["outcome"] == "未完成"
+    assert line(r, "嵊州市", "附件2-7")["outcome"] == "not_done"
     assert r.unit_summary("嵊州市")["verdict"] == "约束性指标全部达标"

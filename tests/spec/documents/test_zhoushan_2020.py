@@ -148,9 +148,9 @@ def test_city_meeting_all_binding_indicators(spec):
     assert s["binding"] == 36 and s["binding_met"] == 36 and s["binding_not_met"] == 0
     assert s["verdict"] == "约束性指标全部达标"
     for k in BINDING:
-        assert outcome(r, CITY, f"指标{k}") == "达标", k
+        assert outcome(r, CITY, f"指标{k}") == "met", k
     # reference indicators were not reported: 缺数据, which does not touch the verdict
-    assert outcome(r, CITY, "指标54") == "缺数据"
+    assert outcome(r, CITY, "指标54") == "missing"
     # counties: 指标37 碳排放强度 is a city indicator (A3), so 35 binding lines; nothing reported
     county = r.unit_summary(DINGHAI)
     assert county["binding"] == 35 and county["binding_met"] == 0
@@ -178,32 +178,32 @@ def test_forest_cover_by_terrain_category(spec):
     mixed = build_spec(raw, spec.path)
     facts = table({"指标18:value": {DINGHAI: 45, DAISHAN: 45, SHENGSI: 38}})
     r = score(mixed, facts)
-    assert outcome(r, DINGHAI, "指标18") == "达标"
-    assert outcome(r, DAISHAN, "指标18") == "未达标"
+    assert outcome(r, DINGHAI, "指标18") == "met"
+    assert outcome(r, DAISHAN, "指标18") == "not_met"
     assert row(r, DAISHAN, "指标18")["target"] == 70 and row(r, DAISHAN, "指标18")["gap"] == 25
-    assert outcome(r, SHENGSI, "指标18") == "未达标" and row(r, SHENGSI, "指标18")["gap"] == 2
+    assert outcome(r, SHENGSI, "指标18") == "not_met" and row(r, SHENGSI, "指标18")["gap"] == 2
     assert "参考性" == row(r, DINGHAI, "指标18")["attribute"]
 
 
 def test_terrain_reading_switches_the_bar(spec):
     # A1: every island unit 丘陵区 (≥40) by default; 平原地区 reading ≥19; 山区 reading ≥70
     facts = table({"指标18:value": {CITY: 45, SHENGSI: 38}})
-    assert outcome(score(spec, facts), SHENGSI, "指标18") == "未达标"
-    assert outcome(score(spec, facts, readings={"A1": "plain"}), SHENGSI, "指标18") == "达标"
-    assert outcome(score(spec, facts, readings={"A1": "mountain"}), CITY, "指标18") == "未达标"
+    assert outcome(score(spec, facts), SHENGSI, "指标18") == "not_met"
+    assert outcome(score(spec, facts, readings={"A1": "plain"}), SHENGSI, "指标18") == "met"
+    assert outcome(score(spec, facts, readings={"A1": "mountain"}), CITY, "指标18") == "not_met"
 
 
 def test_public_transport_by_city_size(spec):
     # 中小城市 ≥50 (城区常住人口, default); 大城市 ≥60 when classed by 市域常住人口 (A2)
     facts = table({"指标48:value": {CITY: 55, DINGHAI: 45}})
     r = score(spec, facts)
-    assert outcome(r, CITY, "指标48") == "达标"
+    assert outcome(r, CITY, "指标48") == "met"
     assert r.audit[(r.audit["unit"] == DINGHAI) & (r.audit["line_id"] == "指标48")].empty  # city only (A3)
     r2 = score(spec, facts, readings={"A2": "city_population"})
-    assert outcome(r2, CITY, "指标48") == "未达标" and row(r2, CITY, "指标48")["gap"] == 5
+    assert outcome(r2, CITY, "指标48") == "not_met" and row(r2, CITY, "指标48")["gap"] == 5
     # A3 all_units: the county is checked too, as a 中小城市 (≥50): 45 misses by 5
     r3 = score(spec, facts, readings={"A3": "all_units", "A2": "city_population"})
-    assert outcome(r3, DINGHAI, "指标48") == "未达标" and row(r3, DINGHAI, "指标48")["target"] == 50
+    assert outcome(r3, DINGHAI, "指标48") == "not_met" and row(r3, DINGHAI, "指标48")["target"] == 50
 
 
 # ------------------------------------------------------------------ #28 three parts
@@ -216,8 +216,8 @@ def test_ecological_red_line_three_parts(spec):
     cells = {f"指标28:{k}": {CITY: v, DINGHAI: v} for k, v in yes.items()}
     cells["指标28:p0_p1_done"] = {CITY: "是", DINGHAI: "否"}  # 定海区: 性质改变
     r = score(spec, table(cells))
-    assert outcome(r, CITY, "指标28") == "达标"
-    assert outcome(r, DINGHAI, "指标28") == "未达标"
+    assert outcome(r, CITY, "指标28") == "met"
+    assert outcome(r, DINGHAI, "指标28") == "not_met"
     assert "生态保护红线性质不改变:否" in row(r, DINGHAI, "指标28")["reason"]
 
 
@@ -231,11 +231,11 @@ def test_green_loans_rise_year_on_year(spec):
     prev = table({"指标12:value": {CITY: 130, DINGHAI: 40, PUTUO: 32, DAISHAN: NAN}})
     r = score(spec, facts, prev)
     assert [outcome(r, u, "指标12") for u in (CITY, DINGHAI, PUTUO, DAISHAN, SHENGSI)] == \
-        ["达标", "未达标", "未达标", "缺数据", "缺数据"]
+        ["met", "not_met", "not_met", "missing", "missing"]
     assert row(r, PUTUO, "指标12")["gap"] == 2
     # A5: 持平也算 → 定海区 met; A6: 缺上年数据按未达标 → 岱山县 未达标
-    assert outcome(score(spec, facts, prev, readings={"A5": "equal_counts"}), DINGHAI, "指标12") == "达标"
-    assert outcome(score(spec, facts, prev, readings={"A6": "not_met"}), DAISHAN, "指标12") == "未达标"
+    assert outcome(score(spec, facts, prev, readings={"A5": "equal_counts"}), DINGHAI, "指标12") == "met"
+    assert outcome(score(spec, facts, prev, readings={"A6": "not_met"}), DAISHAN, "指标12") == "not_met"
 
 
 def test_water_quality_bar_or_improvement(spec):
@@ -253,16 +253,16 @@ def test_water_quality_bar_or_improvement(spec):
     prev = table({"指标15:p0_value": {CITY: 77, DINGHAI: 90, PUTUO: 79},
                   "指标15:p1_value": {CITY: 2.5, DINGHAI: 4.5, PUTUO: 1.0}})
     r = score(spec, facts, prev)
-    assert [outcome(r, u, "指标15") for u in (CITY, DINGHAI, PUTUO)] == ["达标", "达标", "未达标"]
+    assert [outcome(r, u, "指标15") for u in (CITY, DINGHAI, PUTUO)] == ["met", "met", "not_met"]
 
 
 def test_water_use_change_as_rate_or_difference(spec):
     # 指标34 单位GDP用水量 "≤31,或逐年下降且下降幅度高于全省平均值": 35 → 33 is a fall of
     # 2/35 = 5.71% (> 全省平均 4%) → met by default (A8 mixed: rate); as a difference 2 < 4 → not met
     facts, previous = city_tables()
-    assert outcome(score(spec, facts, previous), CITY, "指标34") == "达标"
+    assert outcome(score(spec, facts, previous), CITY, "指标34") == "met"
     r = score(spec, facts, previous, readings={"A8": "all_diff"})
-    assert outcome(r, CITY, "指标34") == "未达标"
+    assert outcome(r, CITY, "指标34") == "not_met"
     assert r.unit_summary(CITY)["verdict"] == "1项约束性指标未达标"
 
 
@@ -274,9 +274,9 @@ def test_target_and_stable_coastal_water(spec):
                    "指标16:target": {CITY: 20, DINGHAI: 20, PUTUO: 20}})
     prev = table({"指标16:value": {CITY: 24, DINGHAI: 27, PUTUO: 15}})
     r = score(spec, facts, prev)
-    assert [outcome(r, u, "指标16") for u in (CITY, DINGHAI, PUTUO)] == ["达标", "未达标", "未达标"]
+    assert [outcome(r, u, "指标16") for u in (CITY, DINGHAI, PUTUO)] == ["met", "not_met", "not_met"]
     r2 = score(spec, facts, prev, readings={"A7": "target_or_improve"})
-    assert [outcome(r2, u, "指标16") for u in (CITY, DINGHAI, PUTUO)] == ["达标", "达标", "达标"]
+    assert [outcome(r2, u, "指标16") for u in (CITY, DINGHAI, PUTUO)] == ["met", "met", "met"]
 
 
 def test_satisfaction_above_provincial_average_or_rising(spec):
@@ -286,8 +286,8 @@ def test_satisfaction_above_provincial_average_or_rising(spec):
                    "指标53:target": {CITY: 85.5, DINGHAI: 85.5, PUTUO: 85.5}})
     prev = table({"指标53:value": {CITY: 90, DINGHAI: 84, PUTUO: 85}})
     r = score(spec, facts, prev)
-    assert [outcome(r, u, "指标53") for u in (CITY, DINGHAI, PUTUO)] == ["达标", "达标", "未达标"]
-    assert outcome(score(spec, facts, prev, readings={"A5": "equal_counts"}), PUTUO, "指标53") == "达标"
+    assert [outcome(r, u, "指标53") for u in (CITY, DINGHAI, PUTUO)] == ["met", "met", "not_met"]
+    assert outcome(score(spec, facts, prev, readings={"A5": "equal_counts"}), PUTUO, "指标53") == "met"
 
 
 # ------------------------------------------------------------------ readings of table-vs-text targets
@@ -297,15 +297,15 @@ def test_text_target_for_garbage_treatment_changes_the_verdict(spec):
     # 指标45: 附件1 ≥96 (97 met); 正文 "稳定在100%" (A9a text) → 97 misses by 3 → 1 binding miss
     facts, previous = city_tables()
     r = score(spec, facts, previous, readings={"A9a": "text"})
-    assert outcome(r, CITY, "指标45") == "未达标" and row(r, CITY, "指标45")["gap"] == 3
+    assert outcome(r, CITY, "指标45") == "not_met" and row(r, CITY, "指标45")["gap"] == 3
     assert r.unit_summary(CITY)["verdict"] == "1项约束性指标未达标"
 
 
 def test_park_area_table_or_text(spec):
     # 指标46 城镇人均公园绿地面积 14: ≥13 (附件1) met; ≥15 (正文, A9b text) not met
     facts = table({"指标46:value": {CITY: 14}})
-    assert outcome(score(spec, facts), CITY, "指标46") == "达标"
-    assert outcome(score(spec, facts, readings={"A9b": "text"}), CITY, "指标46") == "未达标"
+    assert outcome(score(spec, facts), CITY, "指标46") == "met"
+    assert outcome(score(spec, facts, readings={"A9b": "text"}), CITY, "指标46") == "not_met"
 
 
 def test_main_tasks_apply_to_counties_under_a4(spec):
@@ -314,4 +314,4 @@ def test_main_tasks_apply_to_counties_under_a4(spec):
     assert r.unit_summary(PUTUO)["tasks"] == 2  # 重点任务15(2) and 目标2020-其他县区
     r2 = score(spec, facts, readings={"A4": "all_units"})
     assert r2.unit_summary(PUTUO)["tasks"] == 27
-    assert outcome(r2, PUTUO, "主要任务1") == "未完成" and outcome(r2, CITY, "主要任务1") == "已完成"
+    assert outcome(r2, PUTUO, "主要任务1") == "not_done" and outcome(r2, CITY, "主要任务1") == "done"

@@ -1,0 +1,58 @@
+"""The words a reader sees for the values inside: outcomes, polarities, gate kinds, line kinds.
+
+Scoring keeps codes (``Outcome``, ``Polarity``, gate kinds); every Chinese word for them is
+chosen here and nowhere else, so the report, the index, the CLI and the exports say the same.
+"""
+
+from __future__ import annotations
+
+from ecoscore.rules.base import POLARITY, Outcome, Polarity
+
+OUTCOME = {
+    Outcome.FULL: "满分", Outcome.PARTIAL: "部分得分", Outcome.ZERO: "未得分",
+    Outcome.BONUS: "加分", Outcome.NO_BONUS: "无加分",
+    Outcome.DEDUCTED: "扣分", Outcome.NO_DEDUCTION: "无扣分",
+    Outcome.MET: "达标", Outcome.NOT_MET: "未达标",
+    Outcome.DONE: "已完成", Outcome.NOT_DONE: "未完成",
+    Outcome.TRIGGERED: "触发", Outcome.CLEAR: "未触发",
+    Outcome.MISSING: "缺数据", Outcome.NOT_APPLICABLE: "不适用",
+}
+
+#: A task line's outcome as a task-book word (a task with points partly earned is 未完成).
+TASK_STATUS = {Outcome.DONE: "已完成", Outcome.FULL: "已完成", Outcome.NOT_DONE: "未完成",
+               Outcome.PARTIAL: "未完成", Outcome.ZERO: "未完成", Outcome.MISSING: "缺数据"}
+#: An indicator's outcome as a compliance word.
+INDICATOR_STATUS = {Outcome.MET: "达标", Outcome.NOT_MET: "未达标", Outcome.MISSING: "缺数据"}
+
+POLARITY_CLASS = {Polarity.GOOD: "eco-ok", Polarity.PARTIAL: "eco-part", Polarity.BAD: "eco-bad",
+                  Polarity.MISSING: "eco-none", Polarity.NOT_APPLICABLE: ""}
+
+GATE = {"bar": "评优前置", "veto": "合格否决"}
+
+KIND = {"base": "基本分", "bonus": "加分", "deduction": "扣分", "indicator": "指标", "task": "任务",
+        "gate": "前置条件"}
+
+
+def outcome(code) -> str:
+    """Return the Chinese word for an outcome code (``"full"`` → 满分)."""
+    try:
+        return OUTCOME[Outcome(code)]
+    except ValueError:
+        return str(code)
+
+
+def status(code, kind: str) -> str:
+    """Return the status word of a line as the compliance grid and section counts show it."""
+    o = Outcome(code)
+    table = TASK_STATUS if kind == "task" else INDICATOR_STATUS
+    return table.get(o, OUTCOME[o])
+
+
+def polarity(code) -> Polarity:
+    """Return the polarity of an outcome code."""
+    return POLARITY[Outcome(code)]
+
+
+def css_class(code) -> str:
+    """Return the CSS class that colours an outcome by its polarity."""
+    return POLARITY_CLASS[polarity(code)]
