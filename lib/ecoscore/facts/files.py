@@ -38,6 +38,18 @@ class RawSheet:
     header_row: int | None = None  # 0-based index into rows
     codes: dict[int, str] = field(default_factory=dict)  # column index → field code
     labels: dict[int, str] = field(default_factory=dict)  # column index → header text shown
+    typed: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column) → text as typed,
+    # where cleaning changed more than the surrounding whitespace (inner no-break or ideographic spaces)
+
+    def text(self, i: int, j: int | None) -> str | None:
+        """Return the text a user typed in a cell (surrounding whitespace stripped), or None
+        when the cell is blank. Free text (notes, evidence) is read from here, not from the
+        cleaned value, so it comes through exactly as typed.
+        """
+        row = self.rows[i]
+        if j is None or j >= len(row) or row[j] is None:
+            return None
+        return self.typed.get((i, j)) or as_text(row[j])
 
     def column(self, j: int) -> str:
         """Return how a column is named in problem tables: letter and header text."""
@@ -72,6 +84,17 @@ def clean(v: Any) -> Any:
     if isinstance(v, float) and v != v:
         return None
     return v
+
+
+def _clean_row(values, i: int, typed: dict[tuple[int, int], str]) -> list[Any]:
+    """Return a row of cleaned values; record in ``typed`` the text of cells that cleaning altered."""
+    out = []
+    for j, v in enumerate(values):
+        c = clean(v)
+        if isinstance(v, str) and isinstance(c, str) and c != v.strip():
+            typed[(i, j)] = v.strip()
+        out.append(c)
+    return out
 
 
 def read_file(path: str | Path) -> RawFile:
@@ -112,16 +135,16 @@ def _read_xlsx(p: Path, name: str) -> RawFile:
                 continue
             if hasattr(ws, "reset_dimensions"):
                 ws.reset_dimensions()  # some writers record a wrong used range; read every row
-            rows = []
+            rows, typed = [], {}
             for row in ws.iter_rows():
                 vals = []
                 for c in row:
                     v = getattr(c, "value", None)
                     if isinstance(v, (int, float)) and not isinstance(v, bool) and "%" in (c.number_format or ""):
                         v = v * 100  # a cell typed as "92%" holds 0.92: the figure the analyst meant is 92
-                    vals.append(clean(v))
-                rows.append(vals)
-            out.sheets.append(RawSheet(name, ws.title, rows))
+                    vals.append(v)
+                rows.append(_clean_row(vals, len(rows), typed))
+            out.sheets.append(RawSheet(name, ws.title, rows, typed=typed))
     finally:
         wb.close()
     _title_meta(out)
@@ -149,8 +172,9 @@ def _read_csv(p: Path, name: str) -> RawFile:
     sample = text[:8192]
     counts = {d: sample.count(d) for d in (",", "\t", ";")}
     delim = max(counts, key=lambda d: (counts[d], d == ","))
-    rows = [[clean(v) for v in r] for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)]
-    out = RawFile(name, [RawSheet(name, "", rows)])
+    typed: dict[tuple[int, int], str] = {}
+    rows = [_clean_row(r, i, typed) for i, r in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delim))]
+    out = RawFile(name, [RawSheet(name, "", rows, typed=typed)])
     _title_meta(out)
     return out
 

@@ -38,12 +38,21 @@ from ecoscore.paths import DATA_DIR  # noqa: F401  (re-exported)
 from ecoscore.spec import Spec, load_spec
 
 SAMPLE_WORD = "示例数据"
+#: Columns of ``FactsBundle.notes``: each piece of free text typed for the current year.
+NOTE_COLUMNS = ["unit", "line_id", "source", "text", "file", "sheet", "row"]
 
 
 @dataclass
 class FactsBundle:
     """Everything read from a facts file: the fact tables, the events and task rows behind
     them (with the evidence and notes users typed), and the warnings.
+
+    ``events`` and ``tasks`` hold this year's rows of those sheets (``file``, ``sheet`` and
+    spreadsheet ``row`` say where each came from); ``remarks`` is the 备注 of each unit's row
+    on the units sheet. ``notes`` (columns ``NOTE_COLUMNS``) holds every piece of free text
+    typed for this year, in file order and exactly as typed — evidence (依据), task notes
+    (完成情况说明), other text facts, 备注 on any sheet, the long form's 说明 — with the
+    source codes of ``ecoscore.facts.evidence``, which presents it.
     """
 
     spec: Spec
@@ -56,6 +65,7 @@ class FactsBundle:
     warnings: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     sample: bool = False
+    notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NOTE_COLUMNS))
 
     @property
     def warning_table(self) -> pd.DataFrame:
@@ -168,11 +178,13 @@ def read_bundle(spec: Spec | str, path: str | Path, previous: str | Path | None 
             frame.attrs.update({"sample": sample, "document": spec.id, "source": files[0]})
     cur.attrs["year"] = year
     events = pd.DataFrame([e for e in out.events if e["year"] == year],
-                          columns=["unit", "line_id", "item", "key", "amount", "evidence", "date", "row", "year"])
+                          columns=["unit", "line_id", "item", "key", "amount", "evidence", "date", "row", "year",
+                                   "file", "sheet"])
     tasks = pd.DataFrame([t for t in out.tasks if t["year"] == year],
-                         columns=["unit", "line_id", "completion", "note", "row", "year"])
+                         columns=["unit", "line_id", "completion", "note", "row", "year", "file", "sheet"])
+    notes = pd.DataFrame([n for n in out.notes if n["year"] == year], columns=NOTE_COLUMNS)
     return FactsBundle(spec, year, cur, prev, events, tasks, out.remarks,
-                       sorted(warnings, key=lambda q: _order(q, order, files)), files, sample)
+                       sorted(warnings, key=lambda q: _order(q, order, files)), files, sample, notes)
 
 
 def _check_identity(spec: Spec, raw: RawFile, year: int, role: str, problems: list[Problem]) -> bool:

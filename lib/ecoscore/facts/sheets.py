@@ -63,6 +63,7 @@ class Collected:
     events: list[dict] = field(default_factory=list)
     tasks: list[dict] = field(default_factory=list)
     remarks: dict[str, str] = field(default_factory=dict)
+    notes: list[dict] = field(default_factory=list)  # free text as typed, in file order (see Reader._notes)
     foreign: bool = False  # a sheet names none of the document's units: another document's file
 
 
@@ -122,6 +123,20 @@ class Reader:
             if norm(k) == n:
                 return v
         return None
+
+    def _notes(self, sheet: RawSheet, i: int, year: int, unit: str, texts: list[tuple[int | None, str, str]]) -> None:
+        """Record the free text of row ``i``: ``texts`` lists (column, line id, source) and
+        is recorded in column order, so ``notes`` stays in file order. Blank cells are skipped.
+        """
+        for j, line_id, source in sorted((t for t in texts if t[0] is not None), key=lambda t: t[0]):
+            text = sheet.text(i, j)
+            if text:
+                self.out.notes.append({"year": year, "unit": unit, "line_id": line_id, "source": source,
+                                       "text": text, "file": sheet.file, "sheet": sheet.name, "row": i + 1})
+
+    def _text_source(self, key: str) -> str:
+        """Return the source code of a text fact: a task's 完成情况说明, or another line's note."""
+        return "task_note" if self.lay.fields[key].home == TASKS else "line_note"
 
     def _foreign(self, sheet: RawSheet, frame: pd.DataFrame) -> bool:
         """Record a sheet none of whose units belong to the document (another document's data)."""
@@ -222,6 +237,8 @@ class Reader:
             return
         self._structure(sheet, frame, {}, unique=codes[::-1] if "year" in codes else ["unit"])
         rcol = self._col(sheet, "remark")
+        texts = [(j, self.lay.fields[k].line_id, self._text_source(k)) for j, k in keys.items()
+                 if self.lay.fields[k].fact.kind == "text"] + [(rcol, "", "remark")]
         for i in idx:
             if i in self.bad_rows:
                 continue
@@ -232,6 +249,7 @@ class Reader:
             self.out.rows.setdefault((year, unit), sheet.where(i, None, unit))
             if rcol is not None and rcol < len(row) and row[rcol] is not None and year == self.year:
                 self.out.remarks[unit] = as_text(row[rcol])
+            self._notes(sheet, i, year, unit, texts)
             for j, key in keys.items():
                 v = row[j] if j < len(row) else None
                 self.out.cells.append(Cell(year, unit, key, v, sheet.where(i, j, unit)))
@@ -242,7 +260,8 @@ class Reader:
         frame, idx = self._frame(sheet, codes)
         if not idx or self._foreign(sheet, frame):
             return
-        fcol = self._col(sheet, "fact")
+        fcol, vcol = self._col(sheet, "fact"), self._col(sheet, "value")
+        ncol, rcol = self._col(sheet, "note"), self._col(sheet, "remark")
         canon = frame.copy()
         canon["fact"] = [self.keys.get(norm(v), v) if v is not None else None for v in frame["fact"]]
         fact_ok = pa.Column(None, pa.Check(lambda s: s.map(lambda v: v in self.lay.fields), error="fact"),
@@ -262,8 +281,11 @@ class Reader:
             year = parse_year(yraw) if yraw is not None else self.year
             self.out.rows.setdefault((year, unit), sheet.where(i, None, unit))
             self.out.columns.setdefault(key, sheet.where(i, fcol))
-            self.out.cells.append(Cell(year, unit, key, frame.at[i, "value"],
-                                       sheet.where(i, self._col(sheet, "value"), unit)))
+            self.out.cells.append(Cell(year, unit, key, frame.at[i, "value"], sheet.where(i, vcol, unit)))
+            f = self.lay.fields[key]
+            value = vcol if f.fact.kind == "text" else None  # a text fact's value is itself a note
+            self._notes(sheet, i, year, unit, [(value, f.line_id, self._text_source(key)),
+                                               (ncol, f.line_id, "long_note"), (rcol, f.line_id, "remark")])
 
     def tasks(self, sheet: RawSheet) -> None:
         """Read the task sheet: a row per unit and task line (completion %, note)."""
@@ -280,7 +302,7 @@ class Reader:
                 best = suggest(str(raw), list(lines)) if raw is not None else None
                 p.expected = "任务书所列条款编号" + (f",最接近的是「{best}」" if best else "")
                 p.found = as_text(raw)
-        ccol, ncol = self._col(sheet, "completion"), self._col(sheet, "note")
+        ccol, ncol, rcol = self._col(sheet, "completion"), self._col(sheet, "note"), self._col(sheet, "remark")
         for i in idx:
             if i in self.bad_rows:
                 continue
@@ -298,7 +320,9 @@ class Reader:
                 self.out.cells.append(Cell(self.year, unit, f"{line.id}:note", frame.at[i, "note"],
                                            sheet.where(i, ncol, unit)))
             self.out.tasks.append({"unit": unit, "line_id": line.id, "completion": frame.at[i, "completion"],
-                                   "note": frame.at[i, "note"], "row": i + 1, "year": self.year})
+                                   "note": frame.at[i, "note"], "row": i + 1, "year": self.year,
+                                   "file": sheet.file, "sheet": sheet.name})
+            self._notes(sheet, i, self.year, unit, [(ncol, line.id, "task_note"), (rcol, line.id, "remark")])
         for ln in self.lay.task_lines:
             self.out.columns.setdefault(f"{ln.id}:completion", sheet.where(sheet.header_row, ccol))
 
@@ -325,6 +349,7 @@ class Reader:
                 p.expected = "加扣分事项所属条款编号之一:" + "、".join(lines)
                 p.found = as_text(raw)
         acol, icol = self._col(sheet, "amount"), self._col(sheet, "item")
+        ecol, rcol = self._col(sheet, "evidence"), self._col(sheet, "remark")
         sums: dict[tuple[str, str], list] = {}
         for i in idx:
             if i in self.bad_rows:
@@ -356,7 +381,9 @@ class Reader:
                 "unit": unit, "line_id": lid, "item": item.label, "key": item.key, "amount": amount,
                 "evidence": frame.at[i, "evidence"], "date": parse_date(frame.at[i, "date"])
                 if frame.at[i, "date"] is not None else None, "row": i + 1, "year": self.year,
+                "file": sheet.file, "sheet": sheet.name,
             })
+            self._notes(sheet, i, self.year, unit, [(ecol, lid, "event"), (rcol, lid, "remark")])
         for (unit, key), (total, where) in sums.items():
             self.out.cells.append(Cell(self.year, unit, key, total, where))
         for key in self.lay.events:
