@@ -56,3 +56,29 @@ def polarity(code) -> Polarity:
 def css_class(code) -> str:
     """Return the CSS class that colours an outcome by its polarity."""
     return POLARITY_CLASS[polarity(code)]
+
+
+def rank(row, spec) -> str:
+    """Return a unit's rank as "第2/9名", or "" where the document does not rank it."""
+    r = row["rank"]
+    if r != r or r is None or not row.get("rank_of"):
+        return ""
+    return f"第{int(r)}/{int(row['rank_of'])}名"
+
+
+def rank_caption(row, spec) -> str:
+    """Return what a rank means: the basis, whether the document ranks, and a veto's effect."""
+    if not rank(row, spec):
+        return ""
+    group = row.get("rank_group") or spec.unit_kind
+    kind = "排名" if spec.ranking.kind == "document" else "按总分位次(仅供参考)"
+    veto = ";触发合格否决,排在未触发单位之后" if row.get("vetoed") else ""
+    return f"在{int(row['rank_of'])}个{group}中{kind}{veto}"
+
+
+def rank_sentence(row, spec) -> str:
+    """Return the rank as a sentence for the narrative ("" where the document does not rank)."""
+    text = rank(row, spec)
+    if not text:
+        return ""
+    return f"{rank_caption(row, spec)}为{text}"

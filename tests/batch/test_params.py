@@ -13,8 +13,6 @@ from ecoscore.spec import parse_readings
 from tests.conftest import ROOT
 
 PARAMS = sorted((ROOT / "params").glob("*.yaml"))
-#: Keys of a params file that ``render`` consumes itself instead of injecting.
-RENDER_ONLY = {"units"}
 
 
 def test_every_document_has_a_params_file_and_a_notebook():
@@ -30,8 +28,7 @@ def test_params_file_fits_its_notebook(path):
     assert params["doc"] == path.stem
     spec = load_spec(params["doc"])
     declared = papermill.inspect_notebook(str(notebook_for(spec.id)))
-    injected = (set(params) - RENDER_ONLY) | {"unit"}
-    assert injected <= set(declared), f"notebook lacks parameters {injected - set(declared)}"
+    assert {"doc", "unit", "result"} <= set(declared), "render injects doc, unit and the scored result"
     assert params.get("year") in (None, spec.year) or isinstance(params["year"], int)
     units = params.get("units", "all")
     assert units == "all" or set(units) <= set(spec.unit_names)

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from ecoscore import cli, list_documents, load_spec, score
 from ecoscore.atomic import write_text
-from ecoscore.batch.render import file_names, load_cohort, render, safe_filename
+from ecoscore.batch.render import RESULT_FILE, file_names, render, safe_filename
+from ecoscore.scoring.result import ScoredCohort
 from ecoscore.errors import FactsError, Problem
 from ecoscore.reports.standalone import external_references
 from ecoscore.rules.base import fmt
@@ -47,7 +48,10 @@ def assert_standalone(html: str) -> None:
 @pytest.fixture
 def stub_facts(monkeypatch):
     """Score every unit on no facts: these tests are about files and failures, not facts."""
-    monkeypatch.setattr("ecoscore.batch.render.load_cohort", lambda spec, facts=None, year=None, previous=None: (None, None))
+    def no_facts(spec, facts=None, previous=None, *, year=None, **kw):
+        return ScoredCohort(spec, year or spec.year, score(spec), None, {"source": "无数据", "sample": False})
+
+    monkeypatch.setattr("ecoscore.batch.render.score_cohort", no_facts)
 
 
 def leftovers(folder: Path) -> list[Path]:
@@ -108,8 +112,7 @@ def rendered(request, tmp_path_factory, sample_data):
     units = spec.unit_names[:2]
     with sample_data(doc):
         summary = render(doc, units=units, workers=2, out_dir=out, progress=False)
-        current, previous = load_cohort(spec, None, spec.year)
-    return summary, score(spec, current, previous), units
+    return summary, ScoredCohort.load(summary.out_dir / RESULT_FILE).current, units
 
 
 def test_render_writes_one_standalone_report_per_unit(rendered):
@@ -141,15 +144,15 @@ def test_index_ranks_the_cohort_and_links_the_reports(rendered):
     summary, result, units = rendered
     html = summary.index.read_text(encoding="utf-8")
     assert_standalone(html)
-    assert "<svg" in html and "cohort-chart" in html
+    assert ("<svg" in html and "cohort-chart" in html) == (result.spec.ranking.basis != "none")
     for unit in result.spec.unit_names:
         assert unit in html
     for path in summary.written.values():
         assert f'href="{quote(path.name)}"' in html
     ranking = html[html.index('class="ranking"'):html.index("</table>", html.index('class="ranking"'))]
-    shown = [unescape(u) for u in re.findall(r"<tr><td[^>]*>[^<]*</td><td[^>]*>([^<]*)</td>", ranking)]
-    expected = result.summary.sort_values(["rank", "unit"], na_position="last")["unit"].tolist()
-    assert shown == expected
+    shown = [unescape(u) for u in re.findall(r'<tr data-unit="([^"]*)">', ranking)]
+    expected = result.summary.sort_values(["rank_group", "rank", "unit"], na_position="last", kind="stable")
+    assert shown == expected["unit"].tolist()
 
 
 def test_one_failing_unit_does_not_stop_the_others(tmp_path, stub_facts):
@@ -229,7 +232,7 @@ def test_odd_unit_names_get_safe_files_and_escaped_index(tmp_path, stub_facts):
     assert summary.ok, summary.describe()
     folder = tmp_path / "odd-names" / "2021"
     names = sorted(p.name for p in folder.iterdir())
-    assert len(names) == len(spec.units) + 1
+    assert len(names) == len(spec.units) + 2  # the reports, index.html and scored.json
     assert all(p.parent == folder for p in summary.written.values())
     index = summary.index.read_text(encoding="utf-8")
     assert "<img src=x" not in index and "&lt;img src=x onerror=alert(1)&gt;" in index
@@ -239,10 +242,10 @@ def test_odd_unit_names_get_safe_files_and_escaped_index(tmp_path, stub_facts):
 
 
 def test_facts_error_means_nothing_is_written(tmp_path, monkeypatch):
-    def bad(spec, facts=None, year=None, previous=None):
+    def bad(spec, facts=None, previous=None, *, year=None, **kw):
         raise FactsError([Problem("f.xlsx", "Sheet1", 3, "比例", "甲区", "数字", "abc")])
 
-    monkeypatch.setattr("ecoscore.batch.render.load_cohort", bad)
+    monkeypatch.setattr("ecoscore.batch.render.score_cohort", bad)
     with pytest.raises(FactsError):
         render(DOC, out_dir=tmp_path, progress=False, notebook=MINIMAL)
     assert list(tmp_path.iterdir()) == []
@@ -260,12 +263,11 @@ def test_invalid_facts_file_is_refused_before_anything_is_written(tmp_path):
 def test_notebook_without_a_needed_parameter_is_refused(tmp_path, stub_facts):
     nb = nbformat.read(MINIMAL, as_version=4)
     cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    cell.source = cell.source.replace('previous = None\n', "")
-    path = tmp_path / "no_previous.ipynb"
+    cell.source = cell.source.replace('result = None', "")
+    path = tmp_path / "no_result.ipynb"
     nbformat.write(nb, path)
-    facts = tmp_path / "f.xlsx"
-    with pytest.raises(Exception, match="缺少参数:previous"):
-        render(DOC, facts=facts, previous=facts, out_dir=tmp_path / "out", progress=False, notebook=path)
+    with pytest.raises(Exception, match="缺少参数:result"):
+        render(DOC, out_dir=tmp_path / "out", progress=False, notebook=path)
     assert not (tmp_path / "out").exists()
 
 

@@ -34,7 +34,7 @@ def test_score_json_contract_on_sample_data(tmp_path):
 def test_score_reading_switch_and_table(capsys):
     assert main(["score", "xx-2020", "--reading", "A2=from_max"]) == 0
     out = capsys.readouterr().out
-    assert "名次" in out and "江干区" in out
+    assert "位次" in out and "第1/9名" in out and "江干区" in out
 
 
 def test_unknown_reading_is_a_clear_error(capsys):

@@ -8,11 +8,12 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from ecoscore import list_documents, load_spec, score
+from ecoscore import list_documents, load_spec
 from ecoscore.cli import main
 from ecoscore.errors import FactsError
 from ecoscore.facts import load_facts
 from ecoscore.reports.export import write_problems, write_xlsx
+from ecoscore.scoring.cohort import score_cohort
 from tests.conftest import FIXTURES
 
 FIX = FIXTURES / "facts"
@@ -22,9 +23,7 @@ VIEWS = ["说明", "汇总", "分项得分", "逐项得分", "审计明细", "�
 
 @pytest.fixture(scope="module")
 def result():
-    spec = load_spec(SPEC_PATH)
-    cur, prev = load_facts(spec, FIX / "good.xlsx")
-    return score(spec, cur, prev)
+    return score_cohort(load_spec(SPEC_PATH), FIX / "good.xlsx")
 
 
 def test_one_sheet_per_view_with_frozen_headers(result, tmp_path):
@@ -34,9 +33,9 @@ def test_one_sheet_per_view_with_frozen_headers(result, tmp_path):
         assert wb[name].freeze_panes in ("B3", "C3"), name
     summary = wb["汇总"]
     header = [c.value for c in summary[2]]
-    assert header[:3] == ["排名", "单位", "总分"] and "等次" in header
+    assert header[:3] == ["位次", "单位", "总分"] and "等次" in header and "总分调整" in header
     ranks = [summary.cell(r, 1).value for r in range(3, 6)]
-    assert ranks == sorted(ranks)
+    assert ranks == ["第1/3名", "第2/3名", "第3/3名"]  # the words the reports and the index print
     assert {summary.cell(r, 2).value for r in range(3, 6)} == {"甲区", "乙区", "丙县"}
 
 
@@ -51,7 +50,7 @@ def test_clause_text_beside_each_line(result, tmp_path):
     audit = wb["审计明细"]
     header = [c.value for c in audit[2]]
     assert "条款原文" in header and "计分说明" in header
-    assert audit.max_row == len(result.audit) + 2
+    assert audit.max_row == len(result.current.audit) + 2
 
 
 def test_groups_and_readings_views(result, tmp_path):
@@ -65,7 +64,11 @@ def test_groups_and_readings_views(result, tmp_path):
 
 def test_sample_banner_on_every_sheet(result, tmp_path):
     plain = load_workbook(write_xlsx(result, tmp_path / "a.xlsx"))
-    marked = load_workbook(write_xlsx(result, tmp_path / "b.xlsx", sample=True))
+    result.provenance["sample"] = True
+    try:
+        marked = load_workbook(write_xlsx(result, tmp_path / "b.xlsx"))
+    finally:
+        result.provenance["sample"] = False
     for name in VIEWS:
         assert "示例数据" not in str(plain[name]["A1"].value)
         assert "示例数据" in str(marked[name]["A1"].value)

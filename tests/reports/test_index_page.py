@@ -9,6 +9,7 @@ import pandas as pd
 from ecoscore import load_spec, score
 from ecoscore.errors import RenderFailure
 from ecoscore.reports.index_page import cohort_svg, index_html, metric
+from ecoscore.scoring.result import ScoredCohort
 from tests.conftest import FIXTURES
 
 ODD = FIXTURES / "odd_unit_names.yaml"
@@ -33,10 +34,12 @@ def test_metric_follows_the_family():
 
 
 def test_index_lists_failures_links_reports_and_escapes_everything(tmp_path):
-    result = score(load_spec(ODD))
+    spec = load_spec(ODD)
+    cohort = ScoredCohort(spec, 2021, score(spec), provenance={"source": "测试数据", "sample": True})
     failure = RenderFailure(EVIL, "ValueError: <b>坏</b> & 'x'", str(tmp_path / "_failed" / "e.ipynb"))
-    page = index_html(result, year=2021, links={"江干区": "江干区.html", "CON": "_CON.html"},
+    page = index_html(cohort, links={"江干区": "江干区.html", "CON": "_CON.html"},
                       failures=[failure], base=tmp_path)
+    assert "示例数据,非官方数据" in page
     assert '<html lang="zh-CN">' in page and "<script" not in page
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "ValueError: &lt;b&gt;坏&lt;/b&gt; &amp; &#39;x&#39;" in page

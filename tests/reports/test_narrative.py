@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from ecoscore import load_spec, score
+from ecoscore import words
 from ecoscore.reports import narrative
 from tests.conftest import FIXTURES
 
@@ -51,12 +52,14 @@ def test_lost_points_counts_base_and_deductions_not_bonus(points):
 def test_overall_points(points):
     spec, r, _ = points
     s = r.summary
-    kw = {"out_of": spec.total, "unit_kind": spec.unit_kind}
-    assert narrative.overall(r.unit_audit("甲区"), s, "甲区", **kw) == (
-        "甲区考核总分50分(满分50分;含加分2分),等次为优秀。在3个区、县(市)中排名第1。")
+    def rank(u):
+        return words.rank_sentence(r.unit_summary(u), spec)
+
+    assert narrative.overall(r.unit_audit("甲区"), s, "甲区", out_of=spec.total, rank_text=rank("甲区")) == (
+        "甲区考核总分50分(满分50分;含加分2分),等次为优秀。在3个区、县(市)中按总分位次(仅供参考)为第1/3名。")
     # 16 base points (6 + 10) minus a 3-point deduction
-    assert narrative.overall(r.unit_audit("乙区"), s, "乙区", **kw) == (
-        "乙区考核总分13分(满分50分;含扣分3分),等次为不合格。在3个区、县(市)中排名第3。")
+    assert narrative.overall(r.unit_audit("乙区"), s, "乙区", out_of=spec.total, rank_text=rank("乙区")) == (
+        "乙区考核总分13分(满分50分;含扣分3分),等次为不合格。在3个区、县(市)中按总分位次(仅供参考)为第3/3名。")
 
 
 def test_strengths_points(points):
@@ -74,7 +77,8 @@ def test_strengths_points(points):
 def test_losses_points_largest_first_with_reasons(points):
     spec, r, _ = points
     assert narrative.losses(r.unit_audit("乙区"), section_titles=titles(spec)) == (
-        "共失分37分,其中水环境质量失24分、重点工作失10分、扣分项扣3分。失分项目:"
+        # base lost 24 + 10 = 34; the deduction is counted apart (one definition each)
+        "共失分34分,扣分项共扣3分,其中水环境质量失24分、重点工作失10分、扣分项扣3分。失分项目:"
         "一.1 水质优良比例失20分(优良比例88%,目标≥90%,未达到要求,不得分);"
         "二.2 生态文明宣传失10分(是否开展宣传活动:否,不得分);"
         "一.2 交界断面水质失4分(不达标月份2个月,每个月扣2分,扣4分,得6分);"
@@ -119,10 +123,10 @@ def test_change_points(points):
     spec, r, before = points
     # last year: 一.1 85% (0 points), 二.2 not done (0 points) → 20; this year 50
     assert narrative.change(r.unit_audit("甲区"), before.unit_audit("甲区"), r.summary, before.summary, "甲区") == (
-        "与上年相比,总分由20分变为50分,提高30分,排名由第3名变为第1名。变化较大的项目:"
+        "与上年相比,总分由20分变为50分,提高30分,位次由第3/3名变为第1/3名。变化较大的项目:"
         "一.1 水质优良比例由0分变为20分(+20分);二.2 生态文明宣传由0分变为10分(+10分)。")
     assert narrative.change(r.unit_audit("乙区"), before.unit_audit("乙区"), r.summary, before.summary, "乙区") == (
-        "与上年相比,总分由33分变为13分,下降20分,排名由第2名变为第3名。变化较大的项目:"
+        "与上年相比,总分由33分变为13分,下降20分,位次由第2/3名变为第3/3名。变化较大的项目:"
         "一.1 水质优良比例由20分变为0分(−20分)。")
 
 
@@ -130,11 +134,11 @@ def test_compliance_texts(compliance):
     spec, r, _ = compliance
     s = r.summary
     a, b = r.unit_audit("甲县"), r.unit_audit("乙县")
-    kw = {"out_of": spec.total, "unit_kind": spec.unit_kind}
-    assert narrative.overall(a, s, "甲县", **kw) == (
-        "甲县共4项指标,达标3项、未达标1项,约束性指标全部达标。在2个县(市、区)中排名第1。")
-    assert narrative.overall(b, s, "乙县", **kw) == (
-        "乙县共4项指标,达标1项、未达标2项、缺数据1项,2项约束性指标未达标。在2个县(市、区)中排名第2。")
+    # the compliance fixture, like 002 and 003, does not rank its units
+    assert narrative.overall(a, s, "甲县", out_of=spec.total) == (
+        "甲县共4项指标,达标3项、未达标1项,约束性指标全部达标。")
+    assert narrative.overall(b, s, "乙县", out_of=spec.total) == (
+        "乙县共4项指标,达标1项、未达标2项、缺数据1项,2项约束性指标未达标。")
     assert narrative.strengths(a) == "达标指标3项:1 环境空气质量优良天数比例、2 森林覆盖率、3 单位GDP能耗。"
     assert narrative.losses(b) == (
         "未达标指标2项:1 环境空气质量优良天数比例(约束性),优良天数比例80%,目标≥85%,未达标,差距5%;"
@@ -161,9 +165,8 @@ def test_taskbook_texts(taskbook):
     spec, r, _ = taskbook
     s = r.summary
     a, b = r.unit_audit("测试区"), r.unit_audit("对照区")
-    assert narrative.overall(a, s, "测试区", unit_kind=spec.unit_kind) == "测试区重点任务完成2/3项。在2个区中排名第1。"
-    assert narrative.overall(b, s, "对照区", unit_kind=spec.unit_kind) == (
-        "对照区重点任务完成1/3项;未满足评优前置条件,不得评优。在2个区中排名第2。")
+    assert narrative.overall(a, s, "测试区") == "测试区重点任务完成2/3项。"  # a task book ranks nobody
+    assert narrative.overall(b, s, "对照区") == "对照区重点任务完成1/3项;未满足评优前置条件,不得评优。"
     assert narrative.gates(a) == "评优前置条件1项全部满足;未触发合格否决情形。"
     assert narrative.gates(b) == "未满足评优前置条件:未发生重大环境污染事件,不得评为优秀;未触发合格否决情形。"
     assert narrative.strengths(a) == "已完成任务2项:一.1 完成农村污水治理、二.1 淘汰黄标车。"
@@ -183,7 +186,7 @@ def test_gate_veto_and_missing():
 def test_paragraphs_leave_out_empty_parts(points):
     spec, r, before = points
     paras = narrative.paragraphs(r.unit_audit("丙县"), r.summary, "丙县", out_of=spec.total,
-                                 unit_kind=spec.unit_kind, section_titles=titles(spec),
+                                 section_titles=titles(spec),
                                  previous_audit=before.unit_audit("丙县"), previous_summary=before.summary)
     assert [h for h, _ in paras] == ["总体结果", "亮点", "失分与未达标", "优先改进", "数据缺失", "与上年比较"]
 

@@ -88,9 +88,32 @@ def test_json_contract(spec):
     for key in ("unit", "total", "grade", "verdict", "rank", "lines"):
         assert key in u
     line = u["lines"][0]
-    assert set(line) == {"id", "points", "max", "outcome", "reason", "clause"}
-    assert line == {"id": "一.1(1)", "points": 6.0, "max": 6.0, "outcome": "full", "reason": "是否完成:是,得6分",
-                    "clause": "甲条款"}
+    assert set(line) == {"id", "points", "max", "outcome", "polarity", "reason", "value", "target", "gap", "lead",
+                         "evidence", "clause"}
+    assert {k: line[k] for k in ("id", "points", "max", "outcome", "polarity", "reason", "clause")} == {
+        "id": "一.1(1)", "points": 6.0, "max": 6.0, "outcome": "full", "polarity": "good",
+        "reason": "是否完成:是,得6分", "clause": "甲条款"}
+
+
+def test_adjustments_make_lines_add_up_to_the_total(spec):
+    """Worked from the fixture: a cap appears as an adjustment, so Σ lines + Σ adjustments = total."""
+    r = score(spec, facts())
+    units = {u["unit"]: u for u in json.loads(r.to_json())["units"]}
+    # 乙区: 加.1 = 3 项 × 2 = 6, the line's own maximum 5 → 5; the bonus group 加 is capped at 3 → −2.
+    # Lines: 6 + 0 + 6 + 9 + 5 + 0 = 26; 26 − 2 = 24.
+    assert [(a["level"], a["id"], a["points"]) for a in units["乙区"]["adjustments"]] == [("group", "加", -2.0)]
+    assert sum(ln["points"] or 0 for ln in units["乙区"]["lines"]) == 26
+    assert "以3分为限" in units["乙区"]["adjustments"][0]["reason"]
+    # 丙区: 一.2's own floor (扣完为止 inside the rule) leaves no group adjustment: 0 + 4 + 0 + 5 + 0 − 5 = 4
+    assert units["丙区"]["adjustments"] == []
+    for u in units.values():
+        assert sum(ln["points"] or 0 for ln in u["lines"]) + sum(a["points"] for a in u["adjustments"]) == \
+            pytest.approx(u["total"])
+    row = r.rollup[(r.rollup["unit"] == "乙区") & (r.rollup["id"] == "加")].iloc[0]
+    assert (row["children"], row["adjustment"], row["awarded"], row["possible"]) == (5, -2, 3, 3)
+    s = r.unit_summary("乙区")
+    # lost = the base sections' maximum (20 + 10) − base (一 6 + 0 + 6 = 12, 二 9: 21) = 9
+    assert (s["possible"], s["base"], s["lost"], s["bonus"]) == (30, 21, 9, 3)
 
 
 def test_units_missing_from_facts_are_all_missing(spec):
@@ -105,6 +128,7 @@ def test_compound_certain_failure_is_not_masked_as_missing(tmp_path):
     raw["family"] = "compliance"
     raw["total"] = None
     raw["grades"] = []
+    raw.pop("ranking")
     raw["groups"] = [{"id": "指", "title": "指标", "kind": "indicator"}]
     raw["ambiguities"] = [{
         "id": "Q2", "lines": ["指1"], "clause": "条款", "question": "?", "default": "a",

@@ -7,6 +7,7 @@ executed notebook without code (``ecoscore.reports.standalone``) and writes::
 
     outputs/<doc>/<year>/<unit>.html      one report per unit (file name made safe)
     outputs/<doc>/<year>/index.html       ranking, cohort chart, links, failures
+    outputs/<doc>/<year>/scored.json      the scored result every report and the index read
     outputs/<doc>/<year>/_failed/<unit>.ipynb   the executed notebook of a unit that failed
 
 A unit that fails never stops the others: it is listed in the index and in the returned
@@ -32,11 +33,12 @@ from ecoscore.batch.workers import FAILED_DIR, RenderPool, UnitJob
 from ecoscore.errors import EcoscoreError, RenderError, RenderFailure
 from ecoscore.paths import NOTEBOOK_DIR
 from ecoscore.reports.index_page import index_html
-from ecoscore.scoring.engine import score
+from ecoscore.scoring.cohort import score_cohort
 from ecoscore.spec import Spec, load_spec, parse_readings
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\'`$&;!#%{}\[\]~^]')
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.IGNORECASE)
+RESULT_FILE = "scored.json"
 _MAX_BYTES = 180  # file-name budget in UTF-8 bytes, leaving room for ".html" and a suffix
 
 
@@ -124,19 +126,6 @@ def notebook_for(doc: str) -> Path:
     return NOTEBOOK_DIR / f"{doc}.ipynb"
 
 
-def load_cohort(spec: Spec, facts=None, year: int | None = None, previous=None):
-    """Load and validate the facts (a file, or the sample data); return ``(current, previous)``.
-
-    ``previous`` is an optional second file with last year's facts. Raises ``FactsError``
-    listing every problem.
-    """
-    from ecoscore import facts as facts_mod
-
-    if facts is not None:
-        return facts_mod.load_facts(spec, str(facts), str(previous) if previous else None, year=year)
-    return facts_mod.load_sample(spec, year)
-
-
 def _pick_units(spec: Spec, units) -> list[str]:
     if units is None or units == "all":
         return spec.unit_names
@@ -177,14 +166,12 @@ def _plan(doc, units, year, facts, previous, readings, notebook) -> _Plan:
     if previous_path and not facts_path:
         raise EcoscoreError("给出上年数据(previous)时也须给出当年数据文件(facts)")
     doc_param = str(Path(doc).resolve()) if Path(str(doc)).suffix else spec.id  # a spec given by path
-    params = {"doc": doc_param, "year": year, "facts": facts_path, "previous": previous_path,
-              "readings": [f"{k}={v}" for k, v in chosen.items()]}
     declared = set(papermill.inspect_notebook(str(nb_path)))
-    lacking = {"unit", *(k for k, v in params.items() if v)} - declared
+    lacking = {"unit", "result"} - declared
     if lacking:
         raise EcoscoreError(f"报告笔记本 {nb_path} 的 parameters 单元缺少参数:{'、'.join(sorted(lacking))}")
-    return _Plan(spec, year, names, nb_path, {k: v for k, v in params.items() if k in declared},
-                 facts_path, previous_path)
+    params = {"doc": doc_param} if "doc" in declared else {}
+    return _Plan(spec, year, names, nb_path, params, facts_path, previous_path)
 
 
 def render(doc: str, units="all", year: int | None = None, workers: int | None = None,
@@ -213,9 +200,10 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
                   f"{spec.short_title} — {{unit}}", cell_timeout, str(plan.notebook.resolve().parent))
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(plan.units)))
     with RenderPool(job, n_workers) as pool:  # kernels start while the facts are checked
-        current, prior = load_cohort(spec, plan.facts, plan.year, plan.previous)  # FactsError: nothing written
-        result = score(spec, current, prior)
-        jobs = [(u, {**plan.params, "unit": u}) for u in plan.units]
+        # scored once for the whole batch (FactsError: nothing written); every report reads this file
+        cohort = score_cohort(spec, plan.facts, plan.previous, year=plan.year)
+        result_path = cohort.save(folder / RESULT_FILE)
+        jobs = [(u, {**plan.params, "unit": u, "result": str(result_path.resolve())}) for u in plan.units]
         for unit, outcome, seconds in pool.map(jobs, progress=progress, desc=f"{spec.id} {plan.year}"):
             summary.unit_seconds[unit] = seconds
             if isinstance(outcome, RenderFailure):
@@ -226,7 +214,7 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
     summary.failures.sort(key=lambda f: order[f.unit])
     summary.written = dict(sorted(summary.written.items(), key=lambda kv: order[kv[0]]))
     links = {u: p.name for u, p in summary.written.items()}
-    page = index_html(result, year=plan.year, links=links, failures=summary.failures, base=folder)
+    page = index_html(cohort, links=links, failures=summary.failures, base=folder)
     atomic.write_text(summary.index, page)
     summary.seconds = time.perf_counter() - started
     return summary

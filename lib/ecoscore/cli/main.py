@@ -30,20 +30,13 @@ def _rules(args) -> int:
     return 0
 
 
-def _load_facts(spec, path: str | None, year: int | None, previous: str | None = None):
-    from ecoscore import facts as facts_mod
-
-    if path:
-        return facts_mod.load_facts(spec, path, previous, year=year)
-    return facts_mod.load_sample(spec, year)
-
-
 def _score(args) -> int:
-    from ecoscore.scoring.engine import score
+    from ecoscore.scoring.cohort import score_cohort
 
-    spec = load_spec(args.doc, readings=args.reading)
-    current, previous = _load_facts(spec, args.facts, args.year, args.previous)
-    result = score(spec, current, previous)
+    if args.previous and not args.facts:
+        raise EcoscoreError("给出上年数据(--previous)时也须给出当年数据文件(--facts)")
+    cohort = score_cohort(args.doc, args.facts, args.previous, year=args.year, readings=args.reading)
+    result = cohort.current
     fmt = args.format
     if fmt == "table":
         print(ranking_table(result).to_string(index=False))
@@ -55,12 +48,15 @@ def _score(args) -> int:
     elif fmt == "json":
         _emit(result.to_json(), args.out)
     elif fmt == "xlsx":
-        from ecoscore.facts import is_sample
         from ecoscore.reports.export import write_xlsx
 
-        out = Path(args.out or f"{spec.id}-scores.xlsx")
-        write_xlsx(result, out, sample=is_sample(current))
+        out = Path(args.out or f"{cohort.spec.id}-scores.xlsx")
+        write_xlsx(cohort, out)
         print(f"已写出 {out}")
+    elif fmt == "result":
+        out = Path(args.out or f"{cohort.spec.id}-scored.json")
+        cohort.save(out)
+        print(f"已写出评分结果 {out}")
     return 0
 
 
@@ -80,9 +76,14 @@ def _render(args) -> int:
 
 
 def ranking_table(result) -> pd.DataFrame:
-    """Return the ranked cohort as a short Chinese table for the terminal."""
-    s = result.summary.sort_values(["rank", "unit"])
-    out = pd.DataFrame({"名次": s["rank"].astype("Int64"), "单位": s["unit"]})
+    """Return the cohort as a short Chinese table for the terminal (rank words as in the reports)."""
+    from ecoscore import words
+
+    s = result.summary.sort_values(["rank_group", "rank", "unit"], kind="stable")
+    out = pd.DataFrame({"单位": s["unit"]})
+    if s["rank"].notna().any():
+        out.insert(0, "位次" if result.spec.ranking.kind == "descriptive" else "排名",
+                   [words.rank(r, result.spec) for r in s.to_dict("records")])
     if s["total"].notna().any():
         out["总分"] = s["total"].round(2)
     if (s["grade"] != "").any():
@@ -114,7 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--year", type=int, help="示例数据年度(缺省为文件年度)")
     s.add_argument("--previous", help="上年数据文件(可选,与 --facts 同用)")
     s.add_argument("--reading", action="append", help="歧义条款的解读,如 A2=from_max")
-    s.add_argument("--format", choices=["table", "csv", "xlsx", "json"], default="table")
+    s.add_argument("--format", choices=["table", "csv", "xlsx", "json", "result"], default="table",
+                   help="table 排名表;csv 审计明细;json 各单位结果(含调整与逐项);xlsx 导出工作簿;"
+                        "result 评分结果文件(报告笔记本的 result 参数)")
     s.add_argument("--out", help="输出文件")
     s.set_defaults(fn=_score)
     from ecoscore.cli.facts_commands import add_commands

@@ -38,6 +38,16 @@ details.eco-clause summary{cursor:pointer;color:#0969da}
 table.eco-table td{min-width:3.5em}
 table.eco-table td:first-child{white-space:nowrap}
 table.eco-table td.eco-wide{min-width:14em}
+table.eco-scored tr.eco-head th{background:#f0f3f6;text-align:left}
+table.eco-scored tr.eco-sum td{background:#f6f8fa;border-top:1px solid #8c959f}
+table.eco-scored tr.eco-total td{background:#e8eef5;font-weight:bold;border-top:2px solid #57606a}
+table.eco-scored tr.eco-adj td{color:#9a6700;font-style:italic}
+table.eco-scored tr.eco-short td.eco-lost{color:#cf222e;font-weight:bold}
+table.eco-scored tr.eco-missing td{background:#eeeeee}
+td.eco-outcome.eco-ok{color:#1a7f37}
+td.eco-outcome.eco-bad{color:#cf222e;font-weight:bold}
+td.eco-outcome.eco-part{color:#9a6700}
+.eco-formula{font-family:inherit;background:#f6f8fa;border:1px solid #d0d7de;border-radius:4px;padding:4px 10px;margin:.4em 0}
 </style>"""
 
 OK_CLASS = "eco-ok"
@@ -87,16 +97,19 @@ def note(text: str, *, kind: str = "note") -> HTMLBlock:
     return HTMLBlock(f'<{tag} class="eco-{kind}">{esc(text)}</{tag}>')
 
 
-def kpi(value: str, caption: str) -> str:
-    """Return one key figure box (value above, caption below), escaped."""
-    return f'<div class="eco-kpi"><b>{esc(value)}</b><span>{esc(caption)}</span></div>'
+def kpi(value: str, caption: str, key: str = "") -> str:
+    """Return one key figure box (value above, caption below), escaped; ``key`` names the
+    figure (``total``, ``grade``, ``rank`` …) in a ``data-kpi`` attribute.
+    """
+    attr = f' data-kpi="{esc(key)}"' if key else ""
+    return f'<div class="eco-kpi"{attr}><b>{esc(value)}</b><span>{esc(caption)}</span></div>'
 
 
 def header(*, unit: str, document: str, subtitle: str, kpis: Sequence[tuple[str, str]],
            sample: bool, notices: Sequence[tuple[str, str]] = (), details: str = "") -> HTMLBlock:
     """Return the report header.
 
-    ``kpis`` are ``(value, caption)`` pairs; ``notices`` are ``(kind, text)`` pairs shown
+    ``kpis`` are ``(value, caption)`` or ``(value, caption, key)`` tuples; ``notices`` are ``(kind, text)`` pairs shown
     below them (kind ``warn`` or ``info``); ``details`` is trusted HTML appended at the end
     (already escaped by the caller).
     """
@@ -105,9 +118,9 @@ def header(*, unit: str, document: str, subtitle: str, kpis: Sequence[tuple[str,
         parts.append('<div class="eco-banner">示例数据,非官方数据</div>')
     parts.append(f"<h1>{esc(unit)}</h1>")
     parts.append(f'<p class="eco-sub">{esc(document)}<br>{esc(subtitle)}</p>')
-    parts.append('<div class="eco-kpis">' + "".join(kpi(v, c) for v, c in kpis) + "</div>")
+    parts.append('<div class="eco-kpis">' + "".join(kpi(*k) for k in kpis) + "</div>")
     for kind, text in notices:
-        parts.append(f'<div class="eco-{kind}">{esc(text)}</div>')
+        parts.append(f'<div class="eco-{kind}" data-notice="{esc(kind)}">{esc(text)}</div>')
     parts.append(details)
     parts.append("</div>")
     return HTMLBlock("".join(parts))

@@ -17,9 +17,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ecoscore import atomic
+from ecoscore import atomic, words
 from ecoscore.rules.base import Outcome
-from ecoscore.scoring.engine import Result
+from ecoscore.scoring.result import Result, ScoredCohort
 
 HEAD = PatternFill("solid", fgColor="DDEBF7")
 BANNER = PatternFill("solid", fgColor="FCE4D6")
@@ -34,40 +34,49 @@ OUTCOME_FILL = {
 }
 SAMPLE_BANNER = "【示例数据,非官方数据,仅供演示】"
 
-SUMMARY = [("rank", "排名", 6), ("unit", "单位", 18), ("total", "总分", 9), ("base", "基本分", 9),
-           ("bonus", "加分", 7), ("deduction", "扣分", 7), ("grade", "等次", 8), ("verdict", "结论", 50),
+SUMMARY = [("rank_text", "位次", 10), ("rank_group", "分组", 10), ("unit", "单位", 18), ("total", "总分", 9),
+           ("base", "基本分", 9), ("bonus", "加分", 7), ("deduction", "扣分", 7), ("adjustment", "总分调整", 8),
+           ("lost", "基本分失分", 9), ("grade", "等次", 8), ("verdict", "结论", 50),
            ("binding", "约束性指标数", 8), ("binding_met", "约束性达标", 8), ("binding_not_met", "约束性未达标", 8),
            ("indicators", "指标数", 7), ("indicators_met", "指标达标", 7), ("tasks", "任务数", 7),
            ("tasks_done", "任务完成", 7), ("missing", "缺数据项", 7), ("gates", "前置/否决情况", 40)]
 AUDIT = [("unit", "单位", 16), ("line_id", "条款编号", 12), ("section", "部分", 8), ("group", "分组", 10),
          ("title", "指标/任务", 30), ("kind", "类型", 8), ("attribute", "属性", 8), ("possible", "分值", 7),
          ("awarded", "得分", 7), ("outcome", "结果", 9), ("reason", "计分说明", 50), ("facts", "所用数据", 40),
+         ("evidence", "单位说明及依据", 40),
          ("value", "实际值", 9), ("target", "目标值", 9), ("gap", "差距", 9), ("clause", "条款原文", 60),
          ("lead", "牵头单位", 14), ("rule", "评分规则", 40)]
 
 
-def write_xlsx(result: Result, path: str | Path, *, sample: bool = False) -> Path:
-    """Write the scores and audit trail of ``result`` to a formatted workbook; return the path.
+def write_xlsx(cohort: ScoredCohort, path: str | Path) -> Path:
+    """Write the scores, adjustments and audit trail of ``cohort`` to a formatted workbook.
 
-    ``sample`` marks every sheet as made from sample data (示例数据). The file is written
-    atomically: on any error nothing is left at ``path``.
+    A workbook made from sample data (示例数据) says so on every sheet. The file is written
+    atomically: on any error nothing is left at ``path``. Returns the path.
     """
-    wb = build_workbook(result, sample=sample)
+    wb = build_workbook(cohort)
     return atomic.save_workbook(wb, path)
 
 
-def build_workbook(result: Result, *, sample: bool = False) -> Workbook:
+def build_workbook(cohort: ScoredCohort) -> Workbook:
     """Return the export as an openpyxl ``Workbook`` (see ``write_xlsx``)."""
     wb = Workbook()
+    result, sample = cohort.current, cohort.sample
     spec = result.spec
     cover = wb.active
     cover.title = "说明"
-    _cover(cover, result, sample)
-    summary = result.summary.sort_values(["rank", "unit"], kind="stable")
+    _cover(cover, result, sample, cohort)
+    summary = result.summary.sort_values(["rank_group", "rank", "unit"], kind="stable")
+    summary = summary.assign(rank_text=[words.rank(r, spec) for r in summary.to_dict("records")])
     cols = [c for c in SUMMARY if _useful(summary[c[0]])]
     _table(wb.create_sheet("汇总"), result, "汇总", summary, cols, sample, freeze="C3")
     if not result.groups.empty and spec.family == "points":
         _groups(wb.create_sheet("分项得分"), result, sample)
+    if len(result.adjustments):
+        adj = result.adjustments.assign(level=result.adjustments["level"].map({"group": "分项", "total": "总分"}))
+        _table(wb.create_sheet("调整"), result, "按文件规定的调整(封顶、扣完为止、定档政策)", adj,
+               [("unit", "单位", 16), ("level", "层级", 8), ("id", "部分/条款", 12), ("points", "调整分值", 9),
+                ("reason", "调整原因", 80)], sample, freeze="C3")
     _matrix(wb.create_sheet("逐项得分"), result, sample)
     audit = result.audit.assign(kind=result.audit["kind"].map(KIND_WORDS).fillna(result.audit["kind"]))
     audit_cols = [c for c in AUDIT if _useful(audit[c[0]])]
@@ -88,7 +97,7 @@ def _useful(s: pd.Series) -> bool:
     """Return whether a column says anything (not all blank, or all zero for counts)."""
     if s.name == "rank":
         return True
-    if s.dtype == object:
+    if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
         return s.fillna("").astype(str).str.len().gt(0).any()
     if s.name in ("total", "awarded", "possible"):
         return s.notna().any()
@@ -130,6 +139,7 @@ def _table(ws, result, view, frame: pd.DataFrame, cols, sample, *, freeze="B3", 
                 c.number_format = "0.00"
             if outcome and cols[j - 1][0] == outcome and v in OUTCOME_FILL:
                 c.fill = OUTCOME_FILL[v]
+                c.value = words.outcome(v)
     ws.freeze_panes = freeze
     if len(frame):
         ws.auto_filter.ref = f"A2:{get_column_letter(len(cols))}{len(frame) + 2}"
@@ -179,7 +189,7 @@ def _matrix(ws, result: Result, sample: bool) -> None:
             if (ln.line_id, u) not in cell:
                 continue
             awarded, outcome = cell[(ln.line_id, u)]
-            shown = _cell(awarded) if points and _cell(awarded) is not None else outcome
+            shown = _cell(awarded) if points and _cell(awarded) is not None else words.outcome(outcome)
             c = ws.cell(i, j, shown)
             c.fill = OUTCOME_FILL.get(outcome, PatternFill())
             if isinstance(shown, float):
@@ -189,7 +199,7 @@ def _matrix(ws, result: Result, sample: bool) -> None:
     ws.freeze_panes = "C3"
 
 
-def _cover(ws, result: Result, sample: bool) -> None:
+def _cover(ws, result: Result, sample: bool, cohort: ScoredCohort) -> None:
     spec = result.spec
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 18, 90
     _title(ws, result, "评分结果", sample, 2)
@@ -199,8 +209,10 @@ def _cover(ws, result: Result, sample: bool) -> None:
         ("数据性质", "示例数据:由程序按合理范围随机生成,不是官方统计或考核数据,不得引用或上报" if sample
          else "分析人员提供的数据"),
         ("歧义条款解读", ";".join(f"{k}={v}" for k, v in spec.readings.items()) or "无"),
+        ("数据文件", ";".join(f"{f['name']}(SHA-256 {f['sha256'][:12]}…)" for f in cohort.provenance.get("files", []))
+         or cohort.source),
         ("生成时间", dt.datetime.now().strftime("%Y-%m-%d %H:%M")),
-        ("各表说明", "汇总:排名、总分、等次和结论;分项得分:各部分封顶后得分;逐项得分:每一条款对每个单位的得分"
+        ("各表说明", "汇总:位次、总分(=基本分+加分+扣分+总分调整)、等次和结论;调整:各部分封顶、扣完为止及定档政策的调整;分项得分:各部分封顶后得分;逐项得分:每一条款对每个单位的得分"
          "或结果,旁列条款原文;审计明细:每个单位每一项的计分过程;缺数据清单:待补充的数据;解读:歧义条款的解读。"),
     ]
     for i, (k, v) in enumerate(rows, start=3):

@@ -16,10 +16,11 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup, escape
 
+from ecoscore import words
 from ecoscore.errors import RenderFailure
 from ecoscore.reports.standalone import TEMPLATES, css
 from ecoscore.rules.base import fmt
-from ecoscore.scoring.engine import Result
+from ecoscore.scoring.result import Result, ScoredCohort
 
 
 def _env() -> jinja2.Environment:
@@ -78,46 +79,53 @@ def cohort_svg(values: pd.Series, *, label: str, scale: float | None = None,
 
 
 def _rows(result: Result, links: dict[str, str], failed: set[str]) -> tuple[list[str], list[dict]]:
-    s = result.summary.sort_values(["rank", "unit"], na_position="last")
+    """Return the table's columns and rows: every figure read from the summary, as in the reports."""
+    s = result.summary.sort_values(["rank_group", "rank", "unit"], na_position="last", kind="stable")
     spec = result.spec
+
     def filled(col: str) -> bool:
         return bool(s[col].fillna("").astype(str).str.len().gt(0).any())
 
+    ranked = bool(s["rank"].notna().any())
+    rank_col = "位次" if spec.ranking.kind == "descriptive" else "排名"
     # The short columns a phone shows without scrolling come first; long explanations last.
     show = {
-        "排名": True, "单位": True, "总分": spec.family == "points" or spec.total is not None,
+        rank_col: ranked, "分组": filled("rank_group"), "单位": True,
+        "总分": spec.family == "points" or spec.total is not None,
         "等级": filled("grade"), "约束性指标": s["binding"].max() > 0, "任务": s["tasks"].max() > 0,
         "报告": True, "缺数据项": True, "前置/否决": filled("gates"), "结论": filled("verdict"),
     }
     cols = [c for c, on in show.items() if on]
     rows = []
-    for r in s.itertuples(index=False):
+    for r in s.to_dict("records"):
         cells = {
-            "排名": "" if r.rank != r.rank else int(r.rank),
-            "单位": r.unit,
-            "总分": fmt(r.total),
-            "等级": r.grade or "",
-            "结论": r.verdict or "",
-            "约束性指标": f"{r.binding_met}/{r.binding}" if r.binding else "—",
-            "任务": f"{r.tasks_done}/{r.tasks}" if r.tasks else "—",
-            "前置/否决": r.gates or "",
-            "缺数据项": int(r.missing),
+            rank_col: words.rank(r, spec),
+            "分组": r["rank_group"] or "",
+            "单位": r["unit"] + ("(触发否决)" if r["vetoed"] else ""),
+            "总分": fmt(r["total"]),
+            "等级": r["grade"] or "",
+            "结论": r["verdict"] or "",
+            "约束性指标": f"{r['binding_met']}/{r['binding']}" if r["binding"] else "—",
+            "任务": f"{r['tasks_done']}/{r['tasks']}" if r["tasks"] else "—",
+            "前置/否决": r["gates"] or "",
+            "缺数据项": int(r["missing"]),
         }
-        if r.unit in links:
-            cells["报告"] = Markup('<a href="{}">查看</a>').format(quote(links[r.unit]))
+        if r["unit"] in links:
+            cells["报告"] = Markup('<a href="{}">查看</a>').format(quote(links[r["unit"]]))
         else:
-            cells["报告"] = "生成失败" if r.unit in failed else "—"
-        rows.append({c: cells[c] for c in cols})
+            cells["报告"] = "生成失败" if r["unit"] in failed else "—"
+        rows.append({"unit": r["unit"], "cells": {c: cells[c] for c in cols}})
     return cols, rows
 
 
-def index_html(result: Result, *, year: int, links: dict[str, str], failures: list[RenderFailure],
+def index_html(cohort: ScoredCohort, *, links: dict[str, str], failures: list[RenderFailure],
                base: Path | None = None, generated: datetime | None = None) -> str:
-    """Return the cohort index page as HTML text.
+    """Return the cohort index page as HTML text, from the same scored result as the reports.
 
     ``links`` maps units to their report's file name (relative to the index); ``failures``
     are listed with their messages and, relative to ``base``, their kept notebooks.
     """
+    result = cohort.current
     spec = result.spec
     label, values, scale = metric(result)
     marks = [(b.grade, float(b.min)) for b in spec.grades if b.min is not None] if label == "总分" else []
@@ -137,9 +145,9 @@ def index_html(result: Result, *, year: int, links: dict[str, str], failures: li
         chosen = spec.readings.get(a.id, a.default)
         reading = a.readings.get(chosen)
         readings.append((a.id, a.question, (reading.description if reading else "") or chosen, chosen != a.default))
+    chart = Markup(cohort_svg(values, label=label, scale=scale, marks=marks)) if spec.ranking.basis != "none" else ""
     return _env().get_template("cohort_index.html.j2").render(
-        spec=spec, year=year, css=Markup(css()), chart=Markup(cohort_svg(values, label=label, scale=scale,
-                                                                         marks=marks)),
+        spec=spec, year=cohort.year, sample=cohort.sample, source=cohort.source, ranking=spec.ranking, css=Markup(css()), chart=chart,
         cols=cols, rows=rows, failures=fails, readings=readings,
         generated=(generated or datetime.now()).strftime("%Y-%m-%d %H:%M"),
         n_links=len(links),

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ecoscore.rules.base import Outcome, fmt
+from ecoscore.scoring.rollup import signed
 
 MISSING = Outcome.MISSING.value
 _DONE = {Outcome.DONE.value, Outcome.FULL.value}
@@ -56,21 +57,17 @@ def _unit_row(summary: pd.DataFrame, unit: str) -> Mapping:
     return row.iloc[0]
 
 
-def _rank_text(summary: pd.DataFrame, row: Mapping, unit_kind: str) -> str:
-    n = int(summary["rank"].notna().sum())
-    if row["rank"] != row["rank"] or n < 2:
-        return ""
-    return f"在{n}个{unit_kind}中排名第{int(row['rank'])}"
-
-
 def overall(audit: pd.DataFrame, summary: pd.DataFrame, unit: str, *, out_of: float | None = None,
-            unit_kind: str = "单位") -> str:
-    """Return the overall result: total and grade, or indicators met and the verdict; the rank."""
+            rank_text: str = "") -> str:
+    """Return the overall result: total and grade, or indicators met and the verdict; the rank
+    as ``rank_text`` words it (``ecoscore.words.rank``; empty where the document does not rank).
+    """
     row = _unit_row(summary, unit)
     bits = []
     if row["total"] == row["total"]:
         extras = [f"加分{fmt(row['bonus'])}分" if row["bonus"] else "",
-                  f"扣分{fmt(-row['deduction'])}分" if row["deduction"] else ""]
+                  f"扣分{fmt(-row['deduction'])}分" if row["deduction"] else "",
+                  f"总分调整{signed(row['adjustment'])}分" if abs(row["adjustment"]) > 1e-9 else ""]
         extras = "、".join(x for x in extras if x)
         inner = ";".join(x for x in (f"满分{fmt(out_of)}分" if out_of else "", f"含{extras}" if extras else "") if x)
         bits.append(f"{unit}考核总分{fmt(row['total'])}分" + (f"({inner})" if inner else ""))
@@ -90,13 +87,17 @@ def overall(audit: pd.DataFrame, summary: pd.DataFrame, unit: str, *, out_of: fl
     elif row["grade"] and not bits:
         bits.append(f"{unit}等次为{row['grade']}")
     text = ",".join(bits) + "。" if bits else ""
-    rank = _rank_text(summary, row, unit_kind)
-    return text + (f"{rank}。" if rank else "")
+    return text + (f"{rank_text}。" if rank_text else "")
 
 
-def strengths(audit: pd.DataFrame, *, limit: int = 3, section_titles: Mapping[str, str] | None = None) -> str:
+def strengths(audit: pd.DataFrame, *, limit: int = 3, section_titles: Mapping[str, str] | None = None,
+              bonus: float | None = None, bonus_sections: set[str] | None = None) -> str:
     """Return what went well: full-mark lines (largest first), full-mark sections, bonus
     points earned, no deductions, indicators met and tasks done.
+
+    ``bonus`` is the unit's bonus as rolled up (after the bonus sections' caps) and
+    ``bonus_sections`` the top-level bonus sections; a bonus inside a capped base section
+    counts in that section's score, not here.
     """
     out = []
     pts = scored_rows(audit)
@@ -115,10 +116,14 @@ def strengths(audit: pd.DataFrame, *, limit: int = 3, section_titles: Mapping[st
         if whole and len(by_sec) > 1:
             titles = section_titles or {}
             out.append("、".join(titles.get(s, s) for s in whole) + "部分获得满分。")
-    bonus = pts[(pts["kind"] == "bonus") & (pts["awarded"] > 0)]
-    if len(bonus):
-        items = "、".join(f"{label(r)}{fmt(r['awarded'])}分" for _, r in bonus.iterrows())
-        out.append(f"获得加分{fmt(bonus['awarded'].sum())}分({items})。")
+    earned = pts[(pts["kind"] == "bonus") & (pts["awarded"] > 0)]
+    if bonus_sections is not None:
+        earned = earned[earned["section"].isin(bonus_sections)]
+    if len(earned):
+        items = "、".join(f"{label(r)}{fmt(r['awarded'])}分" for _, r in earned.iterrows())
+        figure = earned["awarded"].sum() if bonus is None else bonus
+        capped = "" if abs(figure - earned["awarded"].sum()) < 1e-9 else f",各项合计{fmt(earned['awarded'].sum())}分,按上限计"
+        out.append(f"获得加分{fmt(figure)}分({items}{capped})。")
     ded = pts[pts["kind"] == "deduction"]
     if len(ded) and not (ded["awarded"] < 0).any():
         out.append("未发生扣分情形。")
@@ -129,31 +134,48 @@ def strengths(audit: pd.DataFrame, *, limit: int = 3, section_titles: Mapping[st
     return "".join(out)
 
 
-def losses(audit: pd.DataFrame, *, limit: int = 5, section_titles: Mapping[str, str] | None = None) -> str:
+def losses(audit: pd.DataFrame, *, limit: int = 5, section_titles: Mapping[str, str] | None = None,
+           sections: pd.DataFrame | None = None, adjustments: pd.DataFrame | None = None) -> str:
     """Return where points were lost and why (largest first, with the figures), the
     indicators not met and the tasks not done.
+
+    ``sections`` are the unit's top-level rollup rows (``id``, ``kind``, ``possible``,
+    ``awarded``): the points lost in a base section are its maximum minus its score after
+    adjustments, and deductions are the deduction sections' scores, so the figures here
+    are the report's own. ``adjustments`` (caps and floors) are listed after the lines.
     """
     out = []
     pts = scored_rows(audit)
     has_base = bool(pts["kind"].isin(["base", "task"]).any())
     if len(pts):
         lost = lost_points(pts)
-        if lost.sum() > 1e-9:
-            titles = section_titles or {}
-            by_sec = lost.groupby(pts["section"], sort=False).sum()
-            parts = []
-            for sec, v in by_sec.items():
-                if v <= 1e-9:
-                    continue
-                kinds = set(pts.loc[pts["section"] == sec, "kind"])
-                parts.append(f"{titles.get(sec, sec)}{'扣' if kinds == {'deduction'} else '失'}{fmt(v)}分")
-            text = f"共失分{fmt(lost.sum())}分"
+        titles = section_titles or {}
+        if sections is None:  # no rollup given: the lines' own losses
+            only_deductions = pts.groupby("section", sort=False)["kind"].agg(lambda k: set(k) == {"deduction"})
+            sec_lost = [(s, "deduction" if only_deductions[s] else "base", float(v))
+                        for s, v in lost.groupby(pts["section"], sort=False).sum().items()]
+        else:
+            sec_lost = [(r["id"], r["kind"], float(r["possible"] - r["awarded"] if r["kind"] != "deduction"
+                                                   else -r["awarded"]))
+                        for _, r in sections.iterrows() if r["kind"] in ("base", "deduction")]
+        base_lost = sum(v for _, k, v in sec_lost if k == "base")
+        deducted = sum(v for _, k, v in sec_lost if k == "deduction")
+        if base_lost > 1e-9 or deducted > 1e-9:
+            parts = [f"{titles.get(s, s)}{'扣' if k == 'deduction' else '失'}{fmt(v)}分" for s, k, v in sec_lost
+                     if v > 1e-9]
+            text = f"共失分{fmt(base_lost)}分" if base_lost > 1e-9 else "未失分"
+            if deducted > 1e-9:
+                text += f",扣分项共扣{fmt(deducted)}分"
             text += f",其中{'、'.join(parts)}" if len(parts) > 1 else ""
             top = pts.assign(lost=lost)[lost > 1e-9].sort_values("lost", ascending=False, kind="stable")
             items = [f"{label(r)}{'扣' if r['kind'] == 'deduction' else '失'}{fmt(r['lost'])}分({r['reason']})"
                      for _, r in top.head(limit).iterrows()]
             head = "失分较多的项目" if len(top) > limit else "失分项目"
             out.append(f"{text}。{head}:" + ";".join(items) + "。")
+            if adjustments is not None and len(adjustments):
+                adj = adjustments[adjustments["level"] == "group"]
+                if len(adj):
+                    out.append("按文件规定调整:" + ";".join(adj["reason"]) + "。")
         elif has_base:
             out.append("各计分项目均未失分。")
     ind = audit[(audit["kind"] == "indicator") & audit["outcome"].isin(_NOT_MET)]
@@ -186,8 +208,8 @@ def gates(audit: pd.DataFrame) -> str:
     g = audit[audit["kind"] == "gate"]
     if g.empty:
         return ""
-    pre = g[g["rule"].str.startswith("评优前置")]
-    veto = g[g["rule"].str.startswith("合格否决")]
+    pre = g[g["gate"] == "bar"]
+    veto = g[g["gate"] == "veto"]
     bits = []
     if len(pre):
         unmet = pre[pre["outcome"] == Outcome.NOT_MET.value]
@@ -225,11 +247,13 @@ def gap_text(gap: float, measure: str = "") -> str:
     return f"{fmt(gap)}{measure}"
 
 
-def priorities(audit: pd.DataFrame, *, limit: int = 3, measures: Mapping[str, str] | None = None) -> str:
+def priorities(audit: pd.DataFrame, *, limit: int = 3, measures: Mapping[str, str] | None = None,
+               countable: set[str] | None = None) -> str:
     """Return what to improve first: the lines with the most recoverable points, the
     nearest target, then the binding indicators not met (nearest first) and the tasks
     closest to completion. Lines lacking data are left to ``missing``. ``measures`` maps
-    line ids to their unit of measure, used to write the gaps.
+    line ids to their unit of measure, used to write the gaps. ``countable`` limits the
+    point lines to the sections that can change the unit's total (None: all).
     """
     measures = measures or {}
 
@@ -238,6 +262,8 @@ def priorities(audit: pd.DataFrame, *, limit: int = 3, measures: Mapping[str, st
 
     items = []
     pts = scored_rows(audit)
+    if countable is not None:
+        pts = pts[pts["section"].isin(countable)]
     pts = pts.assign(lost=lost_points(pts))
     cand = pts[(pts["lost"] > 1e-9) & (pts["outcome"] != MISSING)]
     cand = cand.assign(rel=[_relative_gap(r) for _, r in cand.iterrows()])
@@ -295,7 +321,7 @@ def missing(audit: pd.DataFrame, *, limit: int = 8) -> str:
 
 
 def change(audit: pd.DataFrame, previous_audit: pd.DataFrame, summary: pd.DataFrame,
-           previous_summary: pd.DataFrame, unit: str, *, limit: int = 3) -> str:
+           previous_summary: pd.DataFrame, unit: str, *, limit: int = 3) -> str:  # noqa: C901
     """Return the change against last year: total and rank, or indicators met, and the
     lines that changed most.
     """
@@ -315,8 +341,12 @@ def change(audit: pd.DataFrame, previous_audit: pd.DataFrame, summary: pd.DataFr
                 bits.append(f"{lead}{word}数量持平({int(now[col])}项)")
             else:
                 bits.append(f"{lead}{word}由{int(before[col])}项变为{int(now[col])}项")
-    if now["rank"] == now["rank"] and before["rank"] == before["rank"] and now["rank"] != before["rank"]:
-        bits.append(f"排名由第{int(before['rank'])}名变为第{int(now['rank'])}名")
+    if (now["rank"] == now["rank"] and before["rank"] == before["rank"] and now["rank"] != before["rank"]
+            and now["rank_of"] == before["rank_of"]):
+        bits.append(f"位次由第{int(before['rank'])}/{int(before['rank_of'])}名变为第{int(now['rank'])}/{int(now['rank_of'])}名")
+    adj_now, adj_before = float(now.get("adjustment", 0.0) or 0.0), float(before.get("adjustment", 0.0) or 0.0)
+    if abs(adj_now - adj_before) > 1e-9:
+        bits.append(f"其中总分调整由{signed(adj_before)}分变为{signed(adj_now)}分(非逐项得分变化)")
     text = ",".join(bits) + "。" if bits else ""
     both = audit.merge(previous_audit[["line_id", "awarded", "outcome"]], on="line_id", suffixes=("", "_prev"))
     pts = both[both["possible"].notna() & (both["kind"] != "gate")]
@@ -339,17 +369,25 @@ def change(audit: pd.DataFrame, previous_audit: pd.DataFrame, summary: pd.DataFr
 
 
 def paragraphs(audit: pd.DataFrame, summary: pd.DataFrame, unit: str, *, out_of: float | None = None,
-               unit_kind: str = "单位", section_titles: Mapping[str, str] | None = None,
+               rank_text: str = "", section_titles: Mapping[str, str] | None = None,
                previous_audit: pd.DataFrame | None = None,
                previous_summary: pd.DataFrame | None = None,
-               measures: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
-    """Return the narrative as ``(heading, text)`` pairs, leaving out empty parts."""
+               measures: Mapping[str, str] | None = None, sections: pd.DataFrame | None = None,
+               adjustments: pd.DataFrame | None = None, countable: set[str] | None = None) -> list[tuple[str, str]]:
+    """Return the narrative as ``(heading, text)`` pairs, leaving out empty parts.
+
+    ``sections`` (the unit's top-level rollup rows) and ``adjustments`` make the loss and
+    bonus figures the rolled-up ones; ``countable`` limits 优先改进 to what changes the total.
+    """
+    row = _unit_row(summary, unit)
+    bonus_sections = None if sections is None else set(sections.loc[sections["kind"] == "bonus", "id"])
     parts = [
-        ("总体结果", overall(audit, summary, unit, out_of=out_of, unit_kind=unit_kind)),
+        ("总体结果", overall(audit, summary, unit, out_of=out_of, rank_text=rank_text)),
         ("前置条件", gates(audit)),
-        ("亮点", strengths(audit, section_titles=section_titles)),
-        ("失分与未达标", losses(audit, section_titles=section_titles)),
-        ("优先改进", priorities(audit, measures=measures)),
+        ("亮点", strengths(audit, section_titles=section_titles, bonus=row["bonus"] if sections is not None else None,
+                         bonus_sections=bonus_sections)),
+        ("失分与未达标", losses(audit, section_titles=section_titles, sections=sections, adjustments=adjustments)),
+        ("优先改进", priorities(audit, measures=measures, countable=countable)),
         ("数据缺失", missing(audit)),
     ]
     if previous_audit is not None and previous_summary is not None:

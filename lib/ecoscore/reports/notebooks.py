@@ -1,6 +1,7 @@
 """The report notebooks (``notebooks/<doc>.ipynb``), generated from one outline per document.
 
-A report notebook is thin: a ``parameters`` cell that runs as it is (sample data), one
+A report notebook is thin: a ``parameters`` cell (``doc``, ``unit``, ``result``: the scored
+result file a batch injects; None scores the sample data in place) that runs as it is, one
 ``from ecoscore.reports import report``, then a Chinese heading and one library call per section.
 The committed notebooks are made by this module, so they stay alike: after adding a
 document (or editing ``outline``) run ``python -m ecoscore.reports.notebooks`` and commit the
@@ -59,7 +60,7 @@ def outline(spec: Spec) -> list[tuple[str, str]]:
             ("任务完成一览", "rep.compliance_grid()"),
             ("差距最大的任务", "rep.lost_points_chart()"),
             ("责任单位任务", "rep.department_view()"),
-            ("各单位任务完成率比较", "rep.cohort_chart()"),
+            *([("各单位任务完成率比较", "rep.cohort_chart()")] if spec.ranking.basis != "none" else []),
             ("与上年比较", "rep.trend_chart()"),
             ("逐项评分表", "rep.table()"),
             ("附录:评分过程", "rep.appendix()"),
@@ -70,7 +71,7 @@ def outline(spec: Spec) -> list[tuple[str, str]]:
         ("各类指标达标情况", "rep.sections_chart()"),
         ("差距较大的指标与任务", "rep.lost_points_chart()"),
         ("未达标指标的责任单位", "rep.department_view()"),
-        (f"各{kind}达标指标比较", "rep.cohort_chart()"),
+        *([(f"各{kind}达标指标比较", "rep.cohort_chart()")] if spec.ranking.basis != "none" else []),
         ("与上年比较", "rep.trend_chart()"),
         ("逐项达标情况表", "rep.table()"),
         ("附录:评分过程", "rep.appendix()"),
@@ -93,15 +94,12 @@ def make(doc: str, unit: str | None = None) -> nbformat.NotebookNode:
         "# 参数(批量生成报告时由 papermill 注入)\n"
         f"doc = {doc!r}\n"
         f"unit = {unit!r}\n"
-        "year = None  # 考核年度;None 表示文件年度\n"
-        "facts = None  # 数据文件路径;None 表示使用示例数据\n"
-        "previous = None  # 上年数据文件路径(可选)\n"
-        "readings = []  # 多解条款的读法,列表;空列表表示默认读法"
+        "result = None  # 评分结果文件(ecoscore render 注入);None 表示在此按示例数据评分"
     )
     cells = [
         _code(params, "parameters"),
         _code("from ecoscore.reports import report\n\n"
-              "rep = report.build(doc, unit, year=year, facts=facts, previous=previous, readings=readings)"),
+              "rep = report.load(result, unit, doc=doc)"),
         _code("rep.header()"),
     ]
     for heading, call in outline(spec):

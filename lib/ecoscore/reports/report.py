@@ -1,14 +1,16 @@
 """Per-unit report content: what a report notebook calls, one call per section.
 
     from ecoscore.reports import report
-    rep = report.build("xx-2020", "江干区")       # sample data unless facts are given
+    rep = report.load("outputs/xx-2020/2020/scored.json", "江干区")   # a batch's scored result
+    rep = report.load(None, "江干区", doc="xx-2020")                   # or score the sample data here
     rep.header(); rep.narrative(); rep.sections_chart(); rep.table(); rep.appendix()
 
-``build`` scores the whole cohort (a unit's score can depend on the others) and keeps
-one unit. Every section returns something a notebook displays as HTML: an ``HTMLBlock``,
-a ``charts.Chart`` (an embedded PNG) or a pandas ``Styler``. A section that does not
-apply to the document (e.g. the compliance grid of a points document) returns a short
-note saying so, so that one notebook shape serves every document.
+A report only **presents** a ``ScoredCohort`` (``ecoscore.scoring.result``): totals, grades,
+ranks, subtotals and adjustments are read from it, never computed again, so the report, the
+index page, the CLI and the exports cannot disagree. Every section returns something a
+notebook displays as HTML: an ``HTMLBlock`` or a ``charts.Chart`` (an embedded PNG). A section
+that does not apply to the document returns a short note saying so, so that one notebook
+shape serves every document.
 """
 
 from __future__ import annotations
@@ -20,108 +22,111 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ecoscore import facts as facts_io
+from ecoscore import words
 from ecoscore.errors import EcoscoreError
 from ecoscore.reports import blocks, charts, narrative, tables
 from ecoscore.rules.base import Outcome, fmt
-from ecoscore.scoring.engine import Result, score
+from ecoscore.rules.policies import sections_that_count
+from ecoscore.scoring.cohort import SAMPLE_SOURCE, score_cohort
+from ecoscore.scoring.result import Result, ScoredCohort
 from ecoscore.spec import Spec, load_spec
 
-SAMPLE_SOURCE = "示例数据"
-_MET = {Outcome.MET.value: "达标", Outcome.NOT_MET.value: "未达标", Outcome.MISSING.value: "缺数据"}
-_DONE = {Outcome.DONE.value: "已完成", Outcome.FULL.value: "已完成", Outcome.NOT_DONE.value: "未完成",
-         Outcome.PARTIAL.value: "未完成", Outcome.ZERO.value: "未完成", Outcome.MISSING.value: "缺数据"}
+__all__ = ["SAMPLE_SOURCE", "Report", "build", "load"]
+
+_LOADED: dict[tuple, ScoredCohort] = {}
 
 
-_LOADED: dict[tuple, tuple] = {}
-
-
-def _cached(spec: Spec, paths: list[Path], year, load):
-    """Return ``load()``, reusing the tables while the files' contents are unchanged.
-
-    A render worker keeps one kernel for many units; without this every unit's report
-    would read and validate the same workbook again.
+def _read(path: Path) -> ScoredCohort:
+    """Return the scored result in ``path``, reusing it while the file's bytes are unchanged
+    (a render worker's kernel presents many units of one result).
     """
-    stamp = tuple((str(p), hashlib.sha1(p.read_bytes()).hexdigest() if p.exists() else None) for p in paths)
-    key = (spec.id, tuple(sorted(spec.readings.items())), year, stamp)
+    data = path.read_bytes()
+    key = (str(path), hashlib.sha1(data).hexdigest())
     if key not in _LOADED:
         _LOADED.clear()
-        _LOADED[key] = load()
-    return tuple(None if t is None else t.copy() for t in _LOADED[key])
+        _LOADED[key] = ScoredCohort.load(path)
+    return _LOADED[key]
 
 
-def _load(spec: Spec, facts, previous, year):
-    """Return ``(current, previous, source, sample)``."""
-    prev_path = str(previous) if isinstance(previous, (str, Path)) else None
-    if facts is None:
-        y = year or spec.year
-        paths = [facts_io.sample_path(spec.id, y), facts_io.sample_path(spec.id, y - 1)]
-        current, prev = _cached(spec, paths, year, lambda: facts_io.load_sample(spec, year))
-        source, sample = SAMPLE_SOURCE, True
-    elif isinstance(facts, (str, Path)):
-        paths = [Path(facts)] + ([Path(prev_path)] if prev_path else [])
-        current, prev = _cached(spec, paths, year,
-                                lambda: facts_io.load_facts(spec, str(facts), prev_path, year=year))
-        source, sample = Path(facts).name, False
-    else:
-        current, prev, source, sample = facts, None, "传入的数据表", False
-    if isinstance(previous, pd.DataFrame):
-        prev = previous
-    if prev is not None and len(prev) == 0:
-        prev = None
-    if not sample and current is not None and current.attrs.get("sample"):
-        source, sample = SAMPLE_SOURCE, True
-    return current, prev, source, sample
-
-
-def _resolve_unit(spec: Spec, unit: str | None, current: pd.DataFrame | None) -> tuple[str, list[str]]:
-    names = spec.unit_names
+def _resolve_unit(spec: Spec, unit: str | None, names: list[str]) -> str:
     if unit is None:
-        return names[0], names
+        return names[0]
     if unit in names:
-        return unit, names
+        return unit
     for u in spec.units:
-        if unit in u.aliases:
-            return u.name, names
-    if current is not None and unit in current.index:
-        return unit, [*names, unit]
-    raise EcoscoreError(f"《{spec.short_title}》中没有单位「{unit}」;可选:{'、'.join(names)}")
+        if unit in u.aliases and u.name in names:
+            return u.name
+    raise EcoscoreError(f"《{spec.short_title}》的评分结果中没有单位「{unit}」;可选:{'、'.join(names)}")
+
+
+def load(result: str | Path | ScoredCohort | None, unit: str | None = None, *, doc: str | Spec | None = None,
+         **score_args) -> Report:
+    """Return the report of ``unit`` from a scored result.
+
+    ``result`` is a saved result file (what ``ecoscore render`` and ``ecoscore score --format
+    result`` write), a ``ScoredCohort``, or None: then document ``doc`` is scored here (sample
+    data unless ``facts`` is given; ``score_args`` go to ``score_cohort``). ``unit`` defaults
+    to the first unit; an alias names the same unit.
+    """
+    if result is None:
+        if doc is None:
+            raise EcoscoreError("请给出评分结果文件(result)或考核文件编号(doc)")
+        cohort = score_cohort(doc, **score_args)
+    elif isinstance(result, ScoredCohort):
+        cohort = result
+    else:
+        cohort = _read(Path(result))
+    return Report(cohort, _resolve_unit(cohort.spec, unit, cohort.units))
 
 
 def build(doc: str | Spec, unit: str | None = None, *, year: int | None = None, facts=None,
           previous=None, readings=None) -> Report:
-    """Score the cohort of document ``doc`` and return the report of ``unit``.
-
-    ``facts`` is a facts table (index: unit names; columns: ``"<line id>:<fact>"``), a
-    facts file (read by ``ecoscore.facts.load_facts``, which also gives last year's
-    facts), or None for the bundled sample data (``load_sample``). ``previous`` gives
-    last year's facts (a table or a file) and overrides what the loader found.
-    ``readings`` picks readings of ambiguous clauses (``["A2=from_max"]`` or a dict).
-    ``unit`` defaults to the document's first unit; an alias names the same unit.
-    """
+    """Score the cohort of ``doc`` (sample data unless ``facts`` is given) and return ``unit``'s report."""
     spec = doc if isinstance(doc, Spec) else load_spec(doc)
-    if readings:
-        spec = spec.with_readings(readings)
-    year = int(year or spec.year)
-    current, prev, source, sample = _load(spec, facts, previous, year)
-    unit, cohort = _resolve_unit(spec, unit, current)
-    result = score(spec, current, prev, units=cohort)
-    before = score(spec, prev, None, units=cohort) if prev is not None else None
-    return Report(spec=spec, unit=unit, year=year, result=result, previous=before, source=source,
-                  sample=sample)
+    if facts is not None and not isinstance(facts, (str, Path)):
+        names = list(spec.unit_names) + [u for u in facts.index if u not in spec.unit_names and u == unit]
+    else:
+        names = None
+    cohort = score_cohort(spec, facts, previous, year=year, readings=readings, units=names)
+    return Report(cohort, _resolve_unit(cohort.spec, unit, cohort.units))
 
 
 @dataclass
 class Report:
     """One unit's report over a scored cohort; each method renders one section."""
 
-    spec: Spec
+    cohort: ScoredCohort
     unit: str
-    year: int
-    result: Result
-    previous: Result | None = None
-    source: str = ""
-    sample: bool = False
+
+    @property
+    def spec(self) -> Spec:
+        """Return the document's spec (with the readings scored)."""
+        return self.cohort.spec
+
+    @property
+    def year(self) -> int:
+        """Return the assessment year."""
+        return self.cohort.year
+
+    @property
+    def result(self) -> Result:
+        """Return this year's result."""
+        return self.cohort.current
+
+    @property
+    def previous(self) -> Result | None:
+        """Return last year's result, scored by the same rules (None when no facts)."""
+        return self.cohort.previous
+
+    @property
+    def source(self) -> str:
+        """Return the data source as the reader sees it."""
+        return self.cohort.source
+
+    @property
+    def sample(self) -> bool:
+        """Return whether the report is made from sample data (示例数据)."""
+        return self.cohort.sample
 
     # ----------------------------------------------------------------- data
     @property
@@ -134,21 +139,22 @@ class Report:
         """Return the unit's summary row."""
         return self.result.unit_summary(self.unit)
 
-    def peers(self) -> list[str]:
-        """Return the units this unit is compared with: all units of the cohort, except
-        that a document scoring both a district and its departments (001) compares
-        departments with departments and the district with itself.
+    def peers(self, result: Result | None = None) -> pd.DataFrame:
+        """Return the summary rows of the units this unit is compared with: its rank group
+        (a district is never compared with its own departments). Ranks are the result's own.
         """
-        named = {u for ln in self.spec.lines for u in (*ln.lead, *ln.responsible)}
-        mine = self.unit in named
-        return [u for u in self.result.summary["unit"] if (u in named) == mine]
-
-    def cohort(self, result: Result | None = None) -> pd.DataFrame:
-        """Return the summary rows of the peers, ranked among themselves."""
         s = (result or self.result).summary
-        s = s[s["unit"].isin(self.peers())].copy()
-        s["rank"] = s["rank"].rank(method="min")
-        return s
+        group = s.loc[s["unit"] == self.unit, "rank_group"]
+        return s[s["rank_group"] == group.iloc[0]] if len(group) else s.iloc[0:0]
+
+    @property
+    def rollup(self) -> pd.DataFrame:
+        """Return the unit's rollup rows (groups with their adjustments, then the total)."""
+        return self.result.unit_rollup(self.unit)
+
+    def _sections_rollup(self) -> pd.DataFrame:
+        r = self.rollup
+        return r[(r["level"] == "group") & (r["depth"] == 0)]
 
     @property
     def scored(self) -> bool:
@@ -172,22 +178,24 @@ class Report:
         chain.reverse()
         return chain[min(depth, len(chain) - 1)]
 
-    def sections(self) -> pd.DataFrame:
-        """Return one row per section: label, points (possible, awarded) and status counts."""
-        a = self.audit[self.audit["kind"] != "gate"]
+    def sections(self, result: Result | None = None) -> pd.DataFrame:
+        """Return one row per section: label, points (possible, awarded after adjustments,
+        as rolled up) and status counts.
+        """
+        res = result or self.result
+        a = res.unit_audit(self.unit)
+        a = a[a["kind"] != "gate"]
         sec = a["group"].map(self.section_of)
-        groups = self.result.groups.loc[self.unit] if self.unit in self.result.groups.index else None
+        rolled = res.unit_rollup(self.unit).set_index("id")
         rows = []
         for s in dict.fromkeys(sec):
             part = a[sec == s]
-            g = self.spec.group(s)
             row = {"section": s, "label": tables.section_label(self.spec, s),
-                   "possible": 0.0 if g.kind == "deduction" else (g.max if g.max is not None
-                                                                   else part["possible"].sum()),
-                   "awarded": float(groups[s]) if groups is not None and s in groups.index else part["awarded"].sum()}
-            words = np.where(part["kind"] == "task", part["outcome"].map(_DONE), part["outcome"].map(_MET))
+                   "possible": float(rolled.at[s, "possible"]) if s in rolled.index else np.nan,
+                   "awarded": float(rolled.at[s, "awarded"]) if s in rolled.index else np.nan}
+            status = [words.status(o, k) for o, k in zip(part["outcome"], part["kind"])]
             for word in ("达标", "未达标", "已完成", "未完成", "缺数据"):
-                row[word] = int((words == word).sum())
+                row[word] = sum(1 for x in status if x == word)
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -206,21 +214,20 @@ class Report:
         kpis = []
         if self.scored:
             out_of = f"(满分{fmt(spec.total)})" if spec.total else ""
-            kpis.append((fmt(r["total"]), f"总分{out_of}"))
+            kpis.append((fmt(r["total"]), f"总分{out_of}", "total"))
         if r["grade"]:
-            kpis.append((r["grade"], "等次"))
+            kpis.append((r["grade"], "等次", "grade"))
         if r["binding"]:
-            kpis.append((f"{r['binding_met']}/{r['binding']}", "约束性指标达标"))
+            kpis.append((f"{r['binding_met']}/{r['binding']}", "约束性指标达标", "binding"))
         if r["indicators"]:
-            kpis.append((f"{r['indicators_met']}/{r['indicators']}", "全部指标达标"))
+            kpis.append((f"{r['indicators_met']}/{r['indicators']}", "全部指标达标", "indicators"))
         if r["tasks"]:
-            kpis.append((f"{r['tasks_done']}/{r['tasks']}", "任务完成"))
-        cohort = self.cohort()
-        rank = cohort.loc[cohort["unit"] == self.unit, "rank"].iloc[0]
-        n = int(cohort["rank"].notna().sum())
-        if rank == rank and n > 1:
-            kpis.append((f"第{int(rank)}/{n}名", f"在{n}个{spec.unit_kind}中"))
+            kpis.append((f"{r['tasks_done']}/{r['tasks']}", "任务完成", "tasks"))
+        if words.rank(r, spec):
+            kpis.append((words.rank(r, spec), words.rank_caption(r, spec), "rank"))
         notices = []
+        if self.scored:
+            notices.append(("formula", self.formula()))
         if r["verdict"]:
             notices.append(("info", f"结论:{r['verdict']}"))
         if r["gates"]:
@@ -237,6 +244,22 @@ class Report:
         subtitle = f"{self.year}年度 · 数据来源:{self.source}"
         return blocks.header(unit=self.unit, document=spec.title, subtitle=subtitle, kpis=kpis,
                              sample=self.sample, notices=notices, details=self._readings_html(len(changed)))
+
+    def formula(self) -> str:
+        """Return how the total is made, in figures that add up: sections, adjustments, total."""
+        r = self.row
+        text = "总分 ="
+        for k, (_, s) in enumerate(self._sections_rollup().iterrows()):
+            sign = ("−" if s["awarded"] < 0 else "") if k == 0 else (" −" if s["awarded"] < 0 else " +")
+            text += f"{sign} {tables.section_label(self.spec, s['id'])}{fmt(abs(s['awarded']))}分"
+        if abs(r["adjustment"]) > 1e-9:
+            text += f" {'+' if r['adjustment'] > 0 else '−'} 调整{fmt(abs(r['adjustment']))}分"
+        text += f" = {fmt(r['total'])}分"
+        adj = self.result.unit_adjustments(self.unit)
+        tot = adj[adj["level"] == "total"]
+        if len(tot):
+            text += "。调整说明:" + ";".join(tot["reason"])
+        return text
 
     def _readings_html(self, changed: int) -> str:
         spec = self.spec
@@ -259,10 +282,13 @@ class Report:
         measures = {ln.id: ln.unit_of_measure for ln in self.spec.lines}
         prev = self.previous
         paras = narrative.paragraphs(
-            self.audit, self.cohort(), self.unit, out_of=self.spec.total, unit_kind=self.spec.unit_kind,
-            section_titles=titles, measures=measures,
+            self.audit, self.result.summary, self.unit, out_of=self.spec.total,
+            rank_text=words.rank_sentence(self.row, self.spec), section_titles=titles, measures=measures,
             previous_audit=prev.unit_audit(self.unit) if prev is not None else None,
-            previous_summary=self.cohort(prev) if prev is not None else None)
+            previous_summary=prev.summary if prev is not None else None,
+            sections=self._sections_rollup() if self.scored else None,
+            adjustments=self.result.unit_adjustments(self.unit) if self.scored else None,
+            countable=sections_that_count(self.spec, self.unit))
         return blocks.narrative(paras)
 
     def sections_chart(self) -> charts.Chart:
@@ -306,7 +332,9 @@ class Report:
 
     def cohort_chart(self) -> charts.Chart | blocks.HTMLBlock:
         """Return every unit's result with this unit highlighted."""
-        s = self.cohort()
+        if self.spec.ranking.basis == "none":
+            return blocks.note(self.spec.ranking.note or "本文件不对单位排名,不作横向比较。")
+        s = self.peers()
         if len(s) < 2:
             return blocks.note(f"{self.unit}在本考核中没有可比较的同类单位。")
         if self.scored:
@@ -316,10 +344,12 @@ class Report:
         else:
             d = s.assign(rate=s["tasks_done"] / s["tasks"].replace(0, np.nan) * 100)
             x, xlabel = "rate", "任务完成率(%)"
+        group = self.row["rank_group"] or self.spec.unit_kind
         ax = charts.cohort_bars(d, x=x, y="unit", highlight=self.unit, xlabel=xlabel,
-                                title=f"各{self.spec.unit_kind}{xlabel}")
+                                title=f"各{group}{xlabel}")
         mine = d.loc[d["unit"] == self.unit, x].iloc[0]
-        return charts.Chart(ax, alt=f"{self.unit}{xlabel}{fmt(mine)},共{len(d)}个{self.spec.unit_kind}")
+        return charts.Chart(ax, alt=f"{self.unit}{xlabel}{fmt(mine)},共{len(d)}个{group}",
+                            note=self.spec.ranking.note)
 
     def compliance_grid(self) -> blocks.HTMLBlock:
         """Return every indicator (and task) of the unit as a coloured tile, by section."""
@@ -329,9 +359,8 @@ class Report:
         groups: dict[str, list[str]] = {}
         for _, r in a.iterrows():
             ln = self.spec.line(r["line_id"])
-            status = _MET.get(r["outcome"]) if r["kind"] == "indicator" else _DONE.get(r["outcome"])
-            status = status or r["outcome"]
-            css = {"达标": blocks.OK_CLASS, "已完成": blocks.OK_CLASS, "缺数据": blocks.NONE_CLASS}.get(status, blocks.BAD_CLASS)
+            status = words.status(r["outcome"], r["kind"])
+            css = words.css_class(r["outcome"]) or blocks.NONE_CLASS
             if r["kind"] == "indicator":
                 value = tables.actual_text(r, ln)
                 detail = f"目标{ln.target_text or blocks.number(r['target'])}" + (f";实际{value}" if value else "")
@@ -347,7 +376,7 @@ class Report:
         if self.previous is None:
             return blocks.note("未提供上年数据,无法与上年比较。")
         now = self.sections()
-        before = Report(self.spec, self.unit, self.year - 1, self.previous).sections()
+        before = self.sections(self.previous)
         merged = now.merge(before, on=["section", "label"], how="left", suffixes=("", "_prev"))
         if self.scored and self.spec.family == "points":
             merged["current"], merged["previous"] = merged["awarded"], merged["awarded_prev"]
@@ -364,10 +393,10 @@ class Report:
                 if missing else "上年按同一规则以上年数据计算。")
         return charts.Chart(ax, alt=self._title("与上年比较"), note=note)
 
-    def table(self):
-        """Return the scored table by section and line (a Styler; clauses in ``<details>``)."""
+    def table(self) -> blocks.HTMLBlock:
+        """Return the scored table: lines, group sums, adjustments and the total, as rolled up."""
         a = self.audit.assign(section=self.audit["group"].map(self.section_of))
-        return tables.scored_table(a, self.spec, caption=self._title("逐项评分表"))
+        return tables.scored_table(a, self.spec, rollup=self.rollup, caption=self._title("逐项评分表"))
 
     def department_view(self, department: str | None = None) -> blocks.HTMLBlock:
         """Return a department's own tasks (a department's report, or ``department`` given),

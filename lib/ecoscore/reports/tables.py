@@ -1,4 +1,4 @@
-"""Report tables: the scored table (a pandas Styler), the department view and the audit appendix.
+"""Report tables: the scored table (with its sum and adjustment rows), the department view and the audit appendix.
 
 Each function takes one unit's audit rows and the spec. Text cells are HTML-escaped here
 before they reach the Styler or the HTML table (the Styler itself is left unescaped so
@@ -7,29 +7,19 @@ that the clause can sit in a ``<details>`` element).
 
 from __future__ import annotations
 
-import hashlib
 import re
 
-import numpy as np
 import pandas as pd
-from pandas.io.formats.style import Styler
 
+from ecoscore import words
 from ecoscore.reports import blocks
 from ecoscore.reports.blocks import clause, esc, multiline, number
 from ecoscore.reports.narrative import gap_text, lost_points
 from ecoscore.rules.base import Outcome
+from ecoscore.scoring.rollup import TOTAL_ID, signed
 from ecoscore.spec import Spec
 
-KIND_NAMES = {"base": "基本分", "bonus": "加分", "deduction": "扣分", "indicator": "指标", "task": "任务",
-              "gate": "前置条件"}
-GOOD = {Outcome.FULL.value, Outcome.MET.value, Outcome.DONE.value, Outcome.BONUS.value,
-        Outcome.NO_DEDUCTION.value, Outcome.CLEAR.value}
-BAD = {Outcome.ZERO.value, Outcome.PARTIAL.value, Outcome.NOT_MET.value, Outcome.NOT_DONE.value,
-       Outcome.DEDUCTED.value, Outcome.TRIGGERED.value}
-LOST_BG = "background-color:#fdecea"
-MISSING_BG = "background-color:#eeeeee"
-GOOD_FG = "color:#1a7f37"
-BAD_FG = "color:#cf222e;font-weight:bold"
+KIND_NAMES = words.KIND
 
 
 _HALF = str.maketrans("\uff08\uff09", "()")
@@ -84,76 +74,117 @@ def _measure(spec: Spec, line_id: str) -> str:
         return ""
 
 
-def _uuid(*parts: str) -> str:
-    return "eco" + hashlib.sha1("|".join(parts).encode("utf-8")).hexdigest()[:8]
+def _cell(value, css: str = "") -> str:
+    return f'<td class="{css}">{value}</td>' if css else f"<td>{value}</td>"
 
 
-def scored_table(audit: pd.DataFrame, spec: Spec, *, caption: str = "") -> Styler:
-    """Return the unit's scored table by section and line as a Styler.
+def scored_table(audit: pd.DataFrame, spec: Spec, *, rollup: pd.DataFrame | None = None,
+                 caption: str = "") -> blocks.HTMLBlock:
+    """Return the unit's scored table: lines under their groups, each group closed by its
+    sum row, every cap or floor as an explicit adjustment row, and the total at the end.
 
-    Lost points and unmet lines are highlighted; each line's clause sits in a collapsed
-    ``<details>`` element. Columns follow what the document scores: points (满分/得分/失分),
-    indicators (属性/目标/实际值) or both.
+    Rows carry their level as a class (``eco-line``, ``eco-adj``, ``eco-sum``, ``eco-total``)
+    and their group as ``data-group``; numeric cells carry ``eco-possible``, ``eco-awarded``
+    and ``eco-lost``. So the page adds up as printed: each sum row = its lines + its
+    subgroups' sum rows + its adjustment row, and the total = the top sections + its
+    adjustment. ``lost`` = 满分 − 得分 on base, task and deduction rows (a bonus not earned
+    is not a loss). Text cells are escaped; the clause sits in a collapsed ``<details>``.
     """
     points = has_points(audit)
     indicators = bool((audit["kind"] == "indicator").any())
-    lost = lost_points(audit)
-    data = {}
-    data["考核内容"] = [esc(t) for t in audit["title"]]
+    evidence = bool(audit["evidence"].astype(str).str.len().gt(0).any()) if "evidence" in audit else False
+    cols = ["编号", "考核内容"]
     if indicators:
-        data["属性"] = [esc(a) for a in audit["attribute"]]
-        data["目标"] = [esc(_target(spec, r)) for _, r in audit.iterrows()]
-        data["实际值"] = [esc(actual_text(r, _line(spec, r))) if r["kind"] == "indicator" else ""
-                       for _, r in audit.iterrows()]
+        cols += ["属性", "目标", "实际值"]
     if points:
-        data["满分"] = [number(x) if k != "deduction" else "" for x, k in zip(audit["possible"], audit["kind"])]
-        data["得分"] = [number(x) for x in audit["awarded"]]
-        data["失分"] = [number(x) if x > 0 else "" for x in lost]
-    data["结果"] = [esc(o) for o in audit["outcome"]]
-    data["说明"] = [multiline(r) for r in audit["reason"]]
-    data["依据条款"] = [clause(c) for c in audit["clause"]]
-    index = pd.MultiIndex.from_arrays(
-        [[esc(section_label(spec, s)) for s in audit["section"]], [esc(x) for x in audit["line_id"]]],
-        names=["部分", "编号"])
-    df = pd.DataFrame(data, index=index)
-    outcome = audit["outcome"].to_numpy()
-    lost_mask = lost.to_numpy() > 1e-9
+        cols += ["满分", "得分", "失分"]
+    cols += ["结果", "说明"] + (["单位说明及依据"] if evidence else []) + ["依据条款"]
+    width = len(cols)
+    lost = lost_points(audit)
+    rows_by_group: dict[str, list[str]] = {}
+    for (_, r), lo in zip(audit.iterrows(), lost):
+        ln = _line(spec, r)
+        cells = [_cell(esc(r["line_id"])), _cell(esc(r["title"]), "eco-wide")]
+        if indicators:
+            cells += [_cell(esc(r["attribute"])), _cell(esc(_target(spec, r))),
+                      _cell(esc(actual_text(r, ln)) if r["kind"] == "indicator" else "")]
+        if points:
+            show_lost = r["kind"] != "bonus" and r["possible"] == r["possible"]
+            cells += [_cell(number(r["possible"]) if r["kind"] != "deduction" else number(0.0), "num eco-possible"),
+                      _cell(number(r["awarded"]), "num eco-awarded"),
+                      _cell(number(lo) if show_lost and lo > 1e-9 else "", "num eco-lost")]
+        cells += [_cell(esc(words.outcome(r["outcome"])), f"eco-outcome {words.css_class(r['outcome'])}".strip()),
+                  _cell(multiline(r["reason"]), "eco-wide")]
+        if evidence:
+            cells.append(_cell(multiline(r["evidence"]), "eco-wide eco-evidence"))
+        cells.append(_cell(clause(r["clause"])))
+        css = "eco-line" + (" eco-missing" if r["outcome"] == Outcome.MISSING.value else
+                            " eco-short" if lo > 1e-9 or words.polarity(r["outcome"]).value == "bad" else "")
+        rows_by_group.setdefault(r["group"], []).append(
+            f'<tr class="{css}" data-group="{esc(r["group"])}" data-id="{esc(r["line_id"])}" '
+            f'data-kind="{esc(r["kind"])}">{"".join(cells)}</tr>')
+    body: list[str] = []
+    roll = rollup if rollup is not None and len(rollup) else None
+    by_id = {row["id"]: row for _, row in roll.iterrows()} if roll is not None else {}
+    kids: dict[str | None, list] = {}
+    for g in spec.groups:
+        kids.setdefault(g.parent, []).append(g)
+    left = 2 + (3 if indicators else 0)
 
-    def paint(frame: pd.DataFrame) -> pd.DataFrame:
-        css = pd.DataFrame("", index=frame.index, columns=frame.columns)
-        res = css.columns.get_loc("结果")
-        for k in range(len(frame)):
-            if outcome[k] == Outcome.MISSING.value:
-                css.iloc[k, :] = MISSING_BG
-            elif lost_mask[k] or outcome[k] in BAD:
-                css.iloc[k, :] = LOST_BG
-            if outcome[k] in BAD:
-                css.iloc[k, res] += ";" + BAD_FG
-            elif outcome[k] in GOOD:
-                css.iloc[k, res] = GOOD_FG
-        if "失分" in css.columns:
-            col = css.columns.get_loc("失分")
-            for k in np.flatnonzero(lost_mask):
-                css.iloc[k, col] = LOST_BG + ";" + BAD_FG
-        return css
+    def sum_row(css: str, gid: str, parent: str, label: str, possible, awarded, lost_v, note: str) -> str:
+        cells = [_cell(esc(gid)), _cell(f"<b>{esc(label)}</b>", "eco-wide")]
+        cells += [_cell("")] * (left - 2)
+        if points:
+            cells += [_cell(number(possible), "num eco-possible"), _cell(f"<b>{number(awarded)}</b>", "num eco-awarded"),
+                      _cell(number(lost_v) if lost_v == lost_v else "", "num eco-lost")]
+        cells += [_cell(esc(note), "eco-wide")] + [_cell("")] * (width - len(cells) - 1)
+        return (f'<tr class="{css}" data-group="{esc(gid)}" data-parent="{esc(parent)}">' + "".join(cells[:width])
+                + "</tr>")
 
-    styler = Styler(df, uuid=_uuid(spec.id, "|".join(audit["unit"].astype(str).unique()), "table"),
-                    cell_ids=False)
-    styler.apply(paint, axis=None)
-    styler.set_table_attributes('class="eco-table eco-scored"')
-    cols = list(df.columns)
-    styles = [
-        {"selector": "th", "props": "text-align:left;vertical-align:top"},
-        {"selector": "th.row_heading.level0", "props": "white-space:normal;min-width:5em;max-width:9em"},
-        {"selector": "td", "props": "vertical-align:top;min-width:3em"},
-    ]
-    for name, width in (("考核内容", "9em"), ("说明", "14em"), ("目标", "7em"), ("依据条款", "6em")):
-        if name in cols:
-            styles.append({"selector": f"td.col{cols.index(name)}", "props": f"min-width:{width}"})
-    styler.set_table_styles(styles)
-    if caption:
-        styler.set_caption(esc(caption))
-    return styler
+    def adj_row(gid: str, points_: float, reason: str) -> str:
+        cells = [_cell(""), _cell(esc(f"调整:{reason}"), "eco-wide")] + [_cell("")] * (left - 2)
+        if points:
+            cells += [_cell(""), _cell(signed(points_), "num eco-awarded"), _cell("", "num eco-lost")]
+        cells += [_cell("")] * (width - len(cells))
+        return f'<tr class="eco-adj" data-group="{esc(gid)}">' + "".join(cells) + "</tr>"
+
+    def walk(parent: str | None) -> None:
+        for g in kids.get(parent, []):
+            lines = rows_by_group.get(g.id, [])
+            has_children = bool(lines) or any(True for _ in _descendant_lines(g.id, kids, rows_by_group))
+            if not has_children:
+                continue
+            depth = 0 if g.parent is None else 1
+            body.append(f'<tr class="eco-head eco-depth{depth}"><th colspan="{width}">'
+                        f"{esc(section_label(spec, g.id))}</th></tr>")
+            body.extend(lines)
+            walk(g.id)
+            r = by_id.get(g.id)
+            if r is not None and points:
+                if abs(r["adjustment"]) > 1e-9:
+                    body.append(adj_row(g.id, r["adjustment"], r["reason"]))
+                lost_v = r["possible"] - r["awarded"] if g.kind != "bonus" else float("nan")
+                body.append(sum_row("eco-sum", g.id, g.parent or "", f"{g.id} 小计" if g.parent else f"{g.id} 合计",
+                                    r["possible"], r["awarded"], lost_v, ""))
+
+    walk(None)
+    tot = by_id.get(TOTAL_ID)
+    if tot is not None and points:
+        if abs(tot["adjustment"]) > 1e-9:
+            body.append(adj_row(TOTAL_ID, tot["adjustment"], tot["reason"]))
+        body.append(sum_row("eco-sum eco-total", TOTAL_ID, "", "总分", tot["possible"], tot["awarded"], float("nan"),
+                            "各部分合计" + ("及调整" if abs(tot["adjustment"]) > 1e-9 else "")))
+    head = "".join(f'<th class="num">{esc(c)}</th>' if c in ("满分", "得分", "失分") else f"<th>{esc(c)}</th>"
+                   for c in cols)
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    return blocks.HTMLBlock(f'<table class="eco-table eco-scored">{cap}<thead><tr>{head}</tr></thead>'
+                            f'<tbody>{"".join(body)}</tbody></table>')
+
+
+def _descendant_lines(gid: str, kids: dict, rows_by_group: dict):
+    for c in kids.get(gid, []):
+        yield from rows_by_group.get(c.id, [])
+        yield from _descendant_lines(c.id, kids, rows_by_group)
 
 
 def _is_shortfall(row, lost: float) -> bool:
@@ -184,7 +215,7 @@ def own_tasks(audit: pd.DataFrame, spec: Spec, unit: str, department: str | None
         cells = [r["line_id"], r["title"], done]
         if pts:
             cells += [number(r["possible"]), number(r["awarded"]), number(lo) if lo > 0 else ""]
-        out.append(cells + [r["outcome"], r["reason"]])
+        out.append(cells + [words.outcome(r["outcome"]), r["reason"]])
     cols = ["编号", "任务", "完成比例"] + (["分值", "得分", "失分"] if pts else []) + ["结果", "说明"]
     n_done = int(rows["outcome"].isin([Outcome.DONE.value, Outcome.FULL.value]).sum())
     text = f"{who}共{len(rows)}项任务,已完成{n_done}项"
@@ -227,7 +258,7 @@ def responsibility(audit: pd.DataFrame, spec: Spec, unit: str) -> blocks.HTMLBlo
                 gap = gap_text(r["gap"], _measure(spec, r["line_id"])) if r["gap"] == r["gap"] and r["gap"] > 0 else ""
             else:
                 gap = f"失{number(lo)}分" if lo > 0 else ""
-            rows.append([r["line_id"], r["title"], r["attribute"], r["outcome"], gap,
+            rows.append([r["line_id"], r["title"], r["attribute"], words.outcome(r["outcome"]), gap,
                          "、".join(ln.lead), "、".join(d for d in ln.responsible if d not in ln.lead)])
     parts = []
     if rows:
@@ -251,7 +282,7 @@ def responsibility(audit: pd.DataFrame, spec: Spec, unit: str) -> blocks.HTMLBlo
 APPENDIX_COLUMNS = {
     "line_id": "编号", "section": "部分", "group": "分组", "title": "考核内容", "kind": "类型",
     "attribute": "属性", "possible": "满分", "awarded": "得分", "outcome": "结果", "reason": "说明",
-    "facts": "所用数据", "value": "实际值", "target": "目标值", "gap": "差距", "lead": "牵头单位",
+    "facts": "所用数据", "evidence": "单位说明及依据", "value": "实际值", "target": "目标值", "gap": "差距", "lead": "牵头单位",
     "rule": "评分规则", "clause": "条款原文",
 }
 
@@ -266,6 +297,8 @@ def appendix(audit: pd.DataFrame, spec: Spec, *, source: str = "") -> blocks.HTM
             v = r[c]
             if c == "kind":
                 v = KIND_NAMES.get(v, v)
+            elif c == "outcome":
+                v = words.outcome(v)
             elif c in ("possible", "awarded", "value", "target", "gap"):
                 v = number(v)
             elif c == "clause":
@@ -276,7 +309,7 @@ def appendix(audit: pd.DataFrame, spec: Spec, *, source: str = "") -> blocks.HTM
     parts = ['<p class="eco-note">下表列出本单位每一行的评分过程(所用数据、评分规则、结果及条款原文),可据此逐项复核。'
              + (f"数据来源:{esc(source)}。" if source else "") + "</p>",
              blocks.table(rows, names, numeric=["满分", "得分", "实际值", "目标值", "差距"],
-                          wide=["考核内容", "说明", "所用数据", "评分规则"], trusted=["条款原文"])]
+                          wide=["考核内容", "说明", "所用数据", "单位说明及依据", "评分规则"], trusted=["条款原文"])]
     if spec.ambiguities:
         amb = []
         for a in spec.ambiguities:

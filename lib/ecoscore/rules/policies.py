@@ -139,10 +139,9 @@ def grade_bands(spec, summary, groups, audit, facts, *, inclusive: bool = True,
     for i, row in s.iterrows():
         basis = row["total"] - (0.0 if bonus_counts else row["bonus"])
         g = _regrade(spec, basis, inclusive)
-        gates = row["gates"] or ""
-        if "合格否决" in gates:
+        if row["vetoed"]:
             g = worst
-        elif ("评优前置" in gates or "前置条件缺数据" in gates) and g == top:
+        elif row["barred"] and g == top:
             g = second
         s.at[i, "grade"] = g
         s.at[i, "verdict"] = _append(row["verdict"], f"按{'、'.join(how)}定档:定档分{fmt(basis)}分,{g}")
@@ -310,6 +309,25 @@ def non_key_average(spec, summary, groups, audit, facts, *, base: str = "key", a
         g = outstanding_grade if outstanding.get(u) is True else grade
         tail = ",工作成效突出,给予优秀名额" if g == outstanding_grade else ""
         s.at[i, "total"] = total
+        s.at[i, "adjust_reason"] = f"非重点单位原则上考核不定档:{lead}"
         s.at[i, "grade"] = g
         s.at[i, "verdict"] = _append(row["verdict"], f"非重点单位原则上考核不定档:{lead}{tail}")
     return s
+
+
+def sections_that_count(spec, unit: str) -> set[str] | None:
+    """Return the sections whose points can change ``unit``'s total, or None when all can.
+
+    Under ``non_key_average`` a non-key unit's total is the key units' average plus its
+    工作目标 shortfall (``adjust: tasks``), so only that section counts for it; with
+    ``tasks_and_bonus`` the bonus sections count too; with ``none`` nothing the unit does.
+    """
+    for p in spec.policies:
+        if p["type"] != "non_key_average" or unit in _key_units(spec) or p.get("base", "key") == "own":
+            continue
+        adjust, section = p.get("adjust", "tasks"), p.get("section", "一")
+        if adjust == "none":
+            return set()
+        bonus = {g.id for g in spec.groups if g.parent is None and g.kind == "bonus"}
+        return {section} | (bonus if adjust == "tasks_and_bonus" else set())
+    return None

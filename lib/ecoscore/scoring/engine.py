@@ -6,81 +6,32 @@ the Excel export) is computed from ``Result.audit``, one row per unit × line.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ecoscore.rules.base import Context, Outcome, fmt
+from ecoscore.rules.base import Context, Outcome, Polarity, fmt
 from ecoscore.rules.values import coerce
+from ecoscore.scoring.result import Result
 from ecoscore.scoring.rollup import rollup
 from ecoscore.spec import Line, Spec, load_spec
 
 #: The audit trail's fixed columns, in order.
 AUDIT_COLUMNS = [
     "unit", "line_id", "section", "group", "title", "kind", "attribute", "possible", "awarded",
-    "outcome", "reason", "facts", "value", "target", "gap", "clause", "lead", "rule",
+    "outcome", "polarity", "gate", "reason", "facts", "evidence", "value", "target", "gap", "clause", "lead", "rule",
 ]
 
+#: Gate kinds as codes: 评优前置 (a bar to the top grade) and 合格否决 (a veto).
+GATE_CODES = {"评优前置": "bar", "合格否决": "veto"}
 
 
-_WORDS = [o.value for o in Outcome]
+
+_CODES = [o.value for o in Outcome]
+_POLARITIES = [p.value for p in Polarity]
+_POLARITY_OF = np.array([_POLARITIES.index(o.polarity.value) for o in Outcome], dtype=np.int16)
 _CODE = {o: i for i, o in enumerate(Outcome)}
-
-
-@dataclass
-class Result:
-    """A scored cohort: the audit trail and everything computed from it."""
-
-    spec: Spec
-    audit: pd.DataFrame
-    groups: pd.DataFrame
-    summary: pd.DataFrame
-
-    def unit_audit(self, unit: str) -> pd.DataFrame:
-        """Return the audit rows of one unit."""
-        return self.audit[self.audit["unit"] == unit]
-
-    def unit_summary(self, unit: str) -> dict[str, Any]:
-        """Return one unit's summary row as a dict."""
-        row = self.summary[self.summary["unit"] == unit]
-        if row.empty:
-            raise KeyError(unit)
-        return row.iloc[0].to_dict()
-
-    def to_records(self) -> list[dict[str, Any]]:
-        """Return the stable JSON contract: one record per unit with its lines."""
-        out = []
-        by_unit = {u: df for u, df in self.audit.groupby("unit", sort=False)}
-        for row in self.summary.itertuples(index=False):
-            lines = by_unit.get(row.unit, self.audit.iloc[0:0])
-            out.append({
-                "unit": row.unit,
-                "total": _num(row.total),
-                "grade": row.grade or None,
-                "verdict": row.verdict or None,
-                "rank": int(row.rank) if row.rank == row.rank else None,
-                "missing": int(row.missing),
-                "gates": row.gates or None,
-                "readings": self.spec.readings,
-                "lines": [
-                    {"id": r.line_id, "points": _num(r.awarded), "max": _num(r.possible),
-                     "outcome": r.outcome, "reason": r.reason, "clause": r.clause}
-                    for r in lines.itertuples(index=False)
-                ],
-            })
-        return out
-
-    def to_json(self) -> str:
-        """Return ``to_records`` as JSON text (UTF-8, not ASCII-escaped)."""
-        return json.dumps({"document": self.spec.id, "title": self.spec.title, "units": self.to_records()},
-                          ensure_ascii=False, indent=2)
-
-
-def _num(x):
-    return None if x is None or x != x else round(float(x), 4)
 
 
 def _is_missing(a: np.ndarray) -> np.ndarray:
@@ -172,6 +123,7 @@ def _line_constants(line: Line) -> dict[str, Any]:
         "line_id": line.id, "group": line.group, "title": line.title, "kind": line.kind,
         "attribute": line.attribute or "", "possible": np.nan if possible is None else float(possible),
         "clause": line.clause, "lead": "、".join(line.lead), "rule": line.rule.label(),
+        "gate": GATE_CODES.get(getattr(line.rule, "kind", ""), "") if line.kind == "gate" else "",
     }
 
 
@@ -195,7 +147,10 @@ def _assemble(lines: list[Line], parts: list[dict], names: list[str]) -> pd.Data
     order = np.argsort(unit_code.codes, kind="stable")
     frame = pd.DataFrame({k: (v[order] if isinstance(v, np.ndarray) else v) for k, v in cols.items() if k != "unit"})
     frame.insert(0, "unit", unit_code[order])
-    frame["outcome"] = pd.Categorical.from_codes(frame["outcome"].to_numpy(), categories=_WORDS)
+    codes = frame["outcome"].to_numpy()
+    frame["outcome"] = pd.Categorical.from_codes(codes, categories=_CODES)
+    frame["polarity"] = pd.Categorical.from_codes(_POLARITY_OF[codes], categories=_POLARITIES)
+    frame["evidence"] = ""
     return frame
 
 
@@ -245,8 +200,8 @@ def score(spec: Spec | str, facts: pd.DataFrame | None = None, previous: pd.Data
     top = _top_sections(spec)
     audit.insert(2, "section", audit["group"].map(top))
     audit = audit[AUDIT_COLUMNS].reset_index(drop=True)
-    groups, summary = rollup(spec, audit, names, facts)
-    return Result(spec, audit, groups, summary)
+    groups, summary, rolled, adjustments = rollup(spec, audit, names, facts)
+    return Result(spec, audit, groups, summary, rolled, adjustments)
 
 
 def _top_sections(spec: Spec) -> dict[str, str]:

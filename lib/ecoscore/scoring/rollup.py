@@ -1,5 +1,13 @@
-"""Roll the audit trail up: group subtotals with the document's caps, totals, grades,
-verdicts, gates and ranks.
+"""Roll the audit trail up, exactly as it will be shown: line → item → section → total.
+
+Every group's score is the sum of its children (its own lines and its subgroups' scores);
+where the document's cap or floor changes that sum, the difference is an explicit
+**adjustment** with its reason. The total is the sum of the top-level sections plus a
+total-level adjustment when a grading policy sets the total (000's non-key units). So for
+every unit: Σ line points + Σ adjustments = total, and each group = Σ children + adjustment.
+
+``base``, ``bonus``, ``deduction`` and ``lost`` have one definition each (see
+``SUMMARY_COLUMNS``) and are computed here once; every view reads them.
 """
 
 from __future__ import annotations
@@ -8,53 +16,130 @@ import numpy as np
 import pandas as pd
 
 from ecoscore.rules.base import Outcome, fmt
+from ecoscore.scoring.ranking import rank
 from ecoscore.spec import Spec
 
+#: The summary, one row per unit. ``base``/``bonus``/``deduction``: the scores of the top-level
+#: sections of each kind, after their adjustments (``deduction`` ≤ 0); ``adjustment``: the
+#: total-level adjustment (a policy's); ``total`` = base + bonus + deduction + adjustment;
+#: ``possible``: the base sections' maximum; ``lost`` = possible − base (points lost in the base
+#: sections; bonus not earned is not "lost", deductions are counted in ``deduction``).
 SUMMARY_COLUMNS = [
-    "unit", "total", "base", "bonus", "deduction", "grade", "verdict", "rank", "missing", "gates",
+    "unit", "total", "base", "bonus", "deduction", "adjustment", "possible", "lost", "grade", "verdict",
+    "rank", "rank_of", "rank_group", "vetoed", "barred", "compliance", "missing", "gates",
     "binding", "binding_met", "binding_not_met", "binding_missing", "indicators_met", "indicators", "tasks", "tasks_done",
 ]
 
+#: The rolled-up hierarchy, one row per unit × group plus one ``total`` row per unit.
+ROLLUP_COLUMNS = ["unit", "level", "id", "parent", "depth", "title", "kind", "possible", "children",
+                  "adjustment", "awarded", "reason"]
 
-def group_totals(spec: Spec, audit: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """Return unit × group subtotals, each clipped to the group's floor and cap."""
-    sums = audit.pivot_table(index="unit", columns="group", values="awarded", aggfunc="sum", fill_value=0.0)
-    sums = sums.reindex(index=names, columns=[g.id for g in spec.groups], fill_value=0.0).fillna(0.0)
-    depth = {}
+#: Every adjustment (group caps and floors, policies), one row each.
+ADJUSTMENT_COLUMNS = ["unit", "level", "id", "points", "reason"]
+
+TOTAL_ID = "总分"
+
+
+def signed(x: float) -> str:
+    """Return a signed point figure: +10, −4 (a true minus sign)."""
+    return ("+" if x >= 0 else "−") + fmt(abs(x))
+
+
+def _depths(spec: Spec) -> dict[str, int]:
     parent = {g.id: g.parent for g in spec.groups}
+    out = {}
     for g in spec.groups:
         d, x = 0, g.id
         while parent.get(x):
             d, x = d + 1, parent[x]
-        depth[g.id] = d
-    out = sums.copy()
+        out[g.id] = d
+    return out
+
+
+def _why(g, children: float, clipped: float) -> str:
+    """Return the reason for a group's adjustment, in the document's terms."""
+    adj = clipped - children
+    name = f"{g.id} {g.title}" if g.title and g.title != g.id else g.id
+    if g.max is not None and clipped <= g.max + 1e-9 and children > g.max + 1e-9:
+        return f"{name}以{fmt(g.max)}分为限,调整{signed(adj)}分"
+    if g.kind == "deduction":
+        return f"{name}扣分以{fmt(-g.floor)}分为限,调整{signed(adj)}分"
+    return f"{name}扣分扣完为止(不低于{fmt(g.floor)}分),调整{signed(adj)}分"
+
+
+def group_rollup(spec: Spec, audit: pd.DataFrame, names: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return ``(groups, rows)``: unit × group scores after adjustments, and the rollup rows."""
+    ids = [g.id for g in spec.groups]
+    sums = audit.pivot_table(index="unit", columns="group", values="awarded", aggfunc="sum", fill_value=0.0,
+                             observed=False)
+    sums = sums.reindex(index=names, columns=ids, fill_value=0.0).fillna(0.0)
+    can = audit.assign(p=audit["possible"].where(audit["kind"].isin(["base", "bonus", "task"]), 0.0).fillna(0.0))
+    poss = can.pivot_table(index="unit", columns="group", values="p", aggfunc="sum", fill_value=0.0, observed=False)
+    poss = poss.reindex(index=names, columns=ids, fill_value=0.0).fillna(0.0)
+    depth = _depths(spec)
+    kids = {g.id: [c.id for c in spec.groups if c.parent == g.id] for g in spec.groups}
+    out, possible = sums.copy(), poss.copy()
+    raw, adjust = sums.copy(), sums.copy() * 0.0
     for g in sorted(spec.groups, key=lambda g: -depth[g.id]):
-        kids = [c.id for c in spec.groups if c.parent == g.id]
-        col = sums[g.id] + (out[kids].sum(axis=1) if kids else 0.0)
+        children = sums[g.id] + (out[kids[g.id]].sum(axis=1) if kids[g.id] else 0.0)
         lo = -np.inf if g.floor is None else g.floor
         hi = np.inf if g.max is None else g.max
-        out[g.id] = col.clip(lo, hi)
+        clipped = children.clip(lo, hi)
+        clipped = clipped.where((clipped - children).abs() > 1e-4, children)  # float noise is not an adjustment
+        raw[g.id], out[g.id], adjust[g.id] = children, clipped, (clipped - children).round(6)
+        if g.kind == "deduction":
+            possible[g.id] = 0.0
+        elif g.max is not None:
+            possible[g.id] = g.max
+        else:
+            possible[g.id] = poss[g.id] + (possible[kids[g.id]].sum(axis=1) if kids[g.id] else 0.0)
     out.index.name = "unit"
+    rows = []
+    for g in _document_order(spec):
+        a = adjust[g.id].to_numpy()
+        reasons = ["" if abs(x) < 1e-9 else _why(g, c, v)
+                   for x, c, v in zip(a, raw[g.id].to_numpy(), out[g.id].to_numpy())]
+        rows.append(pd.DataFrame({
+            "unit": names, "level": "group", "id": g.id, "parent": g.parent or "", "depth": depth[g.id],
+            "title": g.title, "kind": g.kind, "possible": possible[g.id].to_numpy(),
+            "children": raw[g.id].to_numpy(), "adjustment": a, "awarded": out[g.id].to_numpy(), "reason": reasons,
+        }))
+    return out, (pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=ROLLUP_COLUMNS))
+
+
+def _document_order(spec: Spec) -> list:
+    """Return the groups depth-first (a parent before its children), in the spec's order."""
+    kids: dict[str | None, list] = {}
+    for g in spec.groups:
+        kids.setdefault(g.parent, []).append(g)
+    out: list = []
+
+    def walk(parent):
+        for g in kids.get(parent, []):
+            out.append(g)
+            walk(g.id)
+
+    walk(None)
     return out
 
 
 def rollup(spec: Spec, audit: pd.DataFrame, names: list[str], facts: pd.DataFrame | None = None):
-    """Return ``(groups, summary)`` for a scored cohort."""
-    groups = group_totals(spec, audit, names)
+    """Return ``(groups, summary, rows, adjustments)`` for a scored cohort."""
+    groups, rows = group_rollup(spec, audit, names)
     top = [g for g in spec.groups if g.parent is None]
-    kind_sum = {k: groups[[g.id for g in top if g.kind == k]].sum(axis=1) for k in ("base", "bonus", "deduction")}
     s = pd.DataFrame({"unit": names})
-    s["base"] = kind_sum["base"].to_numpy()
-    s["bonus"] = kind_sum["bonus"].to_numpy()
-    s["deduction"] = kind_sum["deduction"].to_numpy()
+    for k in ("base", "bonus", "deduction"):
+        s[k] = groups[[g.id for g in top if g.kind == k]].sum(axis=1).to_numpy()
     points_doc = spec.family == "points" or spec.total is not None
+    s["possible"] = sum((float(g.max or 0.0) for g in top if g.kind == "base"), 0.0) if points_doc else np.nan
     s["total"] = (s["base"] + s["bonus"] + s["deduction"]) if points_doc else np.nan
-    out = audit["outcome"]
+    s["lost"] = (s["possible"] - s["base"]) if points_doc else np.nan
+    out = audit["outcome"].astype(str)
     kind = audit["kind"]
     binding = (kind == "indicator") & (audit["attribute"] == "约束性")
 
     def count(mask: pd.Series) -> np.ndarray:
-        return s["unit"].map(mask.groupby(audit["unit"]).sum()).fillna(0).astype(int).to_numpy()
+        return s["unit"].map(mask.groupby(audit["unit"].astype(str)).sum()).fillna(0).astype(int).to_numpy()
 
     s["missing"] = count(out == Outcome.MISSING.value)
     s["indicators"] = count(kind == "indicator")
@@ -65,25 +150,47 @@ def rollup(spec: Spec, audit: pd.DataFrame, names: list[str], facts: pd.DataFram
     s["binding_missing"] = count(binding & (out == Outcome.MISSING.value))
     s["tasks"] = count(kind == "task")
     s["tasks_done"] = count((kind == "task") & out.isin([Outcome.DONE.value, Outcome.FULL.value]))
-
-    s["gates"], vetoed, barred = _gates(audit, names)
-    s["grade"] = _grades(spec, s["total"].to_numpy(), vetoed, barred) if spec.grades else ""
-    s["verdict"] = _verdicts(spec, s, vetoed, barred)
+    s["compliance"] = np.where(s["binding"] == 0, "",
+                               np.where(s["binding_not_met"] > 0, "not_met",
+                                        np.where(s["binding_missing"] > 0, "undetermined", "met")))
+    s["gates"], s["vetoed"], s["barred"] = _gates(audit, names)
+    s["grade"] = _grades(spec, s["total"].to_numpy(), s["vetoed"], s["barred"]) if spec.grades else ""
+    s["verdict"] = _verdicts(spec, s)
+    s["adjust_reason"] = ""
+    before = s["total"].copy()
     from ecoscore.rules.policies import apply_policies
 
     s = apply_policies(spec, s, groups, audit, facts)
-    s["rank"] = _rank(spec, s)
-    return groups, s[SUMMARY_COLUMNS]
+    s["adjustment"] = (s["total"] - before).fillna(0.0).round(6) if points_doc else 0.0
+    s["adjust_reason"] = [f"{why};本单位各部分合计{fmt(b)}分,调整{signed(a)}分" if why else ""
+                          for why, b, a in zip(s["adjust_reason"], before, s["adjustment"])]
+    s = pd.concat([s, rank(spec, s)], axis=1)
+    rows = pd.concat([rows, _total_rows(s, points_doc)], ignore_index=True)
+    adjustments = rows.loc[rows["adjustment"].abs() > 1e-9, ["unit", "level", "id", "adjustment", "reason"]]
+    adjustments = adjustments.rename(columns={"adjustment": "points"}).reset_index(drop=True)
+    return groups, s[SUMMARY_COLUMNS], rows[ROLLUP_COLUMNS], adjustments[ADJUSTMENT_COLUMNS]
+
+
+def _total_rows(s: pd.DataFrame, points_doc: bool) -> pd.DataFrame:
+    if not points_doc:
+        return pd.DataFrame(columns=ROLLUP_COLUMNS)
+    reason = [r if abs(a) > 1e-9 else "" for r, a in zip(s["adjust_reason"], s["adjustment"])]
+    return pd.DataFrame({
+        "unit": s["unit"], "level": "total", "id": TOTAL_ID, "parent": "", "depth": -1, "title": TOTAL_ID,
+        "kind": "total", "possible": s["possible"], "children": s["base"] + s["bonus"] + s["deduction"],
+        "adjustment": s["adjustment"], "awarded": s["total"], "reason": reason,
+    })
 
 
 def _gates(audit: pd.DataFrame, names: list[str]):
     g = audit[audit["kind"] == "gate"]
-    trig = g[g["outcome"] == Outcome.TRIGGERED.value]
-    unmet = g[g["outcome"] == Outcome.NOT_MET.value]
+    trig = g[(g["gate"] == "veto") & (g["outcome"] == Outcome.TRIGGERED.value)]
+    unmet = g[(g["gate"] == "bar") & (g["outcome"] == Outcome.NOT_MET.value)]
+    missing = g[g["outcome"] == Outcome.MISSING.value]
+    t_by = trig.groupby("unit", observed=True)["title"].apply(list).to_dict()
+    u_by = unmet.groupby("unit", observed=True)["title"].apply(list).to_dict()
+    m_by = missing.groupby("unit", observed=True)["title"].apply(list).to_dict()
     text, vetoed, barred = [], [], []
-    t_by = trig.groupby("unit")["title"].apply(list).to_dict()
-    u_by = unmet.groupby("unit")["title"].apply(list).to_dict()
-    m_by = g[g["outcome"] == Outcome.MISSING.value].groupby("unit")["title"].apply(list).to_dict()
     for u in names:
         bits = []
         if u in t_by:
@@ -106,54 +213,41 @@ def grade_for(spec: Spec, total: float) -> str:
     return spec.grades[-1].grade
 
 
-def _grades(spec: Spec, totals, vetoed, barred) -> list[str]:
+def gated(spec: Spec, grade: str, vetoed: bool, barred: bool) -> str:
+    """Return ``grade`` after the gates: a veto gives the worst grade, a bar denies the top one."""
     top, worst = spec.grades[0].grade, spec.grades[-1].grade
     second = spec.grades[1].grade if len(spec.grades) > 1 else top
-    out = []
-    for t, v, b in zip(totals, vetoed, barred):
-        g = grade_for(spec, t)
-        if v:
-            g = worst
-        elif b and g == top:
-            g = second
-        out.append(g)
-    return out
+    if vetoed:
+        return worst
+    if barred and grade == top:
+        return second
+    return grade
 
 
-def _verdicts(spec: Spec, s: pd.DataFrame, vetoed, barred) -> list[str]:
+def _grades(spec: Spec, totals, vetoed, barred) -> list[str]:
+    return [gated(spec, grade_for(spec, t), v, b) for t, v, b in zip(totals, vetoed, barred)]
+
+
+def _verdicts(spec: Spec, s: pd.DataFrame) -> list[str]:
     out = []
-    for k, row in enumerate(s.itertuples(index=False)):
+    for row in s.itertuples(index=False):
         bits = []
         if row.binding:
-            miss = row.binding_missing
             if row.binding_not_met:
                 bits.append(f"{row.binding_not_met}项约束性指标未达标")
-            elif miss:
-                bits.append(f"约束性指标无未达标项,但{miss}项缺数据,暂无法判定")
+            elif row.binding_missing:
+                bits.append(f"约束性指标无未达标项,但{row.binding_missing}项缺数据,暂无法判定")
             else:
                 bits.append("约束性指标全部达标")
         if spec.family == "taskbook" and row.tasks:
             bits.append(f"重点任务完成{row.tasks_done}/{row.tasks}项")
         if not spec.grades:
-            if vetoed[k]:
+            if row.vetoed:
                 bits.append("触发合格否决,考核不合格")
-            elif barred[k]:
+            elif row.barred:
                 bits.append("未满足评优前置条件,不得评优")
         out.append(";".join(bits))
     return out
-
-
-def _rank(spec: Spec, s: pd.DataFrame) -> pd.Series:
-    """Rank within each unit's rank group (units without one rank together)."""
-    if s["total"].notna().any():
-        key = s["total"]
-    elif s["binding"].any():
-        key = s["binding_met"] * 1000 + s["indicators_met"]
-    else:
-        key = s["tasks_done"] / s["tasks"].replace(0, np.nan)
-    groups = {u.name: u.rank_group or "" for u in spec.units}
-    peer = s["unit"].map(groups).fillna("")
-    return key.groupby(peer).rank(ascending=False, method="min")
 
 
 def describe_total(row) -> str:

@@ -13,6 +13,7 @@ from ecoscore.spec.model import (
     GradeBand,
     Group,
     Line,
+    Ranking,
     Reading,
     Spec,
     Unit,
@@ -23,6 +24,6 @@ from ecoscore.spec.model import (
 )
 
 __all__ = [
-    "ATTRIBUTES", "FAMILIES", "KINDS", "SPEC_DIR", "Ambiguity", "GradeBand", "Group", "Line", "Reading",
+    "ATTRIBUTES", "FAMILIES", "KINDS", "SPEC_DIR", "Ambiguity", "GradeBand", "Group", "Line", "Ranking", "Reading",
     "Spec", "Unit", "build_spec", "list_documents", "load_spec", "parse_readings",
 ]

@@ -23,6 +23,10 @@ def _close(a: float, b: float) -> bool:
 def check(spec: Spec) -> list[str]:
     """Return every integrity problem of ``spec`` (empty when sound)."""
     p: list[str] = []
+    if spec.ranking.basis not in ("total", "none") or spec.ranking.kind not in ("document", "descriptive"):
+        p.append(f"ranking: basis must be total or none, kind document or descriptive, not {spec.ranking}")
+    elif spec.ranking.basis == "total" and spec.family != "points" and spec.total is None:
+        p.append("ranking: a document without points cannot rank by total")
     if spec.family not in FAMILIES:
         p.append(f"family {spec.family!r} not one of {FAMILIES}")
     for kind, ids in (("line", [ln.id for ln in spec.lines]), ("group", [g.id for g in spec.groups]),

@@ -106,6 +106,20 @@ class GradeBand:
 
 
 @dataclass(frozen=True)
+class Ranking:
+    """Whether and how the document compares its units.
+
+    ``basis`` is the summary column units are ranked by (``total``) or ``none``; ``kind`` is
+    ``document`` when the text itself ranks units, ``descriptive`` when the position is only a
+    reading aid; ``note`` says so in Chinese wherever a rank is shown.
+    """
+
+    basis: str = "none"
+    kind: str = "descriptive"
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Spec:
     """A whole document, ready to score."""
 
@@ -128,6 +142,7 @@ class Spec:
     path: str
     raw: dict = field(repr=False, compare=False, default_factory=dict)
     readings: dict = field(default_factory=dict)
+    ranking: Ranking = field(default_factory=Ranking)
 
     @property
     def unit_names(self) -> list[str]:
@@ -290,6 +305,14 @@ def _clause(x) -> str:
     return "\n".join(x) if isinstance(x, list) else str(x or "").strip()
 
 
+def _ranking(raw, problems: list[str]) -> Ranking:
+    try:
+        return Ranking(**(raw or {}))
+    except TypeError as e:
+        problems.append(f"ranking: {e}")
+        return Ranking()
+
+
 def build_spec(raw: dict, path: str) -> Spec:
     """Build and check a spec from its YAML form; raise ``SpecError`` listing every problem."""
     problems: list[str] = []
@@ -367,7 +390,7 @@ def build_spec(raw: dict, path: str) -> Spec:
         unit_kind=raw.get("unit_kind", "单位"), total=raw.get("total"), units=tuple(units),
         departments=_tuple(raw.get("departments")), groups=tuple(groups), lines=tuple(lines),
         grades=grades, policies=tuple(raw.get("policies", []) or []), ambiguities=tuple(ambiguities),
-        notes=raw.get("notes", ""), path=str(path), raw=raw,
+        notes=raw.get("notes", ""), path=str(path), raw=raw, ranking=_ranking(raw.get("ranking"), problems),
     )
 
     problems.extend(check(spec))

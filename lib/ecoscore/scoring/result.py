@@ -1,0 +1,214 @@
+"""The scored result: computed once per cohort, saved, and read by every view.
+
+``Result`` is one year of one cohort: the audit trail (unit × line), the rollup (unit × group,
+plus the total, with every adjustment), the summary (unit: total, grade, verdict, rank, flags)
+and the adjustments. ``ScoredCohort`` is what a batch scores once and every report, the index
+page, the CLI and the exports read: this year's and last year's ``Result``, the readings, the
+data's provenance (file names, content hashes, whether they are samples) and the evidence the
+units typed.
+
+A ``ScoredCohort`` is saved as one JSON file (``docs/scored-result.md``): no pickle, no code;
+each table is pandas' ``orient="table"`` JSON, so ``pandas.read_json`` reads it back with its
+dtypes. ``ScoredCohort.load`` rebuilds the spec from the document id (or spec path) and the
+readings recorded in the file.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ecoscore import atomic
+from ecoscore.errors import EcoscoreError
+from ecoscore.paths import SPEC_DIR
+from ecoscore.spec import Spec, load_spec
+
+FORMAT = "ecoscore.scored-result/1"
+EVIDENCE_COLUMNS = ["unit", "line_id", "source", "text", "file", "sheet", "row"]
+
+
+def _num(x):
+    return None if x is None or x != x else round(float(x), 4)
+
+
+def _text(x) -> str | None:
+    return None if x is None or x != x or x == "" else str(x)
+
+
+@dataclass
+class Result:
+    """One year of a scored cohort: audit trail, rollup, summary and adjustments."""
+
+    spec: Spec
+    audit: pd.DataFrame
+    groups: pd.DataFrame
+    summary: pd.DataFrame
+    rollup: pd.DataFrame
+    adjustments: pd.DataFrame
+
+    def unit_audit(self, unit: str) -> pd.DataFrame:
+        """Return the audit rows of one unit."""
+        return self.audit[self.audit["unit"] == unit]
+
+    def unit_summary(self, unit: str) -> dict[str, Any]:
+        """Return one unit's summary row as a dict."""
+        row = self.summary[self.summary["unit"] == unit]
+        if row.empty:
+            raise KeyError(unit)
+        return row.iloc[0].to_dict()
+
+    def unit_rollup(self, unit: str) -> pd.DataFrame:
+        """Return one unit's rollup rows (groups in document order, then the total)."""
+        return self.rollup[self.rollup["unit"] == unit]
+
+    def unit_adjustments(self, unit: str) -> pd.DataFrame:
+        """Return one unit's adjustments."""
+        return self.adjustments[self.adjustments["unit"] == unit]
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """Return the stable JSON contract: one record per unit with its adjustments and lines.
+
+        For a unit with points, Σ ``lines[].points`` + Σ ``adjustments[].points`` = ``total``.
+        """
+        out = []
+        by_unit = {u: df for u, df in self.audit.groupby("unit", sort=False, observed=True)}
+        adj = {u: df for u, df in self.adjustments.groupby("unit", sort=False)}
+        for row in self.summary.itertuples(index=False):
+            lines = by_unit.get(row.unit, self.audit.iloc[0:0])
+            out.append({
+                "unit": row.unit,
+                "total": _num(row.total),
+                "base": _num(row.base) if row.total == row.total else None,
+                "bonus": _num(row.bonus) if row.total == row.total else None,
+                "deduction": _num(row.deduction) if row.total == row.total else None,
+                "lost": _num(row.lost),
+                "grade": row.grade or None,
+                "verdict": row.verdict or None,
+                "compliance": row.compliance or None,
+                "rank": int(row.rank) if row.rank == row.rank else None,
+                "rank_of": int(row.rank_of) if row.rank == row.rank else None,
+                "rank_group": row.rank_group or None,
+                "vetoed": bool(row.vetoed),
+                "barred": bool(row.barred),
+                "missing": int(row.missing),
+                "gates": row.gates or None,
+                "readings": self.spec.readings,
+                "adjustments": [
+                    {"level": a.level, "id": a.id, "points": _num(a.points), "reason": a.reason}
+                    for a in adj.get(row.unit, self.adjustments.iloc[0:0]).itertuples(index=False)
+                ],
+                "lines": [
+                    {"id": r.line_id, "points": _num(r.awarded), "max": _num(r.possible), "outcome": r.outcome,
+                     "polarity": r.polarity, "reason": r.reason, "value": _num(r.value), "target": _num(r.target),
+                     "gap": _num(r.gap), "lead": _text(r.lead), "evidence": _text(r.evidence), "clause": r.clause}
+                    for r in lines.itertuples(index=False)
+                ],
+            })
+        return out
+
+    def to_json(self) -> str:
+        """Return ``to_records`` as JSON text (UTF-8, not ASCII-escaped)."""
+        return json.dumps({"document": self.spec.id, "title": self.spec.title, "units": self.to_records()},
+                          ensure_ascii=False, indent=2)
+
+
+@dataclass
+class ScoredCohort:
+    """A cohort scored once: this year, last year, readings, provenance and evidence."""
+
+    spec: Spec
+    year: int
+    current: Result
+    previous: Result | None = None
+    provenance: dict = field(default_factory=dict)
+    evidence: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EVIDENCE_COLUMNS))
+
+    @property
+    def sample(self) -> bool:
+        """Return whether the facts are the bundled sample data (示例数据)."""
+        return bool(self.provenance.get("sample"))
+
+    @property
+    def source(self) -> str:
+        """Return the data source as a reader should see it (示例数据 or the file name)."""
+        return self.provenance.get("source", "")
+
+    @property
+    def units(self) -> list[str]:
+        """Return the scored units, in order."""
+        return list(self.current.summary["unit"])
+
+    # ---------------------------------------------------------------- saving
+    def to_dict(self) -> dict[str, Any]:
+        """Return the saved form (see ``docs/scored-result.md``)."""
+        builtin = Path(self.spec.path).resolve().parent == SPEC_DIR.resolve()
+        tables = {"evidence": self.evidence}
+        for name, res in (("current", self.current), ("previous", self.previous)):
+            if res is None:
+                continue
+            for part in ("audit", "summary", "rollup", "adjustments"):
+                tables[f"{name}.{part}"] = getattr(res, part)
+        return {
+            "format": FORMAT,
+            "document": self.spec.id,
+            "spec": None if builtin else str(Path(self.spec.path).resolve()),
+            "title": self.spec.title,
+            "year": self.year,
+            "readings": dict(self.spec.readings),
+            "provenance": self.provenance,
+            "tables": {k: json.loads(v.to_json(orient="table", index=False, force_ascii=False))
+                       for k, v in tables.items()},
+        }
+
+    def save(self, path: str | Path) -> Path:
+        """Write the result to ``path`` (JSON, atomically) and return the path."""
+        return atomic.write_text(Path(path), json.dumps(self.to_dict(), ensure_ascii=False))
+
+    @classmethod
+    def load(cls, path: str | Path) -> ScoredCohort:
+        """Read a result saved by ``save``."""
+        try:
+            raw = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise EcoscoreError(f"无法读取评分结果文件 {path}:{e}") from None
+        if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+            raise EcoscoreError(f"{path} 不是 ecoscore 评分结果文件(应为格式 {FORMAT})")
+        spec = load_spec(raw["spec"] or raw["document"])
+        spec = spec.with_readings(raw.get("readings") or {})
+        t = {k: pd.read_json(io.StringIO(json.dumps(v)), orient="table") for k, v in raw["tables"].items()}
+
+        def result(name: str) -> Result | None:
+            if f"{name}.audit" not in t:
+                return None
+            audit = t[f"{name}.audit"]
+            audit["unit"] = pd.Categorical(audit["unit"].astype(str), categories=list(t[f"{name}.summary"]["unit"]),
+                                           ordered=True)
+            for col in ("reason", "facts", "evidence", "lead", "gate", "attribute", "clause", "rule", "title"):
+                audit[col] = audit[col].fillna("").astype(str)
+            rolled = t[f"{name}.rollup"]
+            for col in ("reason", "parent"):
+                rolled[col] = rolled[col].fillna("").astype(str)
+            summary = t[f"{name}.summary"]
+            for col in ("grade", "verdict", "gates", "rank_group", "compliance"):
+                summary[col] = summary[col].fillna("").astype(str)
+            return Result(spec, audit, groups_table(spec, rolled, list(summary["unit"])), summary, rolled,
+                          t[f"{name}.adjustments"])
+
+        evidence = t["evidence"].reindex(columns=EVIDENCE_COLUMNS)
+        return cls(spec, int(raw["year"]), result("current"), result("previous"), raw.get("provenance") or {},
+                   evidence)
+
+
+def groups_table(spec: Spec, rolled: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Return unit × group scores (after adjustments) from rollup rows."""
+    g = rolled[rolled["level"] == "group"]
+    wide = g.pivot(index="unit", columns="id", values="awarded") if len(g) else pd.DataFrame()
+    wide = wide.reindex(index=names, columns=[x.id for x in spec.groups]).fillna(0.0)
+    wide.index.name = "unit"
+    wide.columns.name = None
+    return wide
