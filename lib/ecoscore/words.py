@@ -82,3 +82,12 @@ def rank_sentence(row, spec) -> str:
     if not text:
         return ""
     return f"{rank_caption(row, spec)}为{text}"
+
+#: Where a piece of evidence was typed (``ecoscore.facts.evidence.SOURCES``).
+EVIDENCE_SOURCE = {"event": "加扣分事项依据", "task_note": "完成情况说明", "line_note": "情况说明",
+                   "remark": "备注", "long_note": "说明"}
+
+
+def evidence(source: str, text: str) -> str:
+    """Return one piece of evidence as shown beside its line: "〔完成情况说明〕text"."""
+    return f"〔{EVIDENCE_SOURCE.get(source, source)}〕{text}"

@@ -60,6 +60,18 @@ def report_figures(path: Path) -> dict:
     return {"kpi": kpi, "rows": rows, "formula": formula.get_text() if formula else None, "soup": soup}
 
 
+def formula_terms(formula: str) -> tuple[list[float], float]:
+    """Parse "总分 = 一 …63.54分 + 二 …8.5分 − 调整0.12分 = 72.48分" into signed terms and the total."""
+    expr = formula.split("。")[0].removeprefix("总分 = ")
+    expr, shown = expr.rsplit(" = ", 1)
+    tokens = re.split(r"\s([+−])\s", expr)
+    first = tokens[0]
+    terms = [(-1 if first.startswith("−") else 1) * float(re.findall(r"([\d.]+)分", first)[-1])]
+    for sign, term in zip(tokens[1::2], tokens[2::2]):
+        terms.append((1 if sign == "+" else -1) * float(re.findall(r"([\d.]+)分", term)[-1]))
+    return terms, num(shown.removesuffix("分"))
+
+
 def check_table_adds_up(rows: list[dict], where: str) -> float | None:
     """Check line → group → total; return the printed total (None for a table without points)."""
     lines = [r for r in rows if "eco-line" in r["class"]]
@@ -107,8 +119,7 @@ def test_every_report_adds_up_and_agrees_with_index_json_and_xlsx(batch):
             # the key figure, the table's total row, the formula, the index, JSON and xlsx: one total
             assert num(page["kpi"]["total"]) == pytest.approx(total, abs=0.006), where
             assert page["kpi"]["total"] == cells["总分"] == fmt(rec["total"]) == fmt(xlsx[unit]["总分"]), where
-            figures = [num(x) for x in re.findall(r"[−\d.]+(?=分)", page["formula"].split("。")[0].replace(" − ", " −"))]
-            *parts, shown_total = figures
+            parts, shown_total = formula_terms(page["formula"])
             assert shown_total == pytest.approx(total, abs=0.006), where
             assert sum(parts) == pytest.approx(total, abs=0.005 * (len(parts) + 1)), (where, page["formula"])
             # JSON: lines + adjustments = total

@@ -409,4 +409,7 @@ class Report:
 
     def appendix(self) -> blocks.HTMLBlock:
         """Return the unit's full audit trail and the readings of ambiguous clauses."""
-        return tables.appendix(self.audit, self.spec, source=self.source)
+        ev = self.cohort.evidence
+        remarks = [words.evidence(s, x) for s, x, u, ln in zip(ev["source"], ev["text"], ev["unit"], ev["line_id"])
+                   if u == self.unit and not ln]
+        return tables.appendix(self.audit, self.spec, source=self.source, remarks=remarks)

@@ -287,8 +287,8 @@ APPENDIX_COLUMNS = {
 }
 
 
-def appendix(audit: pd.DataFrame, spec: Spec, *, source: str = "") -> blocks.HTMLBlock:
-    """Return the full audit trail of the unit and the readings of ambiguous clauses."""
+def appendix(audit: pd.DataFrame, spec: Spec, *, source: str = "", remarks: list[str] = ()) -> blocks.HTMLBlock:
+    """Return the full audit trail of the unit, its remarks as typed, and the readings of ambiguous clauses."""
     cols = list(APPENDIX_COLUMNS)
     rows = []
     for _, r in audit.iterrows():
@@ -310,6 +310,8 @@ def appendix(audit: pd.DataFrame, spec: Spec, *, source: str = "") -> blocks.HTM
              + (f"数据来源:{esc(source)}。" if source else "") + "</p>",
              blocks.table(rows, names, numeric=["满分", "得分", "实际值", "目标值", "差距"],
                           wide=["考核内容", "说明", "所用数据", "单位说明及依据", "评分规则"], trusted=["条款原文"])]
+    if remarks:
+        parts.append("<h3>单位填报的备注</h3><ul>" + "".join(f"<li>{multiline(r)}</li>" for r in remarks) + "</ul>")
     if spec.ambiguities:
         amb = []
         for a in spec.ambiguities:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ecoscore import __version__
+from ecoscore import __version__, words
 from ecoscore.scoring.engine import score
 from ecoscore.scoring.result import EVIDENCE_COLUMNS, ScoredCohort
 from ecoscore.spec import Spec, load_spec, parse_readings
@@ -41,11 +41,14 @@ def provenance(files: list[tuple[str, Path]], sample: bool, source: str) -> dict
 
 
 def attach_evidence(audit: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
-    """Return ``audit`` with each line's evidence text (what the unit typed), joined by line breaks."""
+    """Return ``audit`` with each line's evidence (what the unit typed, marked with where it was
+    typed), one piece per line of text. Remarks about the unit as a whole stay in the evidence table.
+    """
     if evidence is None or evidence.empty:
         return audit
     ev = evidence[evidence["line_id"].astype(str) != ""]
-    joined = ev.groupby(["unit", "line_id"], sort=False)["text"].agg(lambda t: "\n".join(map(str, t)))
+    ev = ev.assign(shown=[words.evidence(s, x) for s, x in zip(ev["source"], ev["text"])])
+    joined = ev.groupby(["unit", "line_id"], sort=False)["shown"].agg("\n".join)
     keys = pd.MultiIndex.from_arrays([audit["unit"].astype(str), audit["line_id"].astype(str)])
     audit = audit.copy()
     audit["evidence"] = joined.reindex(keys).fillna("").to_numpy()
