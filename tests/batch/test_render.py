@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from ecoscore import cli, list_documents, load_spec, score
 from ecoscore.atomic import write_text
 from ecoscore.batch.render import RESULT_FILE, file_names, render, safe_filename
-from ecoscore.scoring.result import ScoredCohort
 from ecoscore.errors import FactsError, Problem
 from ecoscore.reports.standalone import external_references
 from ecoscore.rules.base import fmt
+from ecoscore.scoring.result import ScoredCohort
 from tests.conftest import FIXTURES
 
 MINIMAL = FIXTURES / "minimal_report.ipynb"

@@ -9,8 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ecoscore import load_spec, score
-from ecoscore import words
+from ecoscore import load_spec, score, words
 from ecoscore.reports import narrative
 from tests.conftest import FIXTURES
 

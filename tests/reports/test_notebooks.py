@@ -16,8 +16,7 @@ import nbformat
 import papermill
 import pytest
 
-from ecoscore import facts, list_documents, load_spec
-from ecoscore import words
+from ecoscore import facts, list_documents, load_spec, words
 from ecoscore.reports import narrative, report
 from ecoscore.reports import notebooks as notebook
 from ecoscore.rules.base import fmt
