@@ -12,9 +12,10 @@ from urllib.parse import quote
 
 import pytest
 
-from ecoscore import load_spec, score
-from ecoscore.batch.render import load_cohort, render
+from ecoscore import load_spec
+from ecoscore.batch.render import RESULT_FILE, render
 from ecoscore.rules.base import fmt
+from ecoscore.scoring.result import ScoredCohort
 from tests.conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -45,9 +46,8 @@ def site(tmp_path_factory, sample_data):
     out = tmp_path_factory.mktemp("site")
     with sample_data(DOC):
         summary = render(DOC, units=spec.unit_names[:2], workers=2, out_dir=out, progress=False)
-        current, previous = load_cohort(spec, None, spec.year)
     assert summary.ok, summary.describe()
-    return summary, score(spec, current, previous)
+    return summary, ScoredCohort.load(summary.out_dir / RESULT_FILE).current
 
 
 class Visit:

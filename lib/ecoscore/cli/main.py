@@ -79,7 +79,9 @@ def ranking_table(result) -> pd.DataFrame:
     """Return the cohort as a short Chinese table for the terminal (rank words as in the reports)."""
     from ecoscore import words
 
-    s = result.summary.sort_values(["rank_group", "rank", "unit"], kind="stable")
+    from ecoscore.reports.index_page import ordered
+
+    s = ordered(result)
     out = pd.DataFrame({"单位": s["unit"]})
     if s["rank"].notna().any():
         out.insert(0, "位次" if result.spec.ranking.kind == "descriptive" else "排名",

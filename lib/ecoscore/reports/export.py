@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from ecoscore import atomic, words
 from ecoscore.rules.base import Outcome
+from ecoscore.reports.index_page import ordered
 from ecoscore.scoring.result import Result, ScoredCohort
 
 HEAD = PatternFill("solid", fgColor="DDEBF7")
@@ -66,7 +67,7 @@ def build_workbook(cohort: ScoredCohort) -> Workbook:
     cover = wb.active
     cover.title = "说明"
     _cover(cover, result, sample, cohort)
-    summary = result.summary.sort_values(["rank_group", "rank", "unit"], kind="stable")
+    summary = ordered(result)
     summary = summary.assign(rank_text=[words.rank(r, spec) for r in summary.to_dict("records")])
     cols = [c for c in SUMMARY if _useful(summary[c[0]])]
     _table(wb.create_sheet("汇总"), result, "汇总", summary, cols, sample, freeze="C3")

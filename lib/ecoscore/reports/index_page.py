@@ -78,10 +78,23 @@ def cohort_svg(values: pd.Series, *, label: str, scale: float | None = None,
     return "".join(parts)
 
 
+def ordered(result: Result) -> pd.DataFrame:
+    """Return the summary in the order every listing shows it: rank groups in the document's
+    order, then by rank where the document ranks units, else in the document's order.
+    """
+    s = result.summary
+    first = {}
+    for u in result.spec.units:
+        first.setdefault(u.rank_group or "", len(first))
+    key = pd.DataFrame({"g": s["rank_group"].map(first).fillna(len(first)), "r": s["rank"],
+                        "o": range(len(s))}, index=s.index)
+    return s.loc[key.sort_values(["g", "r", "o"], na_position="last", kind="stable").index]
+
+
 def _rows(result: Result, links: dict[str, str], failed: set[str]) -> tuple[list[str], list[dict]]:
     """Return the table's columns and rows: every figure read from the summary, as in the reports."""
-    s = result.summary.sort_values(["rank_group", "rank", "unit"], na_position="last", kind="stable")
     spec = result.spec
+    s = ordered(result)
 
     def filled(col: str) -> bool:
         return bool(s[col].fillna("").astype(str).str.len().gt(0).any())
@@ -90,7 +103,7 @@ def _rows(result: Result, links: dict[str, str], failed: set[str]) -> tuple[list
     rank_col = "位次" if spec.ranking.kind == "descriptive" else "排名"
     # The short columns a phone shows without scrolling come first; long explanations last.
     show = {
-        rank_col: ranked, "分组": filled("rank_group"), "单位": True,
+        rank_col: ranked, "分组": ranked and filled("rank_group"), "单位": True,
         "总分": spec.family == "points" or spec.total is not None,
         "等级": filled("grade"), "约束性指标": s["binding"].max() > 0, "任务": s["tasks"].max() > 0,
         "报告": True, "缺数据项": True, "前置/否决": filled("gates"), "结论": filled("verdict"),
