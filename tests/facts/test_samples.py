@@ -71,10 +71,11 @@ def test_sample_has_missing_data_and_a_late_task(doc):
 def test_sample_triggers_the_gates_the_document_has(doc):
     spec, _, result = _score_sample(doc)
     gates = "".join(result.summary["gates"])
-    kinds = {getattr(ln.rule, "kind", "") for ln in spec.lines if ln.rule.type == "gate"}
-    if "合格否决" in kinds:
+    # a gate's flag is bad when yes for a veto (合格否决), good for a condition for 优秀 (评优前置)
+    flags = {f.better for ln in spec.lines if ln.rule.type == "gate" for f in ln.rule.facts() if f.name == "flag"}
+    if "down" in flags:
         assert "触发合格否决" in gates
-    if "评优前置" in kinds:
+    if "up" in flags:
         assert "未满足评优前置" in gates
 
 

@@ -60,3 +60,15 @@ def test_compound_all_certain_failure_beats_missing_and_gap_comes_from_failing_p
     s = r.score(c)
     assert s.outcome[0] is Outcome.NOT_MET
     assert s.gap[0] == 1
+
+
+def test_compound_passes_its_parts_declarations_through():
+    r = Compound(mode="any", parts=[
+        {"type": "threshold", "op": "<=", "target": "fact"},
+        {"type": "counted", "start": 0, "items": [{"name": "n", "label": "次数", "points": -1, "default": 0}]},
+    ])
+    assert [(f.name, f.better, f.target_of) for f in r.facts()] == [
+        ("p0_value", "down", ""), ("p0_target", "neutral", "p0_value"), ("p1_n", "down", "")]
+    assert r.measure() == "p0_value" and r.measure_unit() == ""
+    assert [e.name for e in r.event_items()] == ["p1_n"]
+    assert Trend(direction="down").facts()[0].better == "down"

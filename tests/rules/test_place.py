@@ -54,3 +54,9 @@ def test_better_value_never_fewer_points(values):
     order = np.argsort(v)
     assert (np.diff(s.points[order]) >= -1e-9).all()
     assert s.points.max() == 5
+
+
+def test_a_dropped_score_is_bad_whichever_way_the_value_ranks():
+    for higher in (True, False):
+        facts = {f.name: f.better for f in PlacePoints(higher_is_better=higher, drop_penalty=1).facts()}
+        assert facts == {"value": "up" if higher else "down", "dropped": "down"}

@@ -257,3 +257,30 @@ def test_counted_waiver_only_needed_when_something_could_be_waived(ctx):
     s = r.score(ctx(100, months=[0, 2], waived=[None, None]))
     assert s.points[0] == 100 and s.outcome[0] is Outcome.FULL  # nothing to waive: the answer is not needed
     assert s.outcome[1] is Outcome.MISSING
+
+
+def test_which_way_is_better_follows_the_parameters():
+    # "≤35" is better low; a deduction item better rare, a bonus item better often; a
+    # manual figure is a deduction unless it awards; a grade table lists grades best first
+    def better(rule):
+        return {f.name: f.better for f in rule.facts()}
+
+    assert better(Threshold(op="<=", target="fact")) == {"value": "down", "target": "neutral"}
+    assert Threshold(target="fact").facts()[1].target_of == "value"
+    items = [{"name": "fine", "label": "罚", "points": -2}, {"name": "prize", "label": "奖", "points": 1}]
+    assert better(Counted(items=items, waive_if="免扣")) == {"fine": "down", "prize": "up", "waived": "up"}
+    assert better(Manual(mode="deduct"))["points"] == better(Manual(mode="penalty"))["points"] == "down"
+    assert better(Manual(mode="award")) == {"points": "up", "note": "neutral"}
+    assert better(Piecewise(breakpoints=[[0, 1], [10, 0]])) == {"value": "down"}
+    assert GradePoints(table={"合格": 1, "优秀": 3, "良好": 2}).facts()[0].choices == ("优秀", "良好", "合格")
+
+
+def test_counted_items_with_a_default_go_on_the_events_sheet():
+    r = Counted(start=0, items=[
+        {"name": "found", "label": "被查处", "points": -1, "default": 0},
+        {"name": "judged", "label": "视情扣分", "points": -1, "direct": True, "cap": 3, "default": 0},
+        {"name": "rated", "label": "年度评定扣分", "points": -1},
+    ])
+    assert [(e.name, e.direct, e.points, e.cap) for e in r.event_items()] == [
+        ("found", False, -1.0, None), ("judged", True, -1.0, 3)]
+    assert r.measure() is None and Lateness().measure() == "days_late" and YesNo().measure() == "done"

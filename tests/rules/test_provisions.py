@@ -33,3 +33,9 @@ def test_target_or_assessed_004_er_1():
     s = r.score(c)
     assert list(s.points[:2]) == [100, 85]
     assert s.outcome[2] is Outcome.MISSING
+
+
+def test_assessed_points_are_better_high_whichever_way_the_value_is():
+    facts = {f.name: f.better for f in TargetOrAssessed(op="<=").facts()}
+    assert facts == {"value": "down", "target": "neutral", "assessed": "up"}
+    assert TargetOrAssessed(value_unit="微克/立方米").measure_unit() == "微克/立方米"

@@ -69,3 +69,8 @@ def test_params_round_trip_and_validation():
     with pytest.raises(ValueError):
         SharedTask(whole="洞头区", combine="any")
     assert math.isnan(SharedTask(whole="洞头区").score(ctx(UNITS, [1, 100, 100])).points[0])
+
+
+def test_the_whole_does_not_report():
+    assert SharedTask(whole="洞头区").reporters(UNITS) == ["环保局", "经信局"]
+    assert SharedTask(whole="洞头区").measure() == "completion"

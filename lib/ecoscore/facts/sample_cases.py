@@ -8,8 +8,9 @@ must be able to show occurs somewhere in each document's sample.
 * a failed binding indicator (约束性, compliance documents);
 * every grade of a graded document, by moving units' latent quality until each band is hit.
 
-Everything here is generic over the spec: it looks at line kinds, rule types and the
-scores the engine gives, never at a document's own line ids.
+Everything here is generic over the spec: it looks at line kinds, rule types, what the rules
+declare about their facts (which way is better) and the scores the engine gives, never at a
+document's own line ids.
 """
 
 from __future__ import annotations
@@ -44,9 +45,10 @@ def apply_scenarios(s) -> dict[str, str]:
 def _late(s, done) -> None:
     spec, y = s.spec, s.spec.year
     for ln in spec.lines:
-        if ln.rule.type == "lateness":
+        days = next((f for f in ln.rule.facts() if f.kind == "days" and f.better == "down"), None)
+        if days is not None:  # days late (lateness)
             u = next(u for u in spec.unit_names if ln.applies(u))
-            s.overrides[(y, u, f"{ln.id}:days_late")] = 12.0
+            s.overrides[(y, u, f"{ln.id}:{days.name}")] = 12.0
             done["late"] = f"{u} {ln.id} 推迟12天"
             return
     for ln in spec.lines:
@@ -93,7 +95,8 @@ def _missing(s, done) -> None:
 def _gates(s, done, locked) -> None:
     spec, y = s.spec, s.spec.year
     gates = [ln for ln in spec.lines if ln.rule.type == "gate"]
-    veto = next((ln for ln in gates if getattr(ln.rule, "kind", "") == "合格否决"), None)
+    # a gate's flag: a veto (合格否决) is bad when yes, a condition for 优秀 (评优前置) good
+    veto = next((ln for ln in gates if _flag_better(ln) == "down"), None)
     if veto is not None:
         u = [u for u in spec.unit_names if veto.applies(u)][-1]
         s.overrides[(y, u, f"{veto.id}:flag")] = True
@@ -101,13 +104,18 @@ def _gates(s, done, locked) -> None:
             s.note_overrides[(y, u, f"{veto.id}:note")] = f"{y}年发生“{veto.title}”情形,经核实属实(示例)"
         locked.add(u)
         done["veto"] = f"{u} {veto.id}"
-    bar = next((ln for ln in gates if getattr(ln.rule, "kind", "") == "评优前置"), None)
+    bar = next((ln for ln in gates if _flag_better(ln) == "up"), None)
     if bar is not None:
         cands = [u for u in spec.unit_names if bar.applies(u)]
         u = next((c for c in reversed(cands) if c not in locked), cands[-1])
         s.overrides[(y, u, f"{bar.id}:flag")] = False
         locked.add(u)
         done["bar"] = f"{u} {bar.id}"
+
+
+def _flag_better(line) -> str | None:
+    """Return which way is better for a gate line's ``flag`` fact, as its rule declares."""
+    return next((f.better for f in line.rule.facts() if f.name == "flag"), None)
 
 
 def _binding(s, done) -> None:

@@ -11,6 +11,10 @@ Values follow each line's ``sample`` hints (keyed by fact name):
 * a scalar — that value, always;
 * ``<fact>.delta: [low, high]`` — for facts compared with last year: this year minus last year.
 
+Which end of a range is good comes from the facts' own declarations (``FactSpec.better``:
+a well-run unit draws high where higher is better, low where lower is, and a target is drawn
+independently of quality); a grade's choices are listed best first.
+
 Facts without a hint get a default from their kind and range. Draws are rank-correlated
 within a unit (a well-run unit tends to do well everywhere) through a latent quality per
 unit, and each value's random stream is seeded by (document, unit, fact, year), so adding a
@@ -59,29 +63,19 @@ def hint_for(f: Field, suffix: str = "") -> object:
 
 
 def direction(rule, name: str) -> str:
-    """Return which way is better for a fact: ``up``, ``down`` or ``neutral`` (targets)."""
-    if rule.type == "compound":
-        m = re.match(r"p(\d+)_(.+)", name)
-        return direction(rule.parts[int(m.group(1))], m.group(2)) if m else "up"
-    if name in ("target", "strive", "ensure", "reference") or name.endswith("_target"):
-        return "neutral"
-    if rule.type == "counted" and name != "waived":
-        item = next((i for i in rule.items if i.name == name), None)
-        return "up" if item is not None and item.points > 0 else "down"
-    if rule.type == "gate":
-        return "down" if getattr(rule, "kind", "") == "合格否决" else "up"
-    if rule.type == "manual":
-        return "down" if getattr(rule, "mode", "") == "deduct" else "up"
-    if name == "days_late":
-        return "down"
-    if getattr(rule, "op", ">=") in ("<", "<=") or getattr(rule, "lower_is_better", False):
-        return "down"
-    if getattr(rule, "higher_is_better", True) is False or getattr(rule, "direction", "up") == "down":
-        return "down"
-    bp = getattr(rule, "breakpoints", ())
-    if bp and len(bp) >= 2 and bp[0][1] > bp[-1][1]:
-        return "down"
-    return "up"
+    """Return which way is better for a rule's fact, as the rule declares it (``FactSpec.better``):
+    ``up``, ``down`` or ``neutral`` (targets, reference values, free text).
+    """
+    fact = next((f for f in rule.facts() if f.name == name), None)
+    if fact is None:
+        raise KeyError(f"rule {rule.type!r} has no fact {name!r}")
+    return _better(fact, rule.type)
+
+
+def _better(fact, owner: str) -> str:
+    if fact.better is None:
+        raise ValueError(f"{owner}: fact {fact.name!r} does not declare which way is better (FactSpec.better)")
+    return fact.better
 
 
 def citywide(f: Field) -> bool:
@@ -110,9 +104,8 @@ def _default_range(f: Field) -> tuple[float, float]:
     if k == "points":
         m = f.line.max if f.line is not None and f.line.max else 5.0
         return 0.0, float(hi if hi is not None else m)
-    target = getattr(f.line.rule, "target", None) if f.line is not None else None
-    if isinstance(target, (int, float)) and not isinstance(target, bool) and target:
-        return sorted((0.8 * target, 1.2 * target))
+    if f.fact.typical is not None:  # values sit near the rule's fixed target
+        return sorted((0.8 * f.fact.typical, 1.2 * f.fact.typical))
     return (lo if lo is not None else 0.0), (hi if hi is not None else 100.0)
 
 
@@ -154,8 +147,14 @@ class Sampler:
         return float(np.random.default_rng(_seed(self.spec.id, *parts)).random())
 
     def direction(self, f: Field) -> str:
-        """Return which way is better for a field (``up``, ``down``, ``neutral``)."""
-        return direction(f.line.rule, f.key.rsplit(":", 1)[1]) if f.line is not None else "up"
+        """Return which way is better for a field (``up``, ``down``, ``neutral``), as declared.
+
+        A policy's fact (no line) that declares nothing counts as ``up``: the policies' facts
+        are yes/no conditions where yes is good.
+        """
+        if f.line is None:
+            return f.fact.better or "up"
+        return _better(f.fact, f.line.rule.type)
 
     def value(self, f: Field, unit: str, year: int):
         """Return the sample value of one fact for one unit and year."""
@@ -181,8 +180,9 @@ class Sampler:
         """Return the worst value a fact's hint allows (the hardest target, for targets)."""
         d = self.direction(f)
         if d == "neutral":
-            value_dir = direction(f.line.rule, f.key.rsplit(":", 1)[1].replace("target", "value")
-                                  .replace("strive", "value").replace("ensure", "value"))
+            # the hardest target is the one the fact it is compared with finds hardest
+            of = f.fact.target_of
+            value_dir = direction(f.line.rule, of) if of and f.line is not None else "neutral"
             return self.draw(f, 1.0 if value_dir == "up" else 0.0)
         return self.draw(f, 0.0 if d == "up" else 1.0)
 
@@ -247,12 +247,8 @@ class Sampler:
             weights = [1.0 if c in hint else 0.0 for c in choices]
         elif isinstance(hint, str) and hint in choices:
             return hint
-        table = getattr(f.line.rule, "table", None) if f.line is not None else None
-        if isinstance(table, dict):  # best first by points
-            order = sorted(range(len(choices)), key=lambda i: -float(table.get(choices[i], 0)))
-            choices, weights = [choices[i] for i in order], [weights[i] for i in order]
         total = sum(weights) or 1.0
-        cum, u = 0.0, 1 - pos  # best grade for the best positions
+        cum, u = 0.0, 1 - pos  # choices are listed best first: the best grade for the best positions
         for c, w in zip(choices, weights):
             cum += w / total
             if u <= cum:

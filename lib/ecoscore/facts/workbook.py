@@ -5,7 +5,8 @@ A facts workbook has up to three data sheets, all read and written from the spec
 * 单位数据 (``units``): a row per unit and year, a column per fact (wide form);
 * 任务完成情况 (``tasks``): a row per unit × task line (completion %, note);
 * 加扣分事项 (``events``): a row per event (unit, line, item, count or points, evidence, date),
-  summed into the ``counted`` rule facts whose spec says a missing report means none.
+  summed into the facts of the items a rule declares as event items (``Rule.event_items``:
+  ``counted`` items whose spec says a missing report means none).
 
 Every data sheet has a row of field codes (fact keys such as ``二.2:value``, or reserved
 codes such as ``unit``) under its Chinese header, so headers stay readable and still map
@@ -115,7 +116,7 @@ class Field:
 
 @dataclass(frozen=True)
 class EventItem:
-    """An item of a ``counted`` rule entered on the events sheet."""
+    """An item of a line entered on the events sheet (its rule's ``event_items``), placed."""
 
     key: str
     line: Line
@@ -177,19 +178,18 @@ def is_task_line(line: Line) -> bool:
 
 
 def task_reporters(line: Line, spec: Spec) -> list[str]:
-    """Return the units that report a task line's completion (not a ``whole`` derived from others)."""
-    whole = getattr(line.rule, "whole", None)
-    return [u for u in spec.unit_names if line.applies(u) and u != whole]
+    """Return the units that report a line's facts, as its rule declares (``Rule.reporters``):
+    of the units the line applies to, all but those whose figure is derived from the others'.
+    """
+    return line.rule.reporters([u for u in spec.unit_names if line.applies(u)])
 
 
 def _event_items(line: Line) -> dict[str, EventItem]:
+    """Return ``{fact key: item}`` for the items the line's rule declares as events."""
     out = {}
-    for item in getattr(line.rule, "items", ()) or ():
-        if getattr(item, "default", None) is None or not hasattr(item, "direct"):
-            continue
-        key = f"{line.id}:{item.name}"
-        out[key] = EventItem(key, line, item.name, item.label, bool(item.direct), float(item.points),
-                             item.unit, item.cap)
+    for e in line.rule.event_items():
+        key = f"{line.id}:{e.name}"
+        out[key] = EventItem(key, line, e.name, e.label, e.direct, e.points, e.unit, e.cap)
     return out
 
 

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ecoscore.rules.base import OPERATORS, Context, FactSpec, Outcome, Rule, Scores, fmt, full_array
-from ecoscore.rules.targets import TARGET_FACT, describe_target, resolve_target, validate_target
+from ecoscore.rules.targets import (
+    TARGET_FACT,
+    describe_target,
+    resolve_target,
+    typical,
+    validate_target,
+)
 
 _IF_NO_PREVIOUS = ("missing", "met", "not_met")
 _CHANGES = ("diff", "rate")
@@ -73,12 +79,19 @@ class BarOrTrend(Rule):
         return "个百分点" if self.value_unit == "%" else self.value_unit
 
     def facts(self):
-        out = [FactSpec("value", self.value_label, "number", self.value_unit, previous=True)]
+        out = [FactSpec("value", self.value_label, "number", self.value_unit, previous=True,
+                        better=self.direction, typical=typical(self.target))]
         if self.target == "fact":
-            out.append(FactSpec(TARGET_FACT, self.target_label, "number", self.value_unit, required=False))
+            out.append(FactSpec(TARGET_FACT, self.target_label, "number", self.value_unit, required=False,
+                                better="neutral", target_of="value"))
         if self.beat_reference:
-            out.append(FactSpec("reference", self.reference_label, "number", self._change_unit(), required=False))
+            # compared with the change on last year, not with a fact
+            out.append(FactSpec("reference", self.reference_label, "number", self._change_unit(), required=False,
+                                better="neutral"))
         return tuple(out)
+
+    def measure(self):
+        return "value"
 
     def label(self):
         word = {"up": "提高", "down": "下降"}[self.direction]

@@ -69,6 +69,11 @@ FACT_KINDS = ("number", "percent", "count", "bool", "choice", "date", "days", "p
 NUMERIC_KINDS = ("number", "percent", "count", "days", "points")
 
 
+#: Which way is better for a fact (``FactSpec.better``): higher, lower, or neither (targets,
+#: reference values, free text, categories).
+BETTER = ("up", "down", "neutral")
+
+
 @dataclass(frozen=True)
 class FactSpec:
     """One fact a rule reads for each unit.
@@ -77,6 +82,15 @@ class FactSpec:
     ``default`` is used only where the document itself says what a missing value means
     (e.g. no reported event means no deduction); otherwise a missing value makes the
     line 缺数据.
+
+    ``better`` says which way is better for the unit: ``up`` (higher is better; a yes/no fact:
+    yes is good; a choice fact: its choices are listed best first), ``down`` (lower is better;
+    yes is bad) or ``neutral`` (targets, reference values, free text). Every rule declares it
+    for every fact; the default ``None`` means "not declared" and fails the registry test
+    (``tests/rules/test_registry.py``). ``target_of`` names, for a target (``better:
+    neutral``), the fact it is compared with, so that "the hardest target" is the one that
+    fact's ``better`` makes hardest. ``typical`` is a value the fact usually sits near (a
+    rule's fixed numeric target), for sample data when a spec gives no hint.
     """
 
     name: str
@@ -89,10 +103,37 @@ class FactSpec:
     previous: bool = False
     minimum: float | None = None
     maximum: float | None = None
+    better: str | None = None
+    target_of: str = ""
+    typical: float | None = None
 
     def __post_init__(self):
         if self.kind not in FACT_KINDS:
             raise ValueError(f"unknown fact kind {self.kind!r}; known: {', '.join(FACT_KINDS)}")
+        if self.better is not None and self.better not in BETTER:
+            raise ValueError(f"fact {self.name!r}: better must be one of {', '.join(BETTER)}, not {self.better!r}")
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """An item of a rule whose occurrences are entered one row each on the events sheet
+    (加扣分事项) and summed into the rule's fact ``name`` (which has a default: no row, none).
+
+    ``points`` is the points per occurrence (negative deducts); for a ``direct`` item the
+    analyst enters the points of each event and only the sign of ``points`` counts. ``unit``
+    is what one occurrence is counted in (次, 起); ``cap`` the most the item can add or take.
+    """
+
+    name: str
+    label: str
+    points: float
+    unit: str = "次"
+    cap: float | None = None
+    direct: bool = False
+
+
+#: ``Rule.measure()`` of a rule whose ``value`` column holds the points it awards.
+MEASURE_POINTS = "@points"
 
 
 @dataclass
@@ -197,8 +238,41 @@ class Rule:
     handles_missing: ClassVar[bool] = False
 
     def facts(self) -> tuple[FactSpec, ...]:
-        """Return the facts this rule reads, in template order."""
+        """Return the facts this rule reads, in template order, each with its ``better``."""
         raise NotImplementedError
+
+    def measure(self) -> str | None:
+        """Return what the ``value``, ``target`` and ``gap`` of this rule's scores are measured in.
+
+        The name of one of its facts (they are in that fact's unit: ``value`` is the fact as
+        reported, e.g. ``"value"``, ``"completion"``, ``"days_late"``), ``MEASURE_POINTS`` (the
+        value is the points awarded), or None (the rule reports no value). Every rule type
+        declares it; the base class raises so that the registry test notices one that does not.
+        """
+        raise NotImplementedError(f"rule type {self.type!r} does not declare measure()")
+
+    def measure_unit(self) -> str:
+        """Return the unit of ``value``/``target``/``gap`` as a report writes it (``%``, ``分``, ``天``…)."""
+        m = self.measure()
+        if m is None:
+            return ""
+        if m == MEASURE_POINTS:
+            return "分"
+        f = next(x for x in self.facts() if x.name == m)
+        return f.unit or ("%" if f.kind == "percent" else "")
+
+    def reporters(self, units: list[str]) -> list[str]:
+        """Return which of ``units`` (those the line applies to, in document order) report the
+        rule's facts. By default all of them; a rule that derives some unit's figure from the
+        others' (``shared_task``'s ``whole``) leaves that unit out.
+        """
+        return list(units)
+
+    def event_items(self) -> tuple[EventSpec, ...]:
+        """Return the items entered as events on the events sheet (加扣分事项), each summed into
+        one of the rule's facts. By default none: every fact is entered on the units or tasks sheet.
+        """
+        return ()
 
     def label(self) -> str:
         """Return a readable Chinese description built from the parameters."""
@@ -227,6 +301,11 @@ def _plain(v: Any) -> Any:
     if dataclasses.is_dataclass(v):
         return {f.name: _plain(getattr(v, f.name)) for f in dataclasses.fields(v)}
     return v
+
+
+def best_first(table: dict) -> tuple[str, ...]:
+    """Return the grades of a grade → points table, most points first (ties as listed)."""
+    return tuple(sorted(table, key=lambda g: -float(table[g])))
 
 
 def full_array(n: int, value: Any, dtype=object) -> np.ndarray:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ecoscore.rules.base import Context, FactSpec, Outcome, Rule, Scores, fmt, full_array
-from ecoscore.rules.targets import describe_target, resolve_target, target_facts
+from ecoscore.rules.targets import describe_target, resolve_target, target_facts, typical
 
 
 def cohort_position(v: np.ndarray, *, higher_is_better: bool, method: str) -> np.ndarray:
@@ -65,7 +65,12 @@ class CohortRank(Rule):
 
     def facts(self):
         tf = target_facts(self.target, label=f"{self.value_label}目标值", unit=self.value_unit) if self.target_share else ()
-        return (FactSpec("value", self.value_label, "number", self.value_unit), *tf)
+        better = "up" if self.higher_is_better else "down"
+        return (FactSpec("value", self.value_label, "number", self.value_unit, better=better,
+                         typical=typical(self.target)), *tf)
+
+    def measure(self):
+        return "value"
 
     def label(self):
         rank = f"按{'数值' if self.method == 'value' else '名次'}排名赋分,最好满分,最差得排名部分的{fmt(self.worst_share * 100)}%"

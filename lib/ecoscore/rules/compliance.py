@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ecoscore.rules.base import Context, FactSpec, Outcome, Rule, Scores, choose, fmt
+from ecoscore.rules.base import (
+    MEASURE_POINTS,
+    Context,
+    FactSpec,
+    Outcome,
+    Rule,
+    Scores,
+    choose,
+    fmt,
+)
 
 
 @dataclass(frozen=True)
@@ -28,7 +37,11 @@ class Trend(Rule):
             raise ValueError("direction must be 'up' or 'down'")
 
     def facts(self):
-        return (FactSpec("value", self.value_label, "number", self.value_unit, previous=True),)
+        return (FactSpec("value", self.value_label, "number", self.value_unit, previous=True,
+                         better=self.direction),)
+
+    def measure(self):
+        return "value"
 
     def label(self):
         word = {"up": "提高", "down": "下降"}[self.direction]
@@ -76,8 +89,29 @@ class Compound(Rule):
         out = []
         for k, part in enumerate(self.parts):
             for f in part.facts():
-                out.append(FactSpec(**{**f.__dict__, "name": f"p{k}_{f.name}"}))
+                of = f"p{k}_{f.target_of}" if f.target_of else ""
+                out.append(FactSpec(**{**f.__dict__, "name": f"p{k}_{f.name}", "target_of": of}))
         return tuple(out)
+
+    def measure(self):
+        """Return the first part's measure (its value and target are the compound's); the gap
+        is the largest (all) or smallest (any) of the parts' gaps, each in its own part's unit.
+        """
+        m = self.parts[0].measure()
+        return f"p0_{m}" if m is not None and m != MEASURE_POINTS else m
+
+    def reporters(self, units):
+        """Return the units every part's facts are reported by."""
+        out = list(units)
+        for part in self.parts:
+            keep = set(part.reporters(out))
+            out = [u for u in out if u in keep]
+        return out
+
+    def event_items(self):
+        """Return the parts' event items, named by their facts here (``p<k>_<name>``)."""
+        return tuple(replace(e, name=f"p{k}_{e.name}")
+                     for k, part in enumerate(self.parts) for e in part.event_items())
 
     def label(self):
         joiner = "且" if self.mode == "all" else "或"

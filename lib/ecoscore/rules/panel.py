@@ -7,7 +7,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ecoscore.rules.base import Context, FactSpec, Outcome, Rule, Scores, fmt, full_array
+from ecoscore.rules.base import (
+    MEASURE_POINTS,
+    Context,
+    FactSpec,
+    Outcome,
+    Rule,
+    Scores,
+    best_first,
+    fmt,
+    full_array,
+)
 
 COMBINES = ("mean", "majority", "median")
 _COMBINE_WORD = {"mean": "取各评价方得分的平均值", "majority": "取多数评价方给出的等次",
@@ -49,10 +59,13 @@ class GradePanel(Rule):
     def facts(self):
         required = self.min_raters is None
         return tuple(
-            FactSpec(f"grade_{k}", f"{r}{self.grade_label}", "choice", choices=tuple(self.table),
-                     required=required)
+            FactSpec(f"grade_{k}", f"{r}{self.grade_label}", "choice", choices=best_first(self.table),
+                     required=required, better="up")
             for k, r in enumerate(self.raters, start=1)
         )
+
+    def measure(self):
+        return MEASURE_POINTS
 
     def label(self):
         table = "、".join(f"{g}{fmt(p)}分" for g, p in self.table.items())

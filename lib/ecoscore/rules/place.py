@@ -53,10 +53,14 @@ class PlacePoints(Rule):
         object.__setattr__(self, "points", tuple(float(p) for p in self.points))
 
     def facts(self):
-        out = [FactSpec("value", self.value_label, "number", self.value_unit)]
+        out = [FactSpec("value", self.value_label, "number", self.value_unit,
+                        better="up" if self.higher_is_better else "down")]
         if self.drop_penalty:
-            out.append(FactSpec("dropped", self.drop_label, "bool"))
+            out.append(FactSpec("dropped", self.drop_label, "bool", better="down"))
         return tuple(out)
+
+    def measure(self):
+        return "value"
 
     def label(self):
         table = "、".join(f"第{k + 1}名{fmt(p)}分" for k, p in enumerate(self.points))

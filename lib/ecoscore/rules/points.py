@@ -13,16 +13,18 @@ import numpy as np
 from ecoscore.rules.base import (
     OPERATORS,
     Context,
+    EventSpec,
     FactSpec,
     Outcome,
     Rule,
     Scores,
+    best_first,
     check_op,
     choose,
     fmt,
     outcome_for,
 )
-from ecoscore.rules.targets import describe_target, resolve_target, target_facts
+from ecoscore.rules.targets import describe_target, resolve_target, target_facts, typical
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,15 @@ class Threshold(Rule):
         check_op(self.op)
 
     def facts(self):
+        better = "down" if self.op in ("<", "<=") else "up"  # "==" too counts as up
         return (
-            FactSpec("value", self.value_label, self.value_kind, self.value_unit),
+            FactSpec("value", self.value_label, self.value_kind, self.value_unit, better=better,
+                     typical=typical(self.target)),
             *target_facts(self.target, label=f"{self.value_label}目标值", unit=self.value_unit),
         )
+
+    def measure(self):
+        return "value"
 
     def label(self):
         return f"{self.value_label}{OPERATORS[self.op][1]}{describe_target(self.target)}{self.value_unit}"
@@ -87,7 +94,10 @@ class YesNo(Rule):
     question: str = "是否完成"
 
     def facts(self):
-        return (FactSpec("done", self.question, "bool"),)
+        return (FactSpec("done", self.question, "bool", better="up"),)
+
+    def measure(self):
+        return "done"
 
     def label(self):
         return f"{self.question}(是/否)"
@@ -128,7 +138,12 @@ class Piecewise(Rule):
         object.__setattr__(self, "breakpoints", tuple(tuple(float(x) for x in b) for b in self.breakpoints))
 
     def facts(self):
-        return (FactSpec("value", self.value_label, self.value_kind, self.value_unit),)
+        bp = self.breakpoints
+        better = "down" if bp[0][1] > bp[-1][1] else "up"  # by the shares at the two ends
+        return (FactSpec("value", self.value_label, self.value_kind, self.value_unit, better=better),)
+
+    def measure(self):
+        return "value"
 
     def label(self):
         pts = "、".join(f"{fmt(x)}{self.value_unit}→{fmt(s * 100)}%" for x, s in self.breakpoints)
@@ -175,10 +190,13 @@ class StriveEnsure(Rule):
     def facts(self):
         u = self.value_unit
         return (
-            FactSpec("value", self.value_label, "percent", u),
-            FactSpec("strive", "力争目标值", "percent", u),
-            FactSpec("ensure", "确保目标值", "percent", u),
+            FactSpec("value", self.value_label, "percent", u, better="up"),
+            FactSpec("strive", "力争目标值", "percent", u, better="neutral", target_of="value"),
+            FactSpec("ensure", "确保目标值", "percent", u, better="neutral", target_of="value"),
         )
+
+    def measure(self):
+        return "value"
 
     def label(self):
         return (
@@ -234,8 +252,13 @@ class TargetDelta(Rule):
     value_unit: str = "微克/立方米"
 
     def facts(self):
-        return (FactSpec("value", self.value_label, "number", self.value_unit),
+        better = "down" if self.lower_is_better else "up"
+        return (FactSpec("value", self.value_label, "number", self.value_unit, better=better,
+                         typical=typical(self.target)),
                 *target_facts(self.target, label=f"{self.value_label}目标值", unit=self.value_unit))
+
+    def measure(self):
+        return "value"
 
     def label(self):
         return (f"达到目标得{fmt(self.base)}分,每改善1{self.value_unit}加{fmt(self.bonus_per)}分,"
@@ -304,12 +327,23 @@ class Counted(Rule):
         out = [
             FactSpec(i.name, i.label, "points" if i.direct else "count",
                      "分" if i.direct else i.unit, default=i.default, minimum=0,
-                     maximum=i.cap if i.direct else None)
+                     maximum=i.cap if i.direct else None,
+                     better="up" if i.points > 0 else "down")  # a direct item without points deducts
             for i in self.items
         ]
         if self.waive_if:
-            out.append(FactSpec("waived", self.waive_if, "bool", required=False))
+            out.append(FactSpec("waived", self.waive_if, "bool", required=False, better="up"))
         return tuple(out)
+
+    def measure(self):
+        return None
+
+    def event_items(self):
+        """Return the items whose spec says what no report means (``default``): they are
+        reported as events, one row each, and summed.
+        """
+        return tuple(EventSpec(i.name, i.label, float(i.points), i.unit, i.cap, bool(i.direct))
+                     for i in self.items if i.default is not None)
 
     def label(self):
         parts = []
@@ -396,7 +430,10 @@ class GradePoints(Rule):
     grade_label: str = "评价等次"
 
     def facts(self):
-        return (FactSpec("grade", self.grade_label, "choice", choices=tuple(self.table)),)
+        return (FactSpec("grade", self.grade_label, "choice", choices=best_first(self.table), better="up"),)
+
+    def measure(self):
+        return None
 
     def label(self):
         return "、".join(f"{g}{fmt(p)}分" for g, p in self.table.items())
@@ -449,11 +486,14 @@ class ImprovementTiers(Rule):
         object.__setattr__(self, "tiers", tuple(t if isinstance(t, Tier) else Tier(**t) for t in self.tiers))
 
     def facts(self):
-        out = [FactSpec(f"improve_{k}", f"{name}较上年改善幅度", "number", "%")
+        out = [FactSpec(f"improve_{k}", f"{name}较上年改善幅度", "number", "%", better="up")
                for k, name in enumerate(self.indicators)]
         if self.grade_up_points is not None:
-            out.append(FactSpec("grade_up", "评定等级是否提高一个等级", "bool"))
+            out.append(FactSpec("grade_up", "评定等级是否提高一个等级", "bool", better="up"))
         return tuple(out)
+
+    def measure(self):
+        return None
 
     def label(self):
         bands = "、".join(
@@ -512,8 +552,12 @@ class Proportional(Rule):
     allow_negative: bool = False
 
     def facts(self):
-        return (FactSpec("value", self.value_label, self.value_kind, self.value_unit),
+        return (FactSpec("value", self.value_label, self.value_kind, self.value_unit, better="up",
+                         typical=typical(self.target)),
                 *target_facts(self.target, label=f"{self.value_label}目标值", unit=self.value_unit))
+
+    def measure(self):
+        return "value"
 
     def label(self):
         neg = ",负值按比例扣分" if self.allow_negative else ""
@@ -551,7 +595,10 @@ class Shortfall(Rule):
     value_kind: str = "percent"
 
     def facts(self):
-        return (FactSpec("value", self.value_label, self.value_kind, self.value_unit),)
+        return (FactSpec("value", self.value_label, self.value_kind, self.value_unit, better="up"),)
+
+    def measure(self):
+        return "value"
 
     def label(self):
         return (f"{self.value_label}低于{fmt(self.reference)}{self.value_unit}的,"
@@ -584,7 +631,10 @@ class Lateness(Rule):
     beyond: float = 0.8
 
     def facts(self):
-        return (FactSpec("days_late", "推迟完成天数(按时完成填0)", "days", "天", minimum=0),)
+        return (FactSpec("days_late", "推迟完成天数(按时完成填0)", "days", "天", minimum=0, better="down"),)
+
+    def measure(self):
+        return "days_late"
 
     def label(self):
         return (f"按时完成满分;推迟1-{fmt(self.window)}天按比例扣分(至{fmt(self.at_window * 100)}%);"
@@ -621,9 +671,13 @@ class Manual(Rule):
     def facts(self):
         fig = "得分" if self.mode == "award" else "扣分"
         return (
-            FactSpec("points", f"{fig}(分析人员评定)", "points", "分", minimum=0),
-            FactSpec("note", f"{fig}理由", "text", required=False),
+            FactSpec("points", f"{fig}(分析人员评定)", "points", "分", minimum=0,
+                     better="up" if self.mode == "award" else "down"),
+            FactSpec("note", f"{fig}理由", "text", required=False, better="neutral"),
         )
+
+    def measure(self):
+        return None
 
     def label(self):
         base = ("根据完成情况计分(人工评定得分及理由)" if self.mode == "award"

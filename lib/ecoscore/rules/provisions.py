@@ -27,7 +27,7 @@ from ecoscore.rules.base import (
     outcome_for,
 )
 from ecoscore.rules.points import Threshold
-from ecoscore.rules.targets import describe_target, resolve_target, target_facts
+from ecoscore.rules.targets import describe_target, resolve_target, target_facts, typical
 
 _AWARDS = ("none", "full")
 
@@ -48,6 +48,9 @@ class Provision(Rule):
 
     def facts(self):
         return ()
+
+    def measure(self):
+        return None
 
     def label(self):
         base = "基本分(由本项各扣分细则扣减)" if self.award == "full" else "条款说明,不单独计分"
@@ -84,8 +87,12 @@ class QuotaShortfall(Rule):
     value_unit: str = ""
 
     def facts(self):
-        return (FactSpec("value", self.value_label, "number", self.value_unit, minimum=0),
+        return (FactSpec("value", self.value_label, "number", self.value_unit, minimum=0, better="up",
+                         typical=typical(self.target)),
                 *target_facts(self.target, label="年度任务量", unit=self.value_unit))
+
+    def measure(self):
+        return "value"
 
     def label(self):
         whole = "(只计整步)" if self.stepwise else ""
@@ -134,7 +141,7 @@ class TargetOrAssessed(Threshold):
         return (
             *super().facts(),
             FactSpec("assessed", f"按{self.method}得分(未达到目标时填)", "points", "分", required=False,
-                     minimum=0),
+                     minimum=0, better="up"),
         )
 
     def label(self):

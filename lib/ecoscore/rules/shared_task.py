@@ -42,9 +42,17 @@ class SharedTask(Rule):
         # not required: the whole does not report its own figure; missing figures are
         # flagged by ``score`` for the units that do report
         return (
-            FactSpec("completion", "完成比例", "percent", "%", required=False, minimum=0, maximum=100),
-            FactSpec("note", "完成情况说明", "text", required=False),
+            FactSpec("completion", "完成比例", "percent", "%", required=False, minimum=0, maximum=100,
+                     better="up"),
+            FactSpec("note", "完成情况说明", "text", required=False, better="neutral"),
         )
+
+    def measure(self):
+        return "completion"
+
+    def reporters(self, units):
+        """Return the units that report: every unit of the line but the whole (derived from them)."""
+        return [u for u in units if u != self.whole]
 
     def label(self):
         how = "全部责任单位完成才算完成(取最低完成比例)" if self.combine == "all" else f"以牵头单位{self.lead}的完成情况为准"

@@ -11,11 +11,22 @@ from ecoscore.rules.base import Context, FactSpec, fmt
 TARGET_FACT = "target"
 
 
-def target_facts(target: Any, label: str = "考核目标值", unit: str = "") -> tuple[FactSpec, ...]:
-    """Return the fact a target needs: one only when the target is handed down per unit."""
+def target_facts(target: Any, label: str = "考核目标值", unit: str = "", of: str = "value") -> tuple[FactSpec, ...]:
+    """Return the fact a target needs: one only when the target is handed down per unit.
+
+    A target is neither better high nor low (``better: neutral``); ``of`` names the fact it
+    is compared with.
+    """
     if target == "fact":
-        return (FactSpec(TARGET_FACT, label, "number", unit),)
+        return (FactSpec(TARGET_FACT, label, "number", unit, better="neutral", target_of=of),)
     return ()
+
+
+def typical(target: Any) -> float | None:
+    """Return a fixed, non-zero numeric target (values usually sit near it), else None."""
+    if isinstance(target, (int, float)) and not isinstance(target, bool) and target:
+        return float(target)
+    return None
 
 
 def resolve_target(target: Any, ctx: Context) -> np.ndarray:

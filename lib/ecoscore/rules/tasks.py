@@ -21,9 +21,12 @@ class Task(Rule):
 
     def facts(self):
         return (
-            FactSpec("completion", "完成比例", "percent", "%", minimum=0, maximum=100),
-            FactSpec("note", "完成情况说明", "text", required=False),
+            FactSpec("completion", "完成比例", "percent", "%", minimum=0, maximum=100, better="up"),
+            FactSpec("note", "完成情况说明", "text", required=False, better="neutral"),
         )
+
+    def measure(self):
+        return "completion"
 
     def label(self):
         return "按任务完成比例计分"
@@ -66,8 +69,14 @@ class Gate(Rule):
             raise ValueError(f"gate kind must be one of {', '.join(GATE_KINDS)}")
 
     def facts(self):
-        q = "是否满足" if self.kind == "评优前置" else "是否发生"
-        return (FactSpec("flag", q, "bool"), FactSpec("note", "情况说明", "text", required=False))
+        bar = self.kind == "评优前置"
+        q = "是否满足" if bar else "是否发生"
+        # 评优前置: meeting the condition is good; 合格否决: the event happening is bad
+        return (FactSpec("flag", q, "bool", better="up" if bar else "down"),
+                FactSpec("note", "情况说明", "text", required=False, better="neutral"))
+
+    def measure(self):
+        return None
 
     def label(self):
         return f"{self.kind}:{'不满足则不得评优' if self.kind == '评优前置' else '发生即不合格'}"

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ecoscore.rules.base import OPERATORS, Context, FactSpec, Outcome, Rule, Scores, fmt, full_array
-from ecoscore.rules.targets import describe_target, resolve_target, target_facts, validate_target
+from ecoscore.rules.targets import (
+    describe_target,
+    resolve_target,
+    target_facts,
+    typical,
+    validate_target,
+)
 
 _IF_NO_PREVIOUS = ("missing", "met", "not_met")
 _IF_NO_VALUE = ("missing", "met")
@@ -69,9 +75,16 @@ class TrendBand(Rule):
     def facts(self):
         required = self.if_no_value == "missing"
         return (
-            FactSpec("value", self.value_label, "number", self.value_unit, previous=True, required=required),
+            FactSpec("value", self.value_label, "number", self.value_unit, previous=True, required=required,
+                     better=self.direction, typical=typical(self.target)),
             *(target_facts(self.target, label=f"{self.value_label}目标值", unit=self.value_unit) if self.target is not None else ()),
         )
+
+    def measure(self):
+        """Return ``value``; the ``target`` column is the bound the value had to reach
+        (the target, or last year's value less the tolerance), in the value's unit.
+        """
+        return "value"
 
     def _band(self) -> str:
         if not self.tolerance:
