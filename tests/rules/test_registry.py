@@ -12,7 +12,6 @@ each document's sample data, so a wrong declaration fails too.
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,8 +22,7 @@ from ecoscore.rules import known
 from ecoscore.rules.base import BETTER, MEASURE_POINTS, NUMERIC_KINDS
 from ecoscore.rules.values import coerce
 from ecoscore.spec import list_documents, load_spec
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+from tests.conftest import FIXTURES  # noqa: E402
 
 
 def _specs():
@@ -164,3 +162,11 @@ def _check_measure(ln, rows, facts) -> None:
         both = ~np.isnan(reported) & ~np.isnan(scored)
         assert both.any() or not units, f"{ln.id}: no unit has both a reported and a scored value"
         assert np.allclose(scored[both], reported[both]), f"{ln.id} ({ln.rule.type}): value is not {m}"
+
+
+def test_gate_lines_and_only_they_declare_a_gate_kind():
+    for where, spec in _specs():
+        for ln in spec.lines:
+            expected = {"gate"} if ln.kind == "gate" else {"other"}
+            kind = ln.rule.gate()
+            assert {"bar": "gate", "veto": "gate", "": "other"}[kind] in expected, (where, ln.id, kind)

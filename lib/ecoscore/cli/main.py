@@ -38,15 +38,15 @@ def _score(args) -> int:
     cohort = score_cohort(args.doc, args.facts, args.previous, year=args.year, readings=args.reading)
     result = cohort.current
     fmt = args.format
-    if fmt == "table":
-        print(ranking_table(result).to_string(index=False))
-        if args.out:
-            _emit(result.audit.to_csv(index=False), args.out, encoding="utf-8-sig")
-    elif fmt == "csv":
-        text = result.audit.to_csv(index=False)
-        _emit(text, args.out, encoding="utf-8-sig")
+    if fmt in ("table", "csv"):
+        from ecoscore.reports.export import audit_frame
+
+        if fmt == "table":
+            print(ranking_table(result).to_string(index=False))
+        if fmt == "csv" or args.out:
+            _emit(audit_frame(result).to_csv(index=False), args.out, encoding="utf-8-sig")
     elif fmt == "json":
-        _emit(result.to_json(), args.out)
+        _emit(cohort.to_json(), args.out)
     elif fmt == "xlsx":
         from ecoscore.reports.export import write_xlsx
 
@@ -78,7 +78,6 @@ def _render(args) -> int:
 def ranking_table(result) -> pd.DataFrame:
     """Return the cohort as a short Chinese table for the terminal (rank words as in the reports)."""
     from ecoscore import words
-
     from ecoscore.reports.index_page import ordered
 
     s = ordered(result)

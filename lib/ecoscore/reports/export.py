@@ -18,8 +18,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ecoscore import atomic, words
-from ecoscore.rules.base import Outcome
 from ecoscore.reports.index_page import ordered
+from ecoscore.rules.base import Outcome
 from ecoscore.scoring.result import Result, ScoredCohort
 
 HEAD = PatternFill("solid", fgColor="DDEBF7")
@@ -92,6 +92,13 @@ def build_workbook(cohort: ScoredCohort) -> Workbook:
 
 KIND_WORDS = {"base": "基本分", "bonus": "加分", "deduction": "扣分", "indicator": "指标", "task": "任务",
               "gate": "前置/否决"}
+
+
+def audit_frame(result: Result) -> pd.DataFrame:
+    """Return the audit trail as a reader sees it: Chinese headers and words (the CSV export)."""
+    a = result.audit.assign(kind=result.audit["kind"].map(KIND_WORDS).fillna(result.audit["kind"]),
+                            outcome=[words.outcome(o) for o in result.audit["outcome"]])
+    return a[[c for c, _, _ in AUDIT]].rename(columns={c: name for c, name, _ in AUDIT})
 
 
 def _useful(s: pd.Series) -> bool:

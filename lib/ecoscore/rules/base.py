@@ -268,6 +268,12 @@ class Rule:
         """
         return list(units)
 
+    def gate(self) -> str:
+        """Return the gate this rule is: ``"bar"`` (评优前置: unmet, no top grade), ``"veto"``
+        (合格否决: triggered, the unit fails), or ``""`` for a rule that scores or checks.
+        """
+        return ""
+
     def event_items(self) -> tuple[EventSpec, ...]:
         """Return the items entered as events on the events sheet (加扣分事项), each summed into
         one of the rule's facts. By default none: every fact is entered on the units or tasks sheet.

@@ -78,6 +78,9 @@ class Gate(Rule):
     def measure(self):
         return None
 
+    def gate(self):
+        return "bar" if self.kind == "评优前置" else "veto"
+
     def label(self):
         return f"{self.kind}:{'不满足则不得评优' if self.kind == '评优前置' else '发生即不合格'}"
 

@@ -23,8 +23,6 @@ AUDIT_COLUMNS = [
     "outcome", "polarity", "gate", "reason", "facts", "evidence", "value", "target", "gap", "clause", "lead", "rule",
 ]
 
-#: Gate kinds as codes: 评优前置 (a bar to the top grade) and 合格否决 (a veto).
-GATE_CODES = {"评优前置": "bar", "合格否决": "veto"}
 
 
 
@@ -123,7 +121,7 @@ def _line_constants(line: Line) -> dict[str, Any]:
         "line_id": line.id, "group": line.group, "title": line.title, "kind": line.kind,
         "attribute": line.attribute or "", "possible": np.nan if possible is None else float(possible),
         "clause": line.clause, "lead": "、".join(line.lead), "rule": line.rule.label(),
-        "gate": GATE_CODES.get(getattr(line.rule, "kind", ""), "") if line.kind == "gate" else "",
+        "gate": line.rule.gate(),
     }
 
 

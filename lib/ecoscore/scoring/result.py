@@ -143,6 +143,14 @@ class ScoredCohort:
         """Return the scored units, in order."""
         return list(self.current.summary["unit"])
 
+    def to_json(self) -> str:
+        """Return the JSON contract of ``ecoscore score --format json``: the document, the year,
+        the readings, the provenance and one record per unit (``Result.to_records``).
+        """
+        return json.dumps({"document": self.spec.id, "title": self.spec.title, "year": self.year,
+                           "readings": dict(self.spec.readings), "provenance": self.provenance,
+                           "units": self.current.to_records()}, ensure_ascii=False, indent=2)
+
     # ---------------------------------------------------------------- saving
     def to_dict(self) -> dict[str, Any]:
         """Return the saved form (see ``docs/scored-result.md``)."""
