@@ -61,3 +61,12 @@ def test_a_batch_scores_the_cohort_once_per_year(tmp_path, monkeypatch):
     assert len(summary.written) == 23
     assert len(calls) == 2  # this year and last year, for all 23 units; the kernels only read
     assert (summary.out_dir / RESULT_FILE).exists()
+
+
+def test_a_result_of_another_document_is_refused(tmp_path):
+    from ecoscore.errors import EcoscoreError
+
+    path = cohort_mod.score_cohort("dongtou-2017").save(tmp_path / "r.json")
+    with pytest.raises(EcoscoreError, match="评分结果文件属于考核文件 dongtou-2017,不是本报告的 xx-2020"):
+        report.load(path, "江干区", doc="xx-2020")
+    assert report.load(path, "洞头区", doc="dongtou-2017").unit == "洞头区"

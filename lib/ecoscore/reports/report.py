@@ -76,6 +76,8 @@ def load(result: str | Path | ScoredCohort | None, unit: str | None = None, *, d
         cohort = result
     else:
         cohort = _read(Path(result))
+    if isinstance(doc, str) and doc != cohort.spec.id and Path(doc).suffix != ".yaml":
+        raise EcoscoreError(f"评分结果文件属于考核文件 {cohort.spec.id},不是本报告的 {doc}")
     return Report(cohort, _resolve_unit(cohort.spec, unit, cohort.units))
 
 

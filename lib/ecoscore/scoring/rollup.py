@@ -131,7 +131,8 @@ def rollup(spec: Spec, audit: pd.DataFrame, names: list[str], facts: pd.DataFram
     for k in ("base", "bonus", "deduction"):
         s[k] = groups[[g.id for g in top if g.kind == k]].sum(axis=1).to_numpy()
     points_doc = spec.family == "points" or spec.total is not None
-    s["possible"] = sum((float(g.max or 0.0) for g in top if g.kind == "base"), 0.0) if points_doc else np.nan
+    top_base = rows[(rows["depth"] == 0) & (rows["kind"] == "base")].groupby("unit", sort=False)["possible"].sum()
+    s["possible"] = s["unit"].map(top_base).fillna(0.0).to_numpy() if points_doc else np.nan
     s["total"] = (s["base"] + s["bonus"] + s["deduction"]) if points_doc else np.nan
     s["lost"] = (s["possible"] - s["base"]) if points_doc else np.nan
     out = audit["outcome"].astype(str)
