@@ -32,9 +32,9 @@ def metric(result: Result) -> tuple[str, pd.Series, float | None]:
     """Return ``(label, value per unit, full scale)`` of the number the cohort is ranked by.
 
     Points documents: the total (scale: the document's total). Compliance: binding
-    indicators met. Task books: tasks done. The series is indexed by unit, in rank order.
+    indicators met. Task books: tasks done. The series is indexed by unit, in the listing's order.
     """
-    s = result.summary.sort_values(["rank", "unit"], na_position="last").set_index("unit")
+    s = ordered(result).set_index("unit")
     spec = result.spec
     if spec.family == "points" or spec.total is not None:
         return "总分", s["total"], float(spec.total) if spec.total else None
