@@ -70,12 +70,18 @@ def _why(g, children: float, clipped: float) -> str:
 def group_rollup(spec: Spec, audit: pd.DataFrame, names: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return ``(groups, rows)``: unit × group scores after adjustments, and the rollup rows."""
     ids = [g.id for g in spec.groups]
-    sums = audit.pivot_table(index="unit", columns="group", values="awarded", aggfunc="sum", fill_value=0.0,
-                             observed=False)
-    sums = sums.reindex(index=names, columns=ids, fill_value=0.0).fillna(0.0)
-    can = audit.assign(p=audit["possible"].where(audit["kind"].isin(["base", "bonus", "task"]), 0.0).fillna(0.0))
-    poss = can.pivot_table(index="unit", columns="group", values="p", aggfunc="sum", fill_value=0.0, observed=False)
-    poss = poss.reindex(index=names, columns=ids, fill_value=0.0).fillna(0.0)
+    unit_code = _unit_codes(audit, names)
+    group_code = pd.Index(ids).get_indexer(audit["group"].to_numpy())
+    keep = (unit_code >= 0) & (group_code >= 0)
+    flat = unit_code[keep] * len(ids) + group_code[keep]
+
+    def table(values: np.ndarray) -> pd.DataFrame:
+        sums = np.bincount(flat, weights=np.nan_to_num(values[keep]), minlength=len(names) * len(ids))
+        return pd.DataFrame(sums.reshape(len(names), len(ids)), index=names, columns=ids)
+
+    sums = table(audit["awarded"].to_numpy(dtype=float))
+    countable = audit["kind"].isin(["base", "bonus", "task"]).to_numpy()
+    poss = table(np.where(countable, audit["possible"].to_numpy(dtype=float), 0.0))
     depth = _depths(spec)
     kids = {g.id: [c.id for c in spec.groups if c.parent == g.id] for g in spec.groups}
     out, possible = sums.copy(), poss.copy()
@@ -97,14 +103,46 @@ def group_rollup(spec: Spec, audit: pd.DataFrame, names: list[str]) -> tuple[pd.
     rows = []
     for g in _document_order(spec):
         a = adjust[g.id].to_numpy()
-        reasons = ["" if abs(x) < 1e-9 else _why(g, c, v)
-                   for x, c, v in zip(a, raw[g.id].to_numpy(), out[g.id].to_numpy())]
+        reasons = np.full(len(names), "", dtype=object)
+        c, v = raw[g.id].to_numpy(), out[g.id].to_numpy()
+        for k in np.flatnonzero(np.abs(a) > 1e-9):
+            reasons[k] = _why(g, c[k], v[k])
         rows.append(pd.DataFrame({
             "unit": names, "level": "group", "id": g.id, "parent": g.parent or "", "depth": depth[g.id],
             "title": g.title, "kind": g.kind, "possible": possible[g.id].to_numpy(),
             "children": raw[g.id].to_numpy(), "adjustment": a, "awarded": out[g.id].to_numpy(), "reason": reasons,
         }))
     return out, (pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=ROLLUP_COLUMNS))
+
+
+class _OutcomeColumn:
+    """Outcome comparisons on the categorical's codes (fast on a million rows)."""
+
+    def __init__(self, col: pd.Series):
+        self.col = col
+        cats = list(col.cat.categories) if isinstance(col.dtype, pd.CategoricalDtype) else None
+        self.codes = col.cat.codes.to_numpy() if cats is not None else None
+        self.pos = {c: i for i, c in enumerate(cats)} if cats is not None else None
+
+    def __eq__(self, value: str) -> pd.Series:  # type: ignore[override]
+        if self.codes is None:
+            return self.col.astype(str) == value
+        return pd.Series(self.codes == self.pos.get(value, -2), index=self.col.index)
+
+    def isin(self, values) -> pd.Series:
+        if self.codes is None:
+            return self.col.astype(str).isin(values)
+        return pd.Series(np.isin(self.codes, [self.pos.get(v, -2) for v in values]), index=self.col.index)
+
+    __hash__ = None
+
+
+def _unit_codes(audit: pd.DataFrame, names: list[str]) -> np.ndarray:
+    """Return each audit row's position in ``names`` (-1 for a unit not among them)."""
+    u = audit["unit"]
+    if isinstance(u.dtype, pd.CategoricalDtype) and list(u.cat.categories) == list(names):
+        return u.cat.codes.to_numpy().astype(np.int64)
+    return pd.Index(names).get_indexer(u.astype(str).to_numpy())
 
 
 def _document_order(spec: Spec) -> list:
@@ -135,12 +173,15 @@ def rollup(spec: Spec, audit: pd.DataFrame, names: list[str], facts: pd.DataFram
     s["possible"] = s["unit"].map(top_base).fillna(0.0).to_numpy() if points_doc else np.nan
     s["total"] = (s["base"] + s["bonus"] + s["deduction"]) if points_doc else np.nan
     s["lost"] = (s["possible"] - s["base"]) if points_doc else np.nan
-    out = audit["outcome"].astype(str)
+    out = _OutcomeColumn(audit["outcome"])
     kind = audit["kind"]
     binding = (kind == "indicator") & (audit["attribute"] == "约束性")
 
+    codes = _unit_codes(audit, names)
+    valid = codes >= 0
+
     def count(mask: pd.Series) -> np.ndarray:
-        return s["unit"].map(mask.groupby(audit["unit"].astype(str)).sum()).fillna(0).astype(int).to_numpy()
+        return np.bincount(codes[valid & mask.to_numpy()], minlength=len(names)).astype(int)
 
     s["missing"] = count(out == Outcome.MISSING.value)
     s["indicators"] = count(kind == "indicator")
