@@ -91,3 +91,33 @@ EVIDENCE_SOURCE = {"event": "加扣分事项依据", "task_note": "完成情况�
 def evidence(source: str, text: str) -> str:
     """Return one piece of evidence as shown beside its line: "〔完成情况说明〕text"."""
     return f"〔{EVIDENCE_SOURCE.get(source, source)}〕{text}"
+
+
+def reading_effect(row, spec) -> str:
+    """Return what another reading would change for a unit, e.g.
+    "A2(从60分起扣):等次良好→合格;位次第2/9名→第3/9名;总分−3.2分".
+    """
+    amb = next((a for a in spec.ambiguities if a.id == row["ambiguity"]), None)
+    reading = amb.readings.get(row["reading"]) if amb else None
+    desc = reading.description if reading and reading.description else row["reading"]
+    bits = []
+    changes = set(str(row["changes"]).split(","))
+    if "grade" in changes:
+        bits.append(f"等次{row['grade_before'] or '—'}→{row['grade'] or '—'}")
+    if "rank" in changes and row["rank"] == row["rank"]:
+        n = int(row["rank_of"])
+        before = f"第{int(row['rank_before'])}/{n}名" if row["rank_before"] == row["rank_before"] else "—"
+        bits.append(f"位次{before}→第{int(row['rank'])}/{n}名")
+    if "compliance" in changes:
+        bits.append(f"约束性指标{COMPLIANCE.get(row['compliance_before'], '—')}→{COMPLIANCE.get(row['compliance'], '—')}")
+    if "vetoed" in changes:
+        bits.append("触发合格否决" if row["vetoed"] else "不再触发合格否决")
+    if "barred" in changes and not bits:
+        bits.append("评优前置条件的判定改变")
+    t, t0 = row.get("total"), row.get("total_before")
+    if t == t and t0 == t0 and abs(t - t0) > 1e-9:
+        bits.append(f"总分{t0:.2f}→{t:.2f}".replace(".00", ""))
+    return f"{row['ambiguity']}({desc}):" + ";".join(bits)
+
+
+COMPLIANCE = {"met": "全部达标", "not_met": "有未达标", "undetermined": "暂无法判定"}

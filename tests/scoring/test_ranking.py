@@ -77,3 +77,15 @@ def test_lishui_key_and_non_key_units_rank_apart_and_non_key_totals_show_their_f
     assert formula.startswith("总分 = 一 ") and " − 调整0.92分 = 99.08分" in formula
     # only 工作目标 can change a non-key unit's total; a key unit's every section can
     assert sections_that_count(spec, "市委组织部") == {"一"} and sections_that_count(spec, "市发改委") is None
+
+
+def test_rank_relative_lines_scored_on_part_of_the_cohort_are_flagged():
+    spec = load_spec("xx-2020")
+    cur, prev = load_sample(spec)
+    part = score(spec, cur, prev, units=spec.unit_names[:3])
+    assert len(part.warnings) == 1
+    caution = part.warnings[0]
+    assert "本次评分未包含" in caution and spec.unit_names[3] in caution and "三.13(2)" in caution
+    assert "只在所评3个单位之间比较,与全部9个单位一起评分时结果可能不同" in caution
+    assert score(spec, cur, prev).warnings == []  # the whole cohort: nothing to say
+    assert score("dongtou-2017", units=["洞头区"]).warnings == []  # no line compares units

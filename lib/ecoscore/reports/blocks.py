@@ -47,6 +47,7 @@ table.eco-scored tr.eco-missing td{background:#eeeeee}
 td.eco-outcome.eco-ok{color:#1a7f37}
 td.eco-outcome.eco-bad{color:#cf222e;font-weight:bold}
 td.eco-outcome.eco-part{color:#9a6700}
+.eco-reading{border-left:4px solid #8250df;background:#fbefff;padding:6px 12px;margin:.5em 0}
 .eco-formula{font-family:inherit;background:#f6f8fa;border:1px solid #d0d7de;border-radius:4px;padding:4px 10px;margin:.4em 0}
 </style>"""
 

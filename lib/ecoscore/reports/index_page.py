@@ -91,8 +91,14 @@ def ordered(result: Result) -> pd.DataFrame:
     return s.loc[key.sort_values(["g", "r", "o"], na_position="last", kind="stable").index]
 
 
-def _rows(result: Result, links: dict[str, str], failed: set[str]) -> tuple[list[str], list[dict]]:
-    """Return the table's columns and rows: every figure read from the summary, as in the reports."""
+def _rows(result: Result, links: dict[str, str], failed: set[str],
+          depends: dict[str, list[str]] | None = None) -> tuple[list[str], list[dict]]:
+    """Return the table's columns and rows: every figure read from the summary, as in the reports.
+
+    ``depends`` maps units to the ambiguities under whose other readings their grade, rank or
+    state would differ.
+    """
+    depends = depends or {}
     spec = result.spec
     s = ordered(result)
 
@@ -106,7 +112,8 @@ def _rows(result: Result, links: dict[str, str], failed: set[str]) -> tuple[list
         rank_col: ranked, "分组": ranked and filled("rank_group"), "单位": True,
         "总分": spec.family == "points" or spec.total is not None,
         "等级": filled("grade"), "约束性指标": s["binding"].max() > 0, "任务": s["tasks"].max() > 0,
-        "报告": True, "缺数据项": True, "前置/否决": filled("gates"), "结论": filled("verdict"),
+        "报告": True, "缺数据项": True, "取决于读法": bool(depends), "前置/否决": filled("gates"),
+        "结论": filled("verdict"),
     }
     cols = [c for c, on in show.items() if on]
     rows = []
@@ -122,6 +129,7 @@ def _rows(result: Result, links: dict[str, str], failed: set[str]) -> tuple[list
             "任务": f"{r['tasks_done']}/{r['tasks']}" if r["tasks"] else "—",
             "前置/否决": r["gates"] or "",
             "缺数据项": int(r["missing"]),
+            "取决于读法": "、".join(depends.get(r["unit"], [])) or "—",
         }
         if r["unit"] in links:
             cells["报告"] = Markup('<a href="{}">查看</a>').format(quote(links[r["unit"]]))
@@ -142,7 +150,10 @@ def index_html(cohort: ScoredCohort, *, links: dict[str, str], failures: list[Re
     spec = result.spec
     label, values, scale = metric(result)
     marks = [(b.grade, float(b.min)) for b in spec.grades if b.min is not None] if label == "总分" else []
-    cols, rows = _rows(result, links, {f.unit for f in failures})
+    sens = cohort.sensitivity if cohort.sensitivity is not None else pd.DataFrame(columns=["unit", "ambiguity"])
+    depends = {u: list(dict.fromkeys(g["ambiguity"])) for u, g in sens.groupby("unit", sort=False)}
+    effects = [(r["unit"], words.reading_effect(r, spec)) for r in sens.to_dict("records")]
+    cols, rows = _rows(result, links, {f.unit for f in failures}, depends)
     fails = []
     for f in failures:
         nb = Path(f.notebook) if f.notebook else None
@@ -161,7 +172,7 @@ def index_html(cohort: ScoredCohort, *, links: dict[str, str], failures: list[Re
     chart = Markup(cohort_svg(values, label=label, scale=scale, marks=marks)) if spec.ranking.basis != "none" else ""
     return _env().get_template("cohort_index.html.j2").render(
         spec=spec, year=cohort.year, sample=cohort.sample, source=cohort.source, ranking=spec.ranking, css=Markup(css()), chart=chart,
-        cols=cols, rows=rows, failures=fails, readings=readings,
+        cols=cols, rows=rows, failures=fails, readings=readings, effects=effects, cautions=result.warnings,
         generated=(generated or datetime.now()).strftime("%Y-%m-%d %H:%M"),
         n_links=len(links),
     )

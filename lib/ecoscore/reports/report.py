@@ -236,6 +236,12 @@ class Report:
             notices.append(("warn", f"前置条件:{r['gates']}"))
         elif (self.audit["kind"] == "gate").any():
             notices.append(("info", "前置条件:" + narrative.gates(self.audit)))
+        for caution in self.result.warnings:
+            notices.append(("warn", caution))
+        depends = self.depends_on_readings()
+        if depends:
+            notices.append(("reading", f"本单位的等次、位次或结论取决于条款读法(共{len(depends)}处,见附录):"
+                            + ";".join(depends[:3]) + ("等" if len(depends) > 3 else "")))
         if r["missing"]:
             notices.append(("warn", f"注意:有{r['missing']}项缺少数据,相应项目暂按0分计或暂无法判定,"
                                     "结果可能偏低;补齐数据后请重新评分。"))
@@ -246,6 +252,13 @@ class Report:
         subtitle = f"{self.year}年度 · 数据来源:{self.source}"
         return blocks.header(unit=self.unit, document=spec.title, subtitle=subtitle, kpis=kpis,
                              sample=self.sample, notices=notices, details=self._readings_html(len(changed)))
+
+    def depends_on_readings(self) -> list[str]:
+        """Return, in words, each registered reading under which this unit's grade, rank or state differs."""
+        sens = self.cohort.sensitivity
+        if sens is None or sens.empty:
+            return []
+        return [words.reading_effect(r, self.spec) for r in sens[sens["unit"] == self.unit].to_dict("records")]
 
     def formula(self) -> str:
         """Return how the total is made, in figures that add up: sections, adjustments, total."""
@@ -414,4 +427,5 @@ class Report:
         ev = self.cohort.evidence
         remarks = [words.evidence(s, x) for s, x, u, ln in zip(ev["source"], ev["text"], ev["unit"], ev["line_id"])
                    if u == self.unit and not ln]
-        return tables.appendix(self.audit, self.spec, source=self.source, remarks=remarks)
+        return tables.appendix(self.audit, self.spec, source=self.source, remarks=remarks,
+                               depends=self.depends_on_readings())

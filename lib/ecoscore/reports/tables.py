@@ -287,7 +287,8 @@ APPENDIX_COLUMNS = {
 }
 
 
-def appendix(audit: pd.DataFrame, spec: Spec, *, source: str = "", remarks: list[str] = ()) -> blocks.HTMLBlock:
+def appendix(audit: pd.DataFrame, spec: Spec, *, source: str = "", remarks: list[str] = (),
+             depends: list[str] = ()) -> blocks.HTMLBlock:
     """Return the full audit trail of the unit, its remarks as typed, and the readings of ambiguous clauses."""
     cols = list(APPENDIX_COLUMNS)
     rows = []
@@ -310,6 +311,9 @@ def appendix(audit: pd.DataFrame, spec: Spec, *, source: str = "", remarks: list
              + (f"数据来源:{esc(source)}。" if source else "") + "</p>",
              blocks.table(rows, names, numeric=["满分", "得分", "实际值", "目标值", "差距"],
                           wide=["考核内容", "说明", "所用数据", "单位说明及依据", "评分规则"], trusted=["条款原文"])]
+    if depends:
+        parts.append("<h3>取决于条款读法的结果</h3><p class=\"eco-note\">按下列其他读法重新评分时,本单位的等次、"
+                     "位次或结论会改变:</p><ul>" + "".join(f"<li>{esc(d)}</li>" for d in depends) + "</ul>")
     if remarks:
         parts.append("<h3>单位填报的备注</h3><ul>" + "".join(f"<li>{multiline(r)}</li>" for r in remarks) + "</ul>")
     if spec.ambiguities:

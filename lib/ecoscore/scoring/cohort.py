@@ -15,6 +15,7 @@ import pandas as pd
 from ecoscore import __version__, words
 from ecoscore.scoring.engine import score
 from ecoscore.scoring.result import EVIDENCE_COLUMNS, ScoredCohort
+from ecoscore.scoring.sensitivity import sensitivity as readings_sensitivity
 from ecoscore.spec import Spec, load_spec, parse_readings
 
 SAMPLE_SOURCE = "示例数据"
@@ -56,13 +57,15 @@ def attach_evidence(audit: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame
 
 
 def score_cohort(doc: str | Spec, facts=None, previous=None, *, year: int | None = None,
-                 readings=None, units: list[str] | None = None) -> ScoredCohort:
+                 readings=None, units: list[str] | None = None, sensitivity: bool = True) -> ScoredCohort:
     """Load the facts and score the whole cohort of ``doc`` for this year and last year, once.
 
     ``facts`` is a facts file (xlsx/csv), a facts table (index: units; columns: fact keys),
     or None for the bundled sample data (示例数据, with the year before as last year).
     ``previous`` is last year's facts (a file or a table). ``readings`` picks readings of
-    ambiguous clauses. Raises ``FactsError`` listing every bad fact.
+    ambiguous clauses. ``sensitivity`` also scores this year under every other registered
+    reading (numbers only) to find the units whose grade, rank or state depends on one.
+    Raises ``FactsError`` listing every bad fact.
     """
     from ecoscore.facts import read_bundle, sample_path
     from ecoscore.facts.evidence import collect
@@ -99,4 +102,5 @@ def score_cohort(doc: str | Spec, facts=None, previous=None, *, year: int | None
     now = score(spec, current, prior, units=names)
     now.audit = attach_evidence(now.audit, evidence)
     before = score(spec, prior, None, units=names) if prior is not None else None
-    return ScoredCohort(spec, year, now, before, prov, evidence.reindex(columns=EVIDENCE_COLUMNS))
+    sens = readings_sensitivity(spec, now, current, prior, units=names) if sensitivity else None
+    return ScoredCohort(spec, year, now, before, prov, evidence.reindex(columns=EVIDENCE_COLUMNS), sens)

@@ -199,7 +199,18 @@ def score(spec: Spec | str, facts: pd.DataFrame | None = None, previous: pd.Data
     audit.insert(2, "section", audit["group"].map(top))
     audit = audit[AUDIT_COLUMNS].reset_index(drop=True)
     groups, summary, rolled, adjustments = rollup(spec, audit, names, facts)
-    return Result(spec, audit, groups, summary, rolled, adjustments)
+    return Result(spec, audit, groups, summary, rolled, adjustments, _partial_cohort(spec, scored_lines, names))
+
+
+def _partial_cohort(spec: Spec, lines: list[Line], names: list[str]) -> list[str]:
+    """Return a caution when lines that rank or compare units were scored on part of the document's units."""
+    relative = [ln.id for ln in lines if ln.rule.cohort]
+    absent = [u for u in spec.unit_names if u not in set(names)]
+    if not relative or not absent:
+        return []
+    shown = "、".join(absent[:5]) + (f"等{len(absent)}个" if len(absent) > 5 else "")
+    return [f"本次评分未包含{shown}{spec.unit_kind};{'、'.join(relative)}按各单位名次或相互比较计分,"
+            f"只在所评{len(names)}个单位之间比较,与全部{len(spec.unit_names)}个单位一起评分时结果可能不同。"]
 
 
 def _top_sections(spec: Spec) -> dict[str, str]:

@@ -50,6 +50,8 @@ class Result:
     summary: pd.DataFrame
     rollup: pd.DataFrame
     adjustments: pd.DataFrame
+    #: cohort-wide cautions in Chinese (e.g. rank-relative lines scored on part of the cohort)
+    warnings: list[str] = field(default_factory=list)
 
     def unit_audit(self, unit: str) -> pd.DataFrame:
         """Return the audit rows of one unit."""
@@ -127,6 +129,8 @@ class ScoredCohort:
     previous: Result | None = None
     provenance: dict = field(default_factory=dict)
     evidence: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EVIDENCE_COLUMNS))
+    #: which units' grade, rank or state change under another reading (``scoring.sensitivity``)
+    sensitivity: pd.DataFrame | None = None
 
     @property
     def sample(self) -> bool:
@@ -156,6 +160,8 @@ class ScoredCohort:
         """Return the saved form (see ``docs/scored-result.md``)."""
         builtin = Path(self.spec.path).resolve().parent == SPEC_DIR.resolve()
         tables = {"evidence": self.evidence}
+        if self.sensitivity is not None:
+            tables["sensitivity"] = self.sensitivity
         for name, res in (("current", self.current), ("previous", self.previous)):
             if res is None:
                 continue
@@ -169,6 +175,8 @@ class ScoredCohort:
             "year": self.year,
             "readings": dict(self.spec.readings),
             "provenance": self.provenance,
+            "warnings": {"current": self.current.warnings,
+                         "previous": self.previous.warnings if self.previous is not None else []},
             "tables": {k: json.loads(v.to_json(orient="table", index=False, force_ascii=False))
                        for k, v in tables.items()},
         }
@@ -205,11 +213,16 @@ class ScoredCohort:
             for col in ("grade", "verdict", "gates", "rank_group", "compliance"):
                 summary[col] = summary[col].fillna("").astype(str)
             return Result(spec, audit, groups_table(spec, rolled, list(summary["unit"])), summary, rolled,
-                          t[f"{name}.adjustments"])
+                          t[f"{name}.adjustments"], list((raw.get("warnings") or {}).get(name, [])))
 
         evidence = t["evidence"].reindex(columns=EVIDENCE_COLUMNS)
+        sens = t.get("sensitivity")
+        if sens is not None:
+            for col in ("unit", "ambiguity", "reading", "changes", "grade", "grade_before", "compliance",
+                        "compliance_before"):
+                sens[col] = sens[col].fillna("").astype(str)
         return cls(spec, int(raw["year"]), result("current"), result("previous"), raw.get("provenance") or {},
-                   evidence)
+                   evidence, sens)
 
 
 def groups_table(spec: Spec, rolled: pd.DataFrame, names: list[str]) -> pd.DataFrame:
