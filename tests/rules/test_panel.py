@@ -73,6 +73,23 @@ def test_missing_rater_makes_the_line_missing_unless_min_raters():
     assert s.points[0] == pytest.approx(3.25)
 
 
+def test_absent_rater_counts_zero_when_absent_as_zero():
+    eight = U1[:8] + [None]
+    r = GradePanel(raters=NINE, table=TABLE, absent_as_zero=True)
+    assert not any(f.required for f in r.facts())
+    assert "未评价的一方按0分计" in r.label()
+    s = r.score(make_ctx(4, **grades(eight)))
+    # 5 优秀, 3 良好, one county silent (0): (5×4 + 3×2 + 0) ÷ 9 = 26 ÷ 9
+    assert s.points[0] == pytest.approx(26 / 9)
+    assert s.outcome[0] == Outcome.PARTIAL and "未评价1个(按0分计)" in s.reason[0]
+    # majority: 3 优秀, 2 良好 and 4 silent → the silent are the most → 0 points
+    row = ["优秀"] * 3 + ["良好"] * 2 + [None] * 4
+    m = GradePanel(raters=NINE, table=TABLE, combine="majority", absent_as_zero=True)
+    assert m.score(make_ctx(4, **grades(row))).points[0] == 0
+    # with nobody silent it is the plain majority: U1 → 优秀 4
+    assert m.score(make_ctx(4, **grades(U1))).points[0] == 4
+
+
 def test_unknown_grade_counts_as_not_given():
     row = U2[:8] + ["很好"]
     s = GradePanel(raters=NINE, table=TABLE, min_raters=8).score(make_ctx(4, **grades(row)))
@@ -85,6 +102,7 @@ def test_unknown_grade_counts_as_not_given():
     {"raters": ("甲",), "table": TABLE},
     {"raters": NINE, "table": {}},
     {"raters": NINE, "table": TABLE, "min_raters": 10},
+    {"raters": NINE, "table": TABLE, "min_raters": 8, "absent_as_zero": True},
 ])
 def test_bad_parameters_raise(bad):
     with pytest.raises(ValueError):

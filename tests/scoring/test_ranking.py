@@ -75,8 +75,10 @@ def test_lishui_key_and_non_key_units_rank_apart_and_non_key_totals_show_their_f
 
     formula = report.load(c, "市委组织部").formula()
     assert formula.startswith("总分 = 一 ") and " − 调整0.92分 = 99.08分" in formula
-    # only 工作目标 can change a non-key unit's total; a key unit's every section can
-    assert sections_that_count(spec, "市委组织部") == {"一"} and sections_that_count(spec, "市发改委") is None
+    # only 工作目标 and the unit's own 附加分 (N3 separate: "另附加分") can change a non-key unit's
+    # total; a key unit's every section can
+    assert sections_that_count(spec, "市委组织部") == {"一", "附加分"}
+    assert sections_that_count(spec, "市发改委") is None
 
 
 def test_rank_relative_lines_scored_on_part_of_the_cohort_are_flagged():

@@ -20,6 +20,7 @@ from ecoscore.rules.base import (
 )
 
 COMBINES = ("mean", "majority", "median")
+_ABSENT = "未评价"
 _COMBINE_WORD = {"mean": "取各评价方得分的平均值", "majority": "取多数评价方给出的等次",
                  "median": "取各评价方得分的中位数"}
 
@@ -34,7 +35,8 @@ class GradePanel(Rule):
     ``mean`` (average of each rater's points), ``majority`` (the points of the grade given most
     often; ``tie: lower`` or ``higher`` settles a tie between grades) or ``median`` (of the
     points). ``min_raters`` lets a unit be scored when some raters gave no grade (default: every
-    rater must grade, otherwise the line is 缺数据).
+    rater must grade, otherwise the line is 缺数据). ``absent_as_zero`` counts a rater who gave
+    no grade as 0 points (the lowest) instead: every unit is scored, over all raters.
     """
 
     type = "grade_panel"
@@ -44,6 +46,7 @@ class GradePanel(Rule):
     tie: str = "lower"
     min_raters: int | None = None
     grade_label: str = "评价等次"
+    absent_as_zero: bool = False
 
     def __post_init__(self):
         object.__setattr__(self, "raters", tuple(self.raters))
@@ -55,9 +58,11 @@ class GradePanel(Rule):
             raise ValueError("grade_panel needs at least two raters and a grade table")
         if self.min_raters is not None and not 1 <= self.min_raters <= len(self.raters):
             raise ValueError("min_raters must be between 1 and the number of raters")
+        if self.absent_as_zero and self.min_raters is not None:
+            raise ValueError("absent_as_zero and min_raters exclude each other")
 
     def facts(self):
-        required = self.min_raters is None
+        required = self.min_raters is None and not self.absent_as_zero
         return tuple(
             FactSpec(f"grade_{k}", f"{r}{self.grade_label}", "choice", choices=best_first(self.table),
                      required=required, better="up")
@@ -70,12 +75,15 @@ class GradePanel(Rule):
     def label(self):
         table = "、".join(f"{g}{fmt(p)}分" for g, p in self.table.items())
         need = "" if self.min_raters is None else f"(至少{self.min_raters}方评价)"
+        if self.absent_as_zero:
+            need = "(未评价的一方按0分计)"
         return f"{len(self.raters)}方分别评定等次({table}),{_COMBINE_WORD[self.combine]}{need}"
 
     def _majority(self, grades: list[str]) -> str:
         counts = Counter(grades)
         top = max(counts.values())
-        tied = [g for g in self.table if counts.get(g) == top]
+        # a rater who gave no grade (absent_as_zero) ranks below every grade
+        tied = [g for g in (*self.table, _ABSENT) if counts.get(g) == top]
         # the table lists grades best first
         return tied[-1] if self.tie == "lower" else tied[0]
 
@@ -83,6 +91,7 @@ class GradePanel(Rule):
         n = ctx.n
         cols = [ctx.obj(f"grade_{k}") for k in range(1, len(self.raters) + 1)]
         need = len(self.raters) if self.min_raters is None else self.min_raters
+        need = 0 if self.absent_as_zero else need
         points = np.full(n, np.nan)
         outcome = full_array(n, Outcome.MISSING)
         reason = []
@@ -93,7 +102,10 @@ class GradePanel(Rule):
             if len(given) < need:
                 reason.append(f"仅{len(given)}方给出有效等次,少于所需{need}方,无法评分")
                 continue
-            pts = [float(self.table[g]) for g in given]
+            absent = len(cols) - len(given) if self.absent_as_zero else 0
+            if absent:
+                spread = (spread + "、" if spread else "") + f"未评价{absent}个(按0分计)"
+            pts = [float(self.table[g]) for g in given] + [0.0] * absent
             if self.combine == "mean":
                 p = float(np.mean(pts))
                 how = f"平均得分({'+'.join(fmt(x) for x in pts)})÷{len(pts)}={fmt(p)}分"
@@ -101,8 +113,8 @@ class GradePanel(Rule):
                 p = float(np.median(pts))
                 how = f"得分中位数{fmt(p)}分"
             else:
-                g = self._majority(given)
-                p = float(self.table[g])
+                g = self._majority(given + [_ABSENT] * absent)
+                p = float(self.table.get(g, 0.0))
                 how = f"多数等次为{g},得{fmt(p)}分"
             points[i] = p
             reason.append(f"{len(given)}方评价:{spread};{how}")

@@ -79,6 +79,11 @@ def _fact_column(facts: pd.DataFrame | None, policy: str, name: str, kind: str,
     return pd.Series(coerce(col, kind), index=col.index, dtype=object)
 
 
+def _signed(x: float) -> str:
+    """Return a signed point figure as the rollup writes it: +10, −4 (a true minus sign)."""
+    return ("+" if x >= 0 else "−") + fmt(abs(x))
+
+
 def _append(text: str, more: str) -> str:
     return f"{text};{more}" if text else more
 
@@ -116,17 +121,26 @@ def _section_status(spec, audit: pd.DataFrame, section: str) -> dict[str, tuple[
 # ---------------------------------------------------------------------------
 
 
-@register_policy("grade_bands")
+def _band_facts(p: dict) -> tuple[FactSpec, ...]:
+    if not p.get("confirm"):
+        return ()
+    return (FactSpec("confirmed", "按分数段“可评为”的等次是否经研究确定", "bool", required=False),)
+
+
+@register_policy("grade_bands", facts=_band_facts)
 def grade_bands(spec, summary, groups, audit, facts, *, inclusive: bool = True,
-                bonus_counts: bool = True):
+                bonus_counts: bool = True, confirm: bool = False, pending: str = "待定"):
     """Re-grade by the bands under another reading of "X分以上" and of what the grade is based on.
 
     ``inclusive: true`` (the default, and what the engine already does) puts a score equal to a
     band's minimum in that band; ``false`` reads "90分以上" as strictly above 90. ``bonus_counts:
-    false`` grades on the total without bonus (附加分) points. With both defaults nothing changes.
+    false`` grades on the total without bonus (附加分) points. ``confirm: true`` reads "可评为" as
+    a proposal: a grade above the last band stands only when the fact ``confirmed`` is yes, else
+    it becomes ``pending`` ("待定") and the verdict names the proposed grade; the last band
+    ("70分以下为不合格") applies as it is. With every default nothing changes.
     Gates keep their effect (合格否决 → worst grade; 评优前置 not met → not the top grade).
     """
-    if inclusive and bonus_counts:
+    if inclusive and bonus_counts and not confirm:
         return summary
     s = summary.copy()
     top, worst = spec.grades[0].grade, spec.grades[-1].grade
@@ -136,6 +150,7 @@ def grade_bands(spec, summary, groups, audit, facts, *, inclusive: bool = True,
         how.append("“X分以上”不含本数")
     if not bonus_counts:
         how.append("附加分不计入定档分")
+    ok = _fact_column(facts, "grade_bands", "confirmed", "bool", list(s["unit"])) if confirm else None
     for i, row in s.iterrows():
         basis = row["total"] - (0.0 if bonus_counts else row["bonus"])
         g = _regrade(spec, basis, inclusive)
@@ -143,8 +158,16 @@ def grade_bands(spec, summary, groups, audit, facts, *, inclusive: bool = True,
             g = worst
         elif row["barred"] and g == top:
             g = second
+        text = f"按{'、'.join(how)}定档:定档分{fmt(basis)}分,{g}" if how else ""
+        if confirm and g != worst:
+            if ok.get(row["unit"]) is True:
+                text = _append(text, f"考核得分{fmt(basis)}分可评为{g},经研究确定")
+            else:
+                text = _append(text, f"考核得分{fmt(basis)}分可评为{g},尚未经研究确定,等次{pending}")
+                g = pending
         s.at[i, "grade"] = g
-        s.at[i, "verdict"] = _append(row["verdict"], f"按{'、'.join(how)}定档:定档分{fmt(basis)}分,{g}")
+        if text:
+            s.at[i, "verdict"] = _append(row["verdict"], text)
     return s
 
 
@@ -255,56 +278,109 @@ def _non_key_facts(p: dict) -> tuple[FactSpec, ...]:
     return (FactSpec("outstanding", "非重点单位工作成效突出,经研究给予优秀名额", "bool", required=False),)
 
 
-_BASE_WORD = {"key": "重点单位平均分", "all": "全部成员单位平均分", "non_key": "非重点单位平均分"}
+_POOL_WORD = {"key": "重点单位", "all": "全部成员单位", "non_key": "非重点单位"}
+_ADJUSTS = ("vs_key", "vs_non_key", "shortfall", "none")
+
+
+def _pool(spec, kind: str) -> list[str]:
+    """Return the document's units named by ``kind`` (``key``, ``non_key``, ``all``), in spec order."""
+    keys = _key_units(spec)
+    return [u.name for u in spec.units
+            if kind == "all" or (kind == "key") == (u.name in keys)]
+
+
+def _cohort_note(spec, kind: str, scored: list[str]) -> str:
+    """Say which of the document's ``kind`` units an average is taken over when some are not scored."""
+    want = _pool(spec, kind)
+    absent = [u for u in want if u not in scored]
+    if not absent:
+        return ""
+    shown = "、".join(absent[:4]) + (f"等{len(absent)}家" if len(absent) > 4 else "")
+    return (f"(注意:本次评分只含文件所列{len(want)}家{_POOL_WORD[kind]}中的{len(want) - len(absent)}家,"
+            f"缺{shown},平均值仅按参与评分的单位计算)")
+
+
+def _section_names(spec, sections: list[str]) -> str:
+    return "+".join(f"{s}{spec.group(s).title.split('(')[0]}" for s in sections)
 
 
 @register_policy("non_key_average", facts=_non_key_facts)
-def non_key_average(spec, summary, groups, audit, facts, *, base: str = "key", adjust: str = "tasks",
-                    section: str = "一", grade: str = "不定档", outstanding_grade: str = "优秀"):
+def non_key_average(spec, summary, groups, audit, facts, *, base: str = "key", adjust: str = "vs_key",
+                    sections: list | tuple = ("一",), average_bonus: bool = False, own_bonus: bool = True,
+                    grade: str = "不定档", outstanding_grade: str = "优秀"):
     """000 说明: "对于非重点单位,原则上考核不定档,赋予平均分,根据任务完成情况给予加减分;工作成效
     突出的,可适当考虑一定的优秀名额".
 
-    A non-key unit's total becomes the average of the totals computed for the units named by
-    ``base`` (``key`` units, ``all`` units, or the ``non_key`` units themselves, averaged over
-    the cohort scored, before this policy), plus an adjustment: ``tasks`` adds the unit's
-    工作目标 score minus its maximum (0 when every task is complete, negative otherwise);
-    ``tasks_and_bonus`` also adds the unit's bonus points; ``none`` adds nothing. ``base: own``
-    keeps the unit's own computed total. The grade becomes ``grade`` ("不定档"), or
-    ``outstanding_grade`` when the optional fact ``outstanding`` is yes. Key units are untouched.
+    A non-key unit's total becomes an average ``A`` plus an adjustment ``D`` (plus its own bonus).
+
+    * ``base`` — whose totals are averaged: the document's ``key`` units, ``all`` its units, or
+      its ``non_key`` units; ``own`` keeps the unit's own computed total (no average, no
+      adjustment). The pool is taken from the spec, not from whoever is scored: when some of
+      its units are not in the cohort scored, the average is over those present and the
+      verdict and ``adjust_reason`` say which are missing.
+    * ``average_bonus`` — whether the averaged totals include their 附加分 (false: the 100-point
+      score only).
+    * ``adjust`` — 加减分 by task completion, measured on ``sections`` (default 一 工作目标;
+      ``[一, 三]`` or ``[一, 二, 三]`` let 工作评价 / 工作推进 count too): ``vs_key`` adds the
+      unit's score in those sections minus the key units' average there (both ways);
+      ``vs_non_key`` minus the non-key units' average there (both ways); ``shortfall`` the unit's
+      score minus the sections' maximum (0 when complete, else negative: subtract only);
+      ``none`` nothing.
+    * ``own_bonus`` — whether the unit's own 附加分 is added ("另附加分").
+
+    The grade becomes ``grade`` ("不定档"), or ``outstanding_grade`` when the optional fact
+    ``outstanding`` is yes. Key units are untouched.
     """
     if base not in ("key", "all", "non_key", "own"):
         raise ValueError("non_key_average base must be key, all, non_key or own")
-    if adjust not in ("tasks", "tasks_and_bonus", "none"):
-        raise ValueError("non_key_average adjust must be tasks, tasks_and_bonus or none")
+    if adjust not in _ADJUSTS:
+        raise ValueError(f"non_key_average adjust must be one of {', '.join(_ADJUSTS)}")
+    sections = list(sections)
+    if not sections or any(g not in {x.id for x in spec.groups if x.kind == "base"} for g in sections):
+        raise ValueError("non_key_average sections must name base groups of the spec")
     s = summary.copy()
     keys = _key_units(spec)
-    raw = s.set_index("unit")["total"].astype(float)
-    pool = {"key": [u for u in raw.index if u in keys],
-            "all": list(raw.index),
-            "non_key": [u for u in raw.index if u not in keys],
-            "own": []}[base]
+    scored = list(s["unit"])
+    by_unit = s.set_index("unit")
+    raw = by_unit["total"].astype(float) - (0.0 if average_bonus else by_unit["bonus"].astype(float))
+    sec = groups.reindex(scored)[sections].astype(float).sum(axis=1)
+    sec_max = float(sum(spec.group(g).max for g in sections))
+    where = _section_names(spec, sections)
+
+    pool = [u for u in _pool(spec, base) if u in raw.index] if base != "own" else []
     ref = float(raw[pool].mean()) if pool else float("nan")
-    outstanding = _fact_column(facts, "non_key_average", "outstanding", "bool", list(raw.index))
-    sec_max = spec.group(section).max
+    pool_note = _cohort_note(spec, base, scored) if base != "own" else ""
+    adj_kind = {"vs_key": "key", "vs_non_key": "non_key"}.get(adjust)
+    adj_pool = [u for u in _pool(spec, adj_kind) if u in sec.index] if adj_kind else []
+    adj_ref = float(sec[adj_pool].mean()) if adj_pool else float("nan")
+    adj_note = (_cohort_note(spec, adj_kind, scored) if adj_kind and adj_kind != base else "")
+    outstanding = _fact_column(facts, "non_key_average", "outstanding", "bool", scored)
     for i, row in s.iterrows():
         u = row["unit"]
         if u in keys:
             continue
-        sec = float(groups.loc[u, section]) if u in groups.index else 0.0
-        tasks_adj = sec - sec_max
-        if base == "own" or not pool:
+        own = float(sec.get(u, 0.0))
+        bonus = float(row["bonus"]) if own_bonus else 0.0
+        if base == "own" or not pool or (adj_kind and not adj_pool):
             total = row["total"]
             lead = (f"保留本单位计算得分{fmt(total)}分" if base == "own"
                     else f"本次评分范围内无可求平均分的单位,保留本单位计算得分{fmt(total)}分")
         else:
-            adj = {"tasks": tasks_adj, "tasks_and_bonus": tasks_adj + row["bonus"], "none": 0.0}[adjust]
-            total = ref + adj
-            lead = f"赋予{_BASE_WORD[base]}{fmt(ref)}分({len(pool)}家)"
+            lead = f"赋予{_POOL_WORD[base]}平均分{fmt(ref)}分({len(pool)}家){pool_note}"
+            lead += ",平均分含附加分" if average_bonus else ",平均分不含附加分"
+            adj = 0.0
             if adjust != "none":
-                parts = f"工作目标得{fmt(sec)}分,满分{fmt(sec_max)}分,{'+' if tasks_adj >= 0 else ''}{fmt(tasks_adj)}分"
-                if adjust == "tasks_and_bonus":
-                    parts += f";附加分+{fmt(row['bonus'])}分"
-                lead += f",根据任务完成情况加减分{'+' if adj >= 0 else ''}{fmt(adj)}分({parts})"
+                if adjust == "shortfall":
+                    adj = own - sec_max
+                    parts = f"{where}得{fmt(own)}分,满分{fmt(sec_max)}分,只扣不加"
+                else:
+                    adj = own - adj_ref
+                    parts = (f"{where}得{fmt(own)}分,{_POOL_WORD[adj_kind]}{where}平均"
+                             f"{fmt(adj_ref)}分({len(adj_pool)}家){adj_note}")
+                lead += f",根据任务完成情况加减分{_signed(adj)}分({parts})"
+            if own_bonus:
+                lead += f",另加本单位附加分{_signed(bonus)}分"
+            total = ref + adj + bonus
             lead += f",总分{fmt(total)}分"
         g = outstanding_grade if outstanding.get(u) is True else grade
         tail = ",工作成效突出,给予优秀名额" if g == outstanding_grade else ""
@@ -316,18 +392,20 @@ def non_key_average(spec, summary, groups, audit, facts, *, base: str = "key", a
 
 
 def sections_that_count(spec, unit: str) -> set[str] | None:
-    """Return the sections whose points can change ``unit``'s total, or None when all can.
+    """Return the top-level groups whose points can change ``unit``'s total, or None when all can.
 
-    Under ``non_key_average`` a non-key unit's total is the key units' average plus its
-    工作目标 shortfall (``adjust: tasks``), so only that section counts for it; with
-    ``tasks_and_bonus`` the bonus sections count too; with ``none`` nothing the unit does.
+    Under ``non_key_average`` with ``base: key`` a non-key unit's total is the key units'
+    average plus the adjustment measured on ``sections`` (none with ``adjust: none``) plus its
+    bonus groups when ``own_bonus``. With ``base: all`` or ``non_key`` the unit's own total is
+    part of the average, and with ``base: own`` it is kept, so every section counts (None).
     """
     for p in spec.policies:
-        if p["type"] != "non_key_average" or unit in _key_units(spec) or p.get("base", "key") == "own":
+        if p["type"] != "non_key_average" or unit in _key_units(spec):
             continue
-        adjust, section = p.get("adjust", "tasks"), p.get("section", "一")
-        if adjust == "none":
-            return set()
-        bonus = {g.id for g in spec.groups if g.parent is None and g.kind == "bonus"}
-        return {section} | (bonus if adjust == "tasks_and_bonus" else set())
+        if p.get("base", "key") != "key":
+            return None
+        out = set() if p.get("adjust", "vs_key") == "none" else set(p.get("sections", ("一",)))
+        if p.get("own_bonus", True):
+            out |= {g.id for g in spec.groups if g.parent is None and g.kind == "bonus"}
+        return out
     return None

@@ -117,7 +117,7 @@ def test_clauses_are_verbatim(spec):
 
 def test_ambiguities_registered(spec):
     ids = {a.id for a in spec.ambiguities}
-    assert ids == {"G1", "G2", "C1", "D1", "D2", "P1", "P2", "P3", "N1", "N2"}
+    assert ids == {"G1", "G2", "G3", "B1", "C1", "C2", "D1", "D2", "D3", "P1", "P2", "P3", "N1", "N2", "N3", "N4"}
     for a in spec.ambiguities:
         assert len(a.readings) >= 2 and a.default in a.readings
         assert a.clause.replace(" ", "") in SEED.read_text(encoding="utf-8").replace("\n", "")
@@ -249,3 +249,73 @@ def test_non_key_units_are_not_graded(spec):
     s = score(spec, perfect(spec)).summary.set_index("unit")
     for u in ANNEX1:
         assert (s.loc[u, "grade"] == "不定档") == (u not in KEY)
+
+
+def test_grade_bands_proposed_reading_G3(spec):
+    # "90分以上可评为优秀……70分以上可评为合格,70分以下为不合格": no promotion (省考 否), so the bands decide.
+    # 市水利局: 一 80; 二.1 0 → 二 8; 三 all 合格 → 2 → 90 → 可评为优秀
+    # 市综合执法局: 附件3-11.1 (20分) 0%, 附件3-11.2 (20分) 50% → 一 50; 二.1 3 → 二 11; 三 8 → 69 → 不合格
+    f = perfect(spec, **{
+        "二.1:points": {"市水利局": 0, "市综合执法局": 3},
+        **{c: {"市水利局": "合格"} for c in COUNTIES},
+        "三.2:grade": {"市水利局": "合格"},
+        "附件3-11.1:completion": {"市综合执法局": 0},
+        "附件3-11.2:completion": {"市综合执法局": 50},
+        "@key_unit_promotion:province_excellent": {u: "否" for u in spec.unit_names},
+    })
+    auto = score(spec, f).summary.set_index("unit")
+    assert (auto.loc["市水利局", "total"], auto.loc["市水利局", "grade"]) == (90, "优秀")
+    assert (auto.loc["市综合执法局", "total"], auto.loc["市综合执法局", "grade"]) == (69, "不合格")
+    proposed = score(spec, f, readings={"G3": "proposed"}).summary.set_index("unit")
+    # 优秀 is only "可评为": not yet decided → 待定; "70分以下为不合格" has no 可 → stays 不合格
+    assert proposed.loc["市水利局", "grade"] == "待定"
+    assert "考核得分90分可评为优秀,尚未经研究确定" in proposed.loc["市水利局", "verdict"]
+    assert proposed.loc["市综合执法局", "grade"] == "不合格"
+    f["@grade_bands:confirmed"] = None
+    f.loc["市水利局", "@grade_bands:confirmed"] = "是"
+    confirmed = score(spec, f, readings={"G3": "proposed"}).unit_summary("市水利局")
+    assert confirmed["grade"] == "优秀" and "经研究确定" in confirmed["verdict"]
+
+
+def test_bonus_cap_readings_B1(spec):
+    f = perfect(spec, **{"附加.1:policies": {"市林业局": 4, "市水利局": 7},
+                         "附加.2:commendations": {"市林业局": 1, "市水利局": 1}})
+    cap = score(spec, f).groups
+    # sum cap: 市林业局 4×1 + 1×2 = 6 → 5; 市水利局 7 (line cap 5) + 2 = 7 → 5
+    assert cap.loc["市林业局", "附加分"] == 5 and cap.loc["市水利局", "附加分"] == 5
+    per_item = score(spec, f, readings={"B1": "per_item"})
+    g = per_item.groups
+    # per item: 市林业局 4 + 2 = 6 (each ≤ 5); 市水利局 min(7, 5) + 2 = 7
+    assert g.loc["市林业局", "附加分"] == 6 and g.loc["市水利局", "附加分"] == 7
+    assert per_item.unit_summary("市林业局")["total"] == 106
+
+
+def test_provincial_deduction_twice_or_once_D3(spec):
+    # The same provincial deduction of 3 entered under 二.2(2) and 二.3; of 二.3's 5, 3 are that one.
+    f = perfect(spec, **{"二.2:provincial": {"市建设局": 3}, "二.3:provincial": {"市建设局": 5},
+                         "二.3:same_as_guidance": {"市建设局": 3}})
+    twice = score(spec, f).groups.loc["市建设局"]
+    # twice: 二.2 = 4 − 3 = 1; 二.3 = max(0, 4 − 5) = 0 → 二 = 4 + 1 + 0 = 5
+    assert twice["二"] == 5
+    once = score(spec, f, readings={"D3": "once"})
+    # once: 二.3 = 4 − 5 + 3 = 2 → 二 = 4 + 1 + 2 = 7
+    assert once.groups.loc["市建设局", "二"] == 7
+    assert once.unit_audit("市建设局").set_index("line_id").loc["二.3", "awarded"] == 2
+
+
+def test_missing_county_rating_readings_C2(spec):
+    # 市统计局: 莲都…缙云 5 优秀, 遂昌、松阳 and one more 良好 (3), 景宁 gave no grade
+    grades = ["优秀"] * 5 + ["良好"] * 3 + [None]
+    f = perfect(spec, **{c: {"市统计局": g} for c, g in zip(COUNTIES, grades)})
+    missing = score(spec, f)
+    a = missing.unit_audit("市统计局").set_index("line_id")
+    # missing (default): 三.1 缺数据 (0) → 三 = 0 + 4 = 4, flagged
+    assert a.loc["三.1", "outcome"] == "missing" and missing.groups.loc["市统计局", "三"] == 4
+    assert missing.unit_summary("市统计局")["missing"] == 1
+    given = score(spec, f, readings={"C2": "mean_of_given"}).groups.loc["市统计局", "三"]
+    # mean of the eight given: (5×4 + 3×2) ÷ 8 = 26 ÷ 8 = 3.25 → 三 = 7.25
+    assert given == pytest.approx(3.25 + 4)
+    zero = score(spec, f, readings={"C2": "zero"})
+    # 景宁 counts 0: 26 ÷ 9 ≈ 2.889 → 三 ≈ 6.889, nothing missing
+    assert zero.groups.loc["市统计局", "三"] == pytest.approx(26 / 9 + 4)
+    assert zero.unit_summary("市统计局")["missing"] == 0
