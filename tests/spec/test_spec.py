@@ -99,3 +99,31 @@ def test_unknown_document():
 def test_build_spec_missing_keys():
     with pytest.raises(SpecError, match="missing top-level key 'lines'"):
         build_spec({"id": "x", "title": "t", "family": "points", "units": []}, "inline")
+
+
+def _line(raw, line_id):
+    return next(ln for ln in raw["lines"] if ln["id"] == line_id)
+
+
+def test_gate_linked_tasks_must_be_task_lines(tmp_path):
+    def change(r):
+        _line(r, "门.1")["linked_tasks"] = ["无此行", "一.2"]
+        _line(r, "一.2")["linked_tasks"] = ["二.1"]
+
+    msg = problems(tmp_path, change)
+    assert "line 门.1: linked_tasks names unknown line '无此行'" in msg
+    assert "line 门.1: linked_tasks names '一.2', a base line, not a task" in msg
+    assert "line 一.2: linked_tasks on a base line (only gate lines link tasks)" in msg
+
+
+def test_gate_linked_tasks_load(tmp_path):
+    def change(r):
+        _line(r, "二.1")["kind"] = "task"  # a task line counts no points: group 二 needs no sum
+        next(g for g in r["groups"] if g["id"] == "二")["sum_check"] = False
+        _line(r, "门.1")["linked_tasks"] = ["二.1"]
+
+    raw = copy.deepcopy(RAW)
+    change(raw)
+    spec = build_spec(raw, "mini-linked")
+    assert spec.line("门.1").linked_tasks == ("二.1",)
+    assert spec.line("二.1").linked_tasks == ()

@@ -26,7 +26,8 @@ from ecoscore.spec import Spec
 #: sections; bonus not earned is not "lost", deductions are counted in ``deduction``).
 SUMMARY_COLUMNS = [
     "unit", "total", "base", "bonus", "deduction", "adjustment", "possible", "lost", "grade", "verdict",
-    "rank", "rank_of", "rank_group", "vetoed", "barred", "compliance", "missing", "gates",
+    "rank", "rank_of", "rank_group", "vetoed", "barred", "veto_status", "bar_status", "gate_conflicts",
+    "compliance", "missing", "gates",
     "binding", "binding_met", "binding_not_met", "binding_missing", "indicators_met", "indicators", "tasks", "tasks_done",
 ]
 
@@ -195,7 +196,8 @@ def rollup(spec: Spec, audit: pd.DataFrame, names: list[str], facts: pd.DataFram
     s["compliance"] = np.where(s["binding"] == 0, "",
                                np.where(s["binding_not_met"] > 0, "not_met",
                                         np.where(s["binding_missing"] > 0, "undetermined", "met")))
-    s["gates"], s["vetoed"], s["barred"] = _gates(audit, names)
+    for col, values in _gates(spec, audit, names).items():
+        s[col] = values
     s["grade"] = _grades(spec, s["total"].to_numpy(), s["vetoed"], s["barred"]) if spec.grades else ""
     s["verdict"] = _verdicts(spec, s)
     s["adjust_reason"] = ""
@@ -224,27 +226,73 @@ def _total_rows(s: pd.DataFrame, points_doc: bool) -> pd.DataFrame:
     })
 
 
-def _gates(audit: pd.DataFrame, names: list[str]):
+def _gates(spec: Spec, audit: pd.DataFrame, names: list[str]) -> dict[str, list | np.ndarray]:
+    """Return the gate columns of the summary, one value per unit in ``names``.
+
+    ``veto_status``: ``triggered`` (any 合格否决 triggered), else ``missing`` (any fact missing),
+    else ``clear`` ("" without 合格否决 gates); ``bar_status``: ``not_met`` / ``missing`` / ``met``
+    likewise for 评优前置 — a missing veto is never worded as a bar; ``vetoed``: a 合格否决
+    triggered; ``barred``: kept from the top grade (a 评优前置 not met or missing, or a 合格否决
+    missing: a unit that may be 不合格 cannot be certified 优秀); ``gate_conflicts``: ids of gates recorded as passed (clear / met) while a task
+    they are linked to (``linked_tasks`` in the spec) is unfinished for the same unit, comma-joined;
+    ``gates``: all of it in words.
+    """
     g = audit[audit["kind"] == "gate"]
-    trig = g[(g["gate"] == "veto") & (g["outcome"] == Outcome.TRIGGERED.value)]
-    unmet = g[(g["gate"] == "bar") & (g["outcome"] == Outcome.NOT_MET.value)]
-    missing = g[g["outcome"] == Outcome.MISSING.value]
-    t_by = trig.groupby("unit", observed=True)["title"].apply(list).to_dict()
-    u_by = unmet.groupby("unit", observed=True)["title"].apply(list).to_dict()
-    m_by = missing.groupby("unit", observed=True)["title"].apply(list).to_dict()
-    text, vetoed, barred = [], [], []
+    out = g["outcome"].astype(str)
+    veto, bar = g["gate"] == "veto", g["gate"] == "bar"
+
+    def by_unit(mask) -> dict[str, list[str]]:
+        return g[mask].groupby("unit", observed=True)["title"].apply(list).to_dict()
+
+    t_by = by_unit(veto & (out == Outcome.TRIGGERED.value))
+    vm_by = by_unit(veto & (out == Outcome.MISSING.value))
+    u_by = by_unit(bar & (out == Outcome.NOT_MET.value))
+    bm_by = by_unit(bar & (out == Outcome.MISSING.value))
+    # gates passed while a linked task is unfinished
+    links = {ln.id: ln.linked_tasks for ln in spec.lines if ln.linked_tasks}
+    unfinished = {Outcome.NOT_DONE.value, Outcome.PARTIAL.value, Outcome.ZERO.value}
+    tasks = audit[audit["line_id"].isin({t for ts in links.values() for t in ts})]
+    task_state = {(str(u), str(i)): (str(o), str(t)) for u, i, o, t in
+                  zip(tasks["unit"], tasks["line_id"], tasks["outcome"].astype(str), tasks["title"])}
+    passed = g[((veto & (out == Outcome.CLEAR.value)) | (bar & (out == Outcome.MET.value)))
+               & g["line_id"].isin(list(links))]
+    c_ids: dict[str, list[str]] = {}
+    c_words: dict[str, list[str]] = {}
+    for u, gid, title, kind in zip(passed["unit"], passed["line_id"], passed["title"], passed["gate"]):
+        u, gid = str(u), str(gid)
+        late = [(t, task_state[(u, t)][1]) for t in links[gid]
+                if task_state.get((u, t), ("",))[0] in unfinished]
+        if late:
+            c_ids.setdefault(u, []).append(gid)
+            state = "未触发" if kind == "veto" else "已满足"
+            c_words.setdefault(u, []).append(
+                f"“{title}”记为{state},但相关任务未完成:" + "、".join(f"{t} {tt}" for t, tt in late))
+    has_veto = set(g.loc[veto, "unit"].astype(str))
+    has_bar = set(g.loc[bar, "unit"].astype(str))
+    text, veto_status, bar_status, conflicts = [], [], [], []
     for u in names:
         bits = []
         if u in t_by:
             bits.append("触发合格否决:" + "、".join(t_by[u]))
+        if u in vm_by:
+            bits.append("合格否决指标缺数据,是否触发未知,可能不合格:" + "、".join(vm_by[u]))
         if u in u_by:
             bits.append("未满足评优前置:" + "、".join(u_by[u]))
-        if u in m_by:
-            bits.append("前置条件缺数据:" + "、".join(m_by[u]))
+        if u in bm_by:
+            bits.append("评优前置指标缺数据,是否满足未知,暂不得评优:" + "、".join(bm_by[u]))
+        if u in c_words:
+            bits.append("前置条件与任务完成情况不一致:" + ";".join(c_words[u]) + ",请核实")
         text.append(";".join(bits))
-        vetoed.append(u in t_by)
-        barred.append(u in u_by or u in m_by)
-    return text, np.array(vetoed, dtype=bool), np.array(barred, dtype=bool)
+        veto_status.append(Outcome.TRIGGERED.value if u in t_by else Outcome.MISSING.value if u in vm_by
+                           else Outcome.CLEAR.value if u in has_veto else "")
+        bar_status.append(Outcome.NOT_MET.value if u in u_by else Outcome.MISSING.value if u in bm_by
+                          else Outcome.MET.value if u in has_bar else "")
+        conflicts.append(",".join(c_ids.get(u, [])))
+    vs, bs = np.array(veto_status, dtype=object), np.array(bar_status, dtype=object)
+    vetoed = vs == Outcome.TRIGGERED.value
+    barred = np.isin(bs, [Outcome.NOT_MET.value, Outcome.MISSING.value]) | (vs == Outcome.MISSING.value)
+    return {"gates": text, "vetoed": vetoed.astype(bool), "barred": barred.astype(bool),
+            "veto_status": veto_status, "bar_status": bar_status, "gate_conflicts": conflicts}
 
 
 def grade_for(spec: Spec, total: float) -> str:
@@ -271,6 +319,7 @@ def _grades(spec: Spec, totals, vetoed, barred) -> list[str]:
 
 
 def _verdicts(spec: Spec, s: pd.DataFrame) -> list[str]:
+    titles = {ln.id: ln.title for ln in spec.lines}
     out = []
     for row in s.itertuples(index=False):
         bits = []
@@ -286,8 +335,16 @@ def _verdicts(spec: Spec, s: pd.DataFrame) -> list[str]:
         if not spec.grades:
             if row.vetoed:
                 bits.append("触发合格否决,考核不合格")
-            elif row.barred:
-                bits.append("未满足评优前置条件,不得评优")
+            else:
+                if row.veto_status == Outcome.MISSING.value:
+                    bits.append("合格否决指标缺数据,是否触发未知,可能不合格")
+                if row.bar_status == Outcome.NOT_MET.value:
+                    bits.append("未满足评优前置条件,不得评优")
+                elif row.bar_status == Outcome.MISSING.value:
+                    bits.append("评优前置指标缺数据,是否满足未知,暂不得评优")
+        if row.gate_conflicts:
+            named = "、".join(titles.get(i, i) for i in row.gate_conflicts.split(","))
+            bits.append(f"前置条件与任务完成情况不一致:{named},请核实")
         out.append(";".join(bits))
     return out
 

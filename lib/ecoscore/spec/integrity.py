@@ -61,8 +61,24 @@ def check(spec: Spec) -> list[str]:
         for u in ln.applies_to or ():
             if u not in spec.unit_names:
                 p.append(f"{where}: applies_to names unknown unit {u!r}")
+    p.extend(_check_links(spec))
     p.extend(_check_sums(spec, groups))
     p.extend(_check_ambiguities(spec))
+    return p
+
+
+def _check_links(spec: Spec) -> list[str]:
+    """Check that a gate's ``linked_tasks`` name task lines; only gate lines have them."""
+    p = []
+    kind = {ln.id: ln.kind for ln in spec.lines}
+    for ln in spec.lines:
+        if ln.linked_tasks and ln.kind != "gate":
+            p.append(f"line {ln.id}: linked_tasks on a {ln.kind} line (only gate lines link tasks)")
+        for t in ln.linked_tasks:
+            if t not in kind:
+                p.append(f"line {ln.id}: linked_tasks names unknown line {t!r}")
+            elif kind[t] != "task":
+                p.append(f"line {ln.id}: linked_tasks names {t!r}, a {kind[t]} line, not a task")
     return p
 
 

@@ -66,6 +66,9 @@ class Line:
     note: str = ""
     ambiguities: tuple[str, ...] = ()
     sample: dict = field(default_factory=dict, compare=False)
+    #: gate lines: the task lines that measure the same thing (a gate passed while one of them
+    #: is unfinished is reported as a disagreement to check)
+    linked_tasks: tuple[str, ...] = ()
 
     def fact_keys(self) -> list[tuple[str, FactSpec]]:
         """Return ``(key, fact)`` for every fact this line reads."""
@@ -357,6 +360,7 @@ def build_spec(raw: dict, path: str) -> Spec:
                     note=ln.get("note", ""),
                     ambiguities=_tuple(ln.get("ambiguities")),
                     sample=ln.get("sample") or {},
+                    linked_tasks=_tuple(ln.get("linked_tasks")),
                 )
             )
         except TypeError as e:

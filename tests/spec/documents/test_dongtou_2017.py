@@ -161,6 +161,91 @@ def test_veto_outranks_excellence_gate(spec):
     assert s["verdict"].endswith("触发合格否决,考核不合格")
 
 
+def test_missing_veto_fact_is_unknown_not_an_excellence_failure(spec):
+    # 合格否决 2 (重大突发环境事件) not reported: whether it happened is unknown, so the district may
+    # be 不合格; it is not a 评优前置 failure and not yet 不合格
+    facts = all_good(spec).drop(columns=["一(二)2:flag"])
+    s = row(score(spec, facts), D)
+    assert s["verdict"] == "重点任务完成96/96项;合格否决指标缺数据,是否触发未知,可能不合格"
+    assert s["gates"] == ("合格否决指标缺数据,是否触发未知,可能不合格:"
+                          "因监管不力、失职渎职造成重大突发环境事件或引起重大群体性事件")
+    assert "评优前置" not in s["verdict"] + s["gates"]
+    assert (s["veto_status"], s["bar_status"]) == ("missing", "met")
+    assert not s["vetoed"] and s["barred"]  # may be 不合格: not certified 优秀 either
+    assert s["missing"] == 1
+
+
+def test_missing_excellence_fact_bars_but_says_unknown(spec):
+    # 评优前置 3 (公众满意度) not reported: kept from 优秀, worded as unknown, never 不合格
+    facts = all_good(spec).drop(columns=["一(一)3:flag"])
+    s = row(score(spec, facts), D)
+    assert s["verdict"] == "重点任务完成96/96项;评优前置指标缺数据,是否满足未知,暂不得评优"
+    assert s["gates"] == "评优前置指标缺数据,是否满足未知,暂不得评优:完成生态环境公众满意度提升目标"
+    assert (s["veto_status"], s["bar_status"]) == ("clear", "missing")
+    assert s["barred"] and not s["vetoed"]
+
+
+def test_missing_veto_and_unmet_bar_say_both(spec):
+    facts = all_good(spec, **{"一(一)2:flag": {D: False}}).drop(columns=["一(二)3:flag"])
+    s = row(score(spec, facts), D)
+    assert s["verdict"] == ("重点任务完成96/96项;合格否决指标缺数据,是否触发未知,可能不合格;"
+                            "未满足评优前置条件,不得评优")
+    assert (s["veto_status"], s["bar_status"]) == ("missing", "not_met")
+
+
+def test_a_triggered_veto_is_not_unknown(spec):
+    # 合格否决 1 发生, 合格否决 2 missing: the unit is 不合格 whatever the missing one says
+    facts = all_good(spec, **{"一(二)1:flag": {D: True}}).drop(columns=["一(二)2:flag"])
+    s = row(score(spec, facts), D)
+    assert s["verdict"] == "重点任务完成96/96项;触发合格否决,考核不合格"
+    assert s["veto_status"] == "triggered" and s["vetoed"]
+
+
+# --- gates linked to the tasks that measure the same thing -----------------------------------------
+
+def test_gates_link_the_tasks_that_measure_the_same_thing(spec):
+    assert spec.line("一(一)1").linked_tasks == ("二(一)1②", "二(二)1①")
+    assert spec.line("一(二)1").linked_tasks == ("二(一)1①", "二(一)1③")
+    assert spec.line("一(二)3").linked_tasks == tuple(
+        [f"二(四)1{c}" for c in "①②③④"] + [f"二(四)2{c}" for c in "①②③④⑤⑥⑦"])
+    assert [ln.id for ln in spec.lines if ln.linked_tasks] == ["一(一)1", "一(二)1", "一(二)3"]
+
+
+def test_veto_clear_while_linked_task_unfinished_is_flagged(spec):
+    # 合格否决 3 recorded 未发生 (节能降耗和减排目标完成), but 二(四)2① 减排计划 only 60% done
+    r = score(spec, all_good(spec, **{"二(四)2①:completion": {D: 60.0, "环保局": 60.0}}))
+    s = row(r, D)
+    assert s["verdict"] == ("重点任务完成95/96项;前置条件与任务完成情况不一致:"
+                            "未完成节能降耗或主要污染物减排年度工作目标,请核实")
+    assert s["gates"] == ("前置条件与任务完成情况不一致:“未完成节能降耗或主要污染物减排年度工作目标”记为未触发,"
+                          "但相关任务未完成:二(四)2① 编制并实施2017年重点污染物减排目标和计划,请核实")
+    assert s["gate_conflicts"] == "一(二)3"
+    assert not s["vetoed"] and not s["barred"]  # a warning: the recorded gate stands
+    # 环保局 has the task but not the gate (A7 default): no warning in its report
+    assert row(r, "环保局")["gate_conflicts"] == ""
+
+
+def test_bar_met_while_linked_tasks_unfinished_is_flagged(spec):
+    # 评优前置 1 recorded 满足 (水质、空气考核良好以上), but both 考核 tasks recorded 未完成
+    facts = all_good(spec, **{"二(一)1②:completion": {D: 0.0}, "二(二)1①:completion": {D: 50.0},
+                              "二(四)1①:completion": {D: 80.0}})
+    s = row(score(spec, facts), D)
+    assert s["gate_conflicts"] == "一(一)1,一(二)3"
+    assert s["verdict"] == ("重点任务完成93/96项;前置条件与任务完成情况不一致:"
+                            "交接断面水质和环境空气质量考核结果均为良好以上、"
+                            "未完成节能降耗或主要污染物减排年度工作目标,请核实")
+    assert "二(一)1② 跨行政区域河流交接断面水质、二(二)1① 环境空气质量考核" in s["gates"]
+
+
+def test_gate_that_failed_or_missing_task_is_no_disagreement(spec):
+    # the gate already says the target was missed: gate and task agree
+    s = row(score(spec, all_good(spec, **{"一(二)3:flag": {D: True}, "二(四)1①:completion": {D: 50.0}})), D)
+    assert s["gate_conflicts"] == "" and s["verdict"].endswith("触发合格否决,考核不合格")
+    # a linked task without a figure is unknown, not unfinished
+    s = row(score(spec, all_good(spec).drop(columns=["二(一)1③:completion"])), D)
+    assert s["gate_conflicts"] == ""
+
+
 # --- each department sees its own tasks --------------------------------------------------------
 
 def own_tasks(result, unit):
