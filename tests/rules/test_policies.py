@@ -153,7 +153,7 @@ def test_non_key_get_the_key_average_plus_task_adjustment(spec):
     assert s.loc["市审计局", "grade"] == "不定档"
     v = s.loc["市审计局", "verdict"]
     assert "赋予重点单位平均分99分(13家)" in v and "平均分不含附加分" in v
-    assert "加减分−10分(一工作目标得70分,重点单位一工作目标平均80分(13家))" in v
+    assert "加减分−10分(一、工作目标得70分,重点单位一、工作目标平均80分(13家))" in v
     assert "注意" not in v  # all 13 key units are in the cohort
     # the rollup's adjustment row: 89 − own sections 70 + 12 + 8 = 90 → −1, with the formula
     adj = r.unit_adjustments("市审计局")
@@ -195,7 +195,7 @@ def test_non_key_two_way_default_adds_points(spec):
     s = score(spec, perfect(spec, **TWO_WAY)).unit_summary("市统计局")
     # 99 + (80 − 79) = 100: a non-key unit that did better than the key units' average gains
     assert s["total"] == pytest.approx(100)
-    assert "加减分+1分(一工作目标得80分,重点单位一工作目标平均79分(13家))" in s["verdict"]
+    assert "加减分+1分(一、工作目标得80分,重点单位一、工作目标平均79分(13家))" in s["verdict"]
 
 
 def test_non_key_readings_change_the_number(spec):
@@ -229,7 +229,7 @@ def test_non_key_bonus_readings(spec, reading, expected):
 
 def test_non_key_own_bonus_is_explained(spec):
     s = score(spec, perfect(spec, **COHORT, **BONUS)).unit_summary("市审计局")
-    assert "平均分不含附加分" in s["verdict"] and "另加本单位附加分+2分,总分91分" in s["verdict"]
+    assert "平均分不含附加分" in s["verdict"] and "另加本单位附加分2分,总分91分" in s["verdict"]
     s = score(spec, perfect(spec, **COHORT, **BONUS), readings={"N3": "in_average"}).unit_summary("市审计局")
     assert "赋予重点单位平均分100分(13家),平均分含附加分" in s["verdict"] and "另加" not in s["verdict"]
 

@@ -301,7 +301,7 @@ def _cohort_note(spec, kind: str, scored: list[str]) -> str:
 
 
 def _section_names(spec, sections: list[str]) -> str:
-    return "+".join(f"{s}{spec.group(s).title.split('(')[0]}" for s in sections)
+    return "+".join(f"{s}、{spec.group(s).title.split('(')[0]}" for s in sections)
 
 
 @register_policy("non_key_average", facts=_non_key_facts)
@@ -379,7 +379,7 @@ def non_key_average(spec, summary, groups, audit, facts, *, base: str = "key", a
                              f"{fmt(adj_ref)}分({len(adj_pool)}家){adj_note}")
                 lead += f",根据任务完成情况加减分{_signed(adj)}分({parts})"
             if own_bonus:
-                lead += f",另加本单位附加分{_signed(bonus)}分"
+                lead += f",另加本单位附加分{fmt(bonus)}分"
             total = ref + adj + bonus
             lead += f",总分{fmt(total)}分"
         g = outstanding_grade if outstanding.get(u) is True else grade
