@@ -90,6 +90,18 @@ def test_absent_rater_counts_zero_when_absent_as_zero():
     assert m.score(make_ctx(4, **grades(U1))).points[0] == 4
 
 
+def test_combined_reads_one_merged_grade():
+    r = GradePanel(raters=NINE, table=TABLE, combine="combined", grade_label="县级综合评价等次")
+    assert [f.name for f in r.facts()] == ["grade"] and r.facts()[0].label == "县级综合评价等次"
+    s = r.score(make_ctx(4, grade=["良好", None]))
+    # the merged grade 良好 → 2 points; no grade → 缺数据
+    assert s.points[0] == 2 and "汇总为县级综合评价等次良好" in s.reason[0]
+    assert s.outcome[1] == Outcome.MISSING
+    # min_raters / absent_as_zero do not apply to one merged grade
+    z = GradePanel(raters=NINE, table=TABLE, combine="combined", absent_as_zero=True)
+    assert z.score(make_ctx(4, grade=["合格"])).points[0] == 1
+
+
 def test_unknown_grade_counts_as_not_given():
     row = U2[:8] + ["很好"]
     s = GradePanel(raters=NINE, table=TABLE, min_raters=8).score(make_ctx(4, **grades(row)))

@@ -19,10 +19,10 @@ from ecoscore.rules.base import (
     full_array,
 )
 
-COMBINES = ("mean", "majority", "median")
+COMBINES = ("mean", "majority", "median", "combined")
 _ABSENT = "未评价"
 _COMBINE_WORD = {"mean": "取各评价方得分的平均值", "majority": "取多数评价方给出的等次",
-                 "median": "取各评价方得分的中位数"}
+                 "median": "取各评价方得分的中位数", "combined": "汇总为一个综合等次计分"}
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,9 @@ class GradePanel(Rule):
     得4分……" — nine county offices each rate every municipal department. ``raters`` names them
     (one fact ``grade_<k>`` per rater, k from 1); ``table`` maps grade → points; ``combine`` is
     ``mean`` (average of each rater's points), ``majority`` (the points of the grade given most
-    often; ``tie: lower`` or ``higher`` settles a tie between grades) or ``median`` (of the
-    points). ``min_raters`` lets a unit be scored when some raters gave no grade (default: every
+    often; ``tie: lower`` or ``higher`` settles a tie between grades), ``median`` (of the
+    points) or ``combined`` (the raters' views are merged into one grade, entered as the fact
+    ``grade`` labelled ``grade_label``; ``min_raters`` and ``absent_as_zero`` then do nothing). ``min_raters`` lets a unit be scored when some raters gave no grade (default: every
     rater must grade, otherwise the line is 缺数据). ``absent_as_zero`` counts a rater who gave
     no grade as 0 points (the lowest) instead: every unit is scored, over all raters.
     """
@@ -62,6 +63,8 @@ class GradePanel(Rule):
             raise ValueError("absent_as_zero and min_raters exclude each other")
 
     def facts(self):
+        if self.combine == "combined":
+            return (FactSpec("grade", self.grade_label, "choice", choices=best_first(self.table), better="up"),)
         required = self.min_raters is None and not self.absent_as_zero
         return tuple(
             FactSpec(f"grade_{k}", f"{r}{self.grade_label}", "choice", choices=best_first(self.table),
@@ -77,6 +80,8 @@ class GradePanel(Rule):
         need = "" if self.min_raters is None else f"(至少{self.min_raters}方评价)"
         if self.absent_as_zero:
             need = "(未评价的一方按0分计)"
+        if self.combine == "combined":
+            need = ""
         return f"{len(self.raters)}方分别评定等次({table}),{_COMBINE_WORD[self.combine]}{need}"
 
     def _majority(self, grades: list[str]) -> str:
@@ -88,6 +93,8 @@ class GradePanel(Rule):
         return tied[-1] if self.tie == "lower" else tied[0]
 
     def score(self, ctx: Context) -> Scores:
+        if self.combine == "combined":
+            return self._score_combined(ctx)
         n = ctx.n
         cols = [ctx.obj(f"grade_{k}") for k in range(1, len(self.raters) + 1)]
         need = len(self.raters) if self.min_raters is None else self.min_raters
@@ -118,6 +125,22 @@ class GradePanel(Rule):
                 how = f"多数等次为{g},得{fmt(p)}分"
             points[i] = p
             reason.append(f"{len(given)}方评价:{spread};{how}")
+        return self._scores(ctx, points, outcome, reason)
+
+    def _score_combined(self, ctx: Context) -> Scores:
+        grade = ctx.obj("grade")
+        points = np.full(ctx.n, np.nan)
+        outcome = full_array(ctx.n, Outcome.MISSING)
+        reason = []
+        for i, g in enumerate(grade):
+            if g not in self.table:
+                reason.append(f"缺少{self.grade_label}")
+                continue
+            points[i] = float(self.table[g])
+            reason.append(f"{len(self.raters)}方意见汇总为{self.grade_label}{g},得{fmt(points[i])}分")
+        return self._scores(ctx, points, outcome, reason)
+
+    def _scores(self, ctx: Context, points, outcome, reason) -> Scores:
         done = ~np.isnan(points)
         m = ctx.max if ctx.max is not None else np.nanmax(list(self.table.values()))
         outcome[done & (points >= m - 1e-9)] = Outcome.FULL

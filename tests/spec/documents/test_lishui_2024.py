@@ -319,3 +319,7 @@ def test_missing_county_rating_readings_C2(spec):
     # 景宁 counts 0: 26 ÷ 9 ≈ 2.889 → 三 ≈ 6.889, nothing missing
     assert zero.groups.loc["市统计局", "三"] == pytest.approx(26 / 9 + 4)
     assert zero.unit_summary("市统计局")["missing"] == 0
+    # C1=combined: one merged grade (合格 → 1), so a silent county does not matter, in either order
+    f["三.1:grade"] = "合格"
+    for order in (["C1=combined", "C2=zero"], ["C2=zero", "C1=combined"]):
+        assert score(spec, f, readings=order).groups.loc["市统计局", "三"] == 1 + 4
