@@ -284,3 +284,49 @@ def test_counted_items_with_a_default_go_on_the_events_sheet():
     assert [(e.name, e.direct, e.points, e.cap) for e in r.event_items()] == [
         ("found", False, -1.0, None), ("judged", True, -1.0, 3)]
     assert r.measure() is None and Lateness().measure() == "days_late" and YesNo().measure() == "done"
+
+
+def test_counted_bonus_after_floor_004_yi_1(ctx):
+    # 004 一.1: "扣分扣完为止" then "每个断面加5分,加分不超过20分": the floor comes first
+    items = [{"name": "months", "label": "不达标", "points": -5, "unit": "月次"},
+             {"name": "up", "label": "升类断面", "points": 5, "unit": "个", "cap": 20}]
+    c = ctx(100, months=[24, 2], up=[2, 1])
+    after = Counted(items=items, ceiling=None, bonus_after_floor=True).score(c)
+    netted = Counted(items=items, ceiling=None).score(c)
+    # 100 − 120 → 0, then + 10 = 10 (netting: 100 − 120 + 10 → 0); 100 − 10 + 5 = 95 either way
+    assert list(after.points) == [10, 95]
+    assert list(netted.points) == [0, 95]
+    assert "扣完为止,再计加分" in after.reason[0]
+
+
+def test_counted_combine_max_counts_the_largest_item_only(ctx):
+    # 004 三.16(4)① read as "整体工作未按时完成则扣2分" replacing the per-stage 0.5s
+    items = [{"name": "stages", "label": "阶段性要求", "points": -0.5, "unit": "项"},
+             {"name": "overall", "label": "整体未按时完成", "points": -2, "unit": "项"}]
+    r = Counted(items=items, start=0, floor=None, ceiling=0, combine="max")
+    s = r.score(ctx(5, stages=[2, 6, 3], overall=[1, 1, 0]))
+    # max(1, 2) = 2; max(3, 2) = 3; 1.5 alone
+    assert list(s.points) == [-2, -3, -1.5]
+    assert "不另计" in s.reason[0]
+    with pytest.raises(ValueError):
+        Counted(items=items, combine="min")
+
+
+def test_strive_ensure_reduced_by_value_004_er_2(ctx):
+    # 004 二.2 with 确保值 92: 89% is 3 points short
+    c = ctx(60, value=[89, 91], strive=[95, 95], ensure=[92, 92])
+    split = StriveEnsure().score(c)
+    by_value = StriveEnsure(reduced_by="value").score(c)
+    # split: 2 points (92→90) × 1 + 1 point (90→89) × 2 = 4 → 50; 91%: 1 × 1 → 53
+    assert list(split.points) == [50, 53]
+    # by value: 89% < 90% → 3 × 2 = 6 → 48; 91% ≥ 90% → 1 × 1 → 53
+    assert list(by_value.points) == [48, 53]
+
+
+def test_manual_all_or_nothing(ctx):
+    # 004 三.8(1) (12分) read as done or not: any deduction entered loses the line
+    c = ctx(12, points=[0, 3, 12], note=["", "未按时节点完成", ""])
+    assert list(Manual(mode="deduct").score(c).points) == [12, 9, 0]
+    s = Manual(mode="deduct", all_or_nothing=True).score(c)
+    assert list(s.points) == [12, 0, 0]
+    assert "未全面完成不得分" in s.reason[1]

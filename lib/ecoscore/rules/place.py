@@ -32,7 +32,9 @@ class PlacePoints(Rule):
     ``drop_penalty`` is taken from a unit whose ``dropped`` fact is yes (004 四(一)15:
     "如出现得分比上一年下降的,要扣1分"): only from a placed unit (``drop_applies: placed``,
     the penalty reduces its place points) or from any unit (``all``, so an unplaced unit can
-    end below zero). Capped at the line maximum.
+    end below zero). Capped at the line maximum. With ``drop_from_value`` the drop is read
+    from the value itself (a change on last year below zero, 004 四(一)15(2) 提升值) and no
+    separate yes/no is entered.
     """
 
     type = "place_points"
@@ -42,6 +44,7 @@ class PlacePoints(Rule):
     drop_penalty: float = 0.0
     drop_applies: str = "placed"
     drop_label: str = "得分是否比上一年下降"
+    drop_from_value: bool = False
     value_label: str = "实际值"
     value_unit: str = ""
 
@@ -55,7 +58,7 @@ class PlacePoints(Rule):
     def facts(self):
         out = [FactSpec("value", self.value_label, "number", self.value_unit,
                         better="up" if self.higher_is_better else "down")]
-        if self.drop_penalty:
+        if self.drop_penalty and not self.drop_from_value:
             out.append(FactSpec("dropped", self.drop_label, "bool", better="down"))
         return tuple(out)
 
@@ -78,7 +81,12 @@ class PlacePoints(Rule):
         placed = ~np.isnan(place) & (place <= len(table))
         raw = np.zeros(ctx.n)
         raw[placed] = table[place[placed].astype(int) - 1]
-        dropped = ctx.bool("dropped") if self.drop_penalty else np.zeros(ctx.n, dtype=bool)
+        if self.drop_penalty and self.drop_from_value:
+            dropped = np.nan_to_num(v, nan=0.0) < 0
+        elif self.drop_penalty:
+            dropped = ctx.bool("dropped")
+        else:
+            dropped = np.zeros(ctx.n, dtype=bool)
         hit = dropped & (placed if self.drop_applies == "placed" else np.ones(ctx.n, dtype=bool))
         points = np.minimum(raw - np.where(hit, self.drop_penalty, 0.0), ctx.max)
         outcome = full_array(ctx.n, Outcome.NO_BONUS)

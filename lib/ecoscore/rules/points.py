@@ -176,6 +176,9 @@ class StriveEnsure(Rule):
     """Two targets (004 二.2): 力争值 → full, 确保值 → ``base`` points, pro rata between;
     below 确保值 ``penalty`` per percentage point (``reduced_penalty`` for the part at or
     above ``reduced_above``), deducted from ``penalty_from`` (``base`` or ``max``), floor 0.
+    ``reduced_by`` says which shortfall earns the reduced penalty: ``split`` the part of the
+    shortfall lying at or above ``reduced_above``; ``value`` the whole shortfall when the
+    value itself is at or above ``reduced_above`` (below it, all at ``penalty``).
     """
 
     type = "strive_ensure"
@@ -184,6 +187,7 @@ class StriveEnsure(Rule):
     reduced_penalty: float = 1
     reduced_above: float = 90
     penalty_from: str = "base"
+    reduced_by: str = "split"
     value_label: str = "优良天数比例"
     value_unit: str = "%"
 
@@ -211,7 +215,10 @@ class StriveEnsure(Rule):
         span = np.where(hi > lo, hi - lo, np.nan)
         between = self.base + (m - self.base) * (v - lo) / span
         short = np.clip(lo - v, 0, None)
-        soft = np.clip(lo - np.maximum(v, self.reduced_above), 0, None)
+        if self.reduced_by == "value":
+            soft = np.where(v >= self.reduced_above, short, 0.0)
+        else:
+            soft = np.clip(lo - np.maximum(v, self.reduced_above), 0, None)
         soft = np.minimum(soft, short)
         pen = self.reduced_penalty * soft + self.penalty * (short - soft)
         start = self.base if self.penalty_from == "base" else m
@@ -308,6 +315,10 @@ class Counted(Rule):
     An item with ``direct: true`` takes the points an analyst entered (e.g. "扣2-5分").
     ``waive_if`` names a yes/no fact that cancels every ``waivable`` item (004 一.1).
     ``ceiling`` (default the line maximum) caps the result.
+    ``bonus_after_floor`` floors the deductions first (扣分扣完为止) and adds the positive items
+    after (004 一.1: "扣分扣完为止……每个断面加5分"); otherwise bonuses and deductions net first.
+    ``combine: max`` counts only the item with the largest effect (按最高分加, "整体未完成则扣2分"
+    read as replacing the per-stage deductions) instead of adding the items up (``sum``).
     """
 
     type = "counted"
@@ -316,11 +327,15 @@ class Counted(Rule):
     floor: float | None = 0.0
     ceiling: float | str | None = "max"
     waive_if: str | None = None
+    bonus_after_floor: bool = False
+    combine: str = "sum"
 
     def __post_init__(self):
         items = tuple(i if isinstance(i, CountItem) else CountItem(**i) for i in self.items)
         if not items:
             raise ValueError("counted needs at least one item")
+        if self.combine not in ("sum", "max"):
+            raise ValueError("counted combine must be 'sum' or 'max'")
         object.__setattr__(self, "items", items)
 
     def facts(self):
@@ -366,7 +381,6 @@ class Counted(Rule):
             # the waiver matters only when there is something to waive
             pending = sum(np.nan_to_num(ctx.num(i.name), nan=0.0) for i in self.items if i.waivable)
             unknown_waiver = np.array([v is None for v in ctx.obj("waived")]) & (np.asarray(pending) > 0)
-        total = np.full(n, start, dtype=float)
         contributions = []
         for i in self.items:
             c = np.nan_to_num(ctx.num(i.name), nan=0.0)
@@ -375,10 +389,22 @@ class Counted(Rule):
                 amount = np.clip(amount, -i.cap, i.cap)
             if i.waivable:
                 amount = np.where(waived, 0.0, amount)
-            total += amount
             contributions.append((i, c, amount))
+        amounts = np.vstack([a for _, _, a in contributions])
+        if self.combine == "max":  # only the item with the largest effect counts
+            pick = np.abs(amounts).argmax(axis=0)
+            amounts = np.where(np.arange(len(self.items))[:, None] == pick, amounts, 0.0)
         lo = -np.inf if self.floor is None else self.floor
-        points = np.clip(total, lo, np.inf if hi is None else hi)
+        ceil = np.inf if hi is None else hi
+        if self.bonus_after_floor:
+            total = start + np.clip(amounts, None, 0.0).sum(axis=0)  # the deductions, then 扣完为止
+            points = np.clip(np.maximum(total, lo) + np.clip(amounts, 0.0, None).sum(axis=0), lo, ceil)
+            over = np.maximum(total, lo) + np.clip(amounts, 0.0, None).sum(axis=0)
+        else:
+            total = start + amounts.sum(axis=0)
+            points = np.clip(total, lo, ceil)
+            over = total
+        counted = amounts
         bonus_line = start == 0 and all(i.points >= 0 for i in self.items)
         if bonus_line:
             outcome = choose(points > 0, Outcome.BONUS, Outcome.NO_BONUS)
@@ -394,8 +420,11 @@ class Counted(Rule):
                     reason.append(f"缺少数据:{self.waive_if}(有月度扣分时需填写),暂无法判定")
                     continue
                 bits = []
-                for i, c, a in contributions:
+                for j, (i, c, a) in enumerate(contributions):
                     if c[k] == 0:
+                        continue
+                    if self.combine == "max" and counted[j, k] == 0 and a[k] != 0:
+                        bits.append(f"{i.label}{fmt(c[k])}{i.unit}(只按影响最大的一项计,不另计)")
                         continue
                     verb = "加" if a[k] > 0 or (a[k] == 0 and i.points > 0) else "扣"
                     if i.direct:
@@ -412,8 +441,8 @@ class Counted(Rule):
                     bits.append("无加扣分情形" if start == 0 else "无扣分情形")
                 clipped = ""
                 if total[k] < lo:
-                    clipped = ",扣完为止"
-                elif hi is not None and total[k] > hi:
+                    clipped = ",扣完为止" + (",再计加分" if self.bonus_after_floor and over[k] > lo else "")
+                elif hi is not None and over[k] > hi:
                     clipped = f",以{fmt(hi)}分为限"
                 reason.append(";".join(bits) + f"{clipped},得{fmt(points[k])}分")
             return reason
@@ -658,11 +687,14 @@ class Manual(Rule):
 
     ``mode: deduct`` takes a deduction from full marks; ``mode: award`` takes the points given;
     ``mode: penalty`` (on deduction lines) gives minus the points entered, at most ``max``.
+    ``all_or_nothing`` (deduct mode) reads an item without a scoring method as done or not:
+    any deduction entered loses the whole line.
     """
 
     type = "manual"
     mode: str = "deduct"
     guidance: str = ""
+    all_or_nothing: bool = False
 
     def __post_init__(self):
         if self.mode not in ("deduct", "award", "penalty"):
@@ -681,6 +713,7 @@ class Manual(Rule):
 
     def label(self):
         base = ("根据完成情况计分(人工评定得分及理由)" if self.mode == "award"
+                else "按完成与否计分(有扣分即不得分)" if self.all_or_nothing
                 else "视情扣分(人工评定扣分及理由)")
         return base + (f":{self.guidance}" if self.guidance else "")
 
@@ -691,13 +724,16 @@ class Manual(Rule):
             points = -x
             outcome = choose(points < 0, Outcome.DEDUCTED, Outcome.NO_DEDUCTION)
         else:
+            if self.mode == "deduct" and self.all_or_nothing:
+                x = np.where(x > 0, ctx.max, x)  # not fully done: nothing
             points = ctx.max - x if self.mode == "deduct" else x
             outcome = outcome_for(points, ctx.max)
         def reason():
             reason = []
             for p, note in zip(points, notes):
                 why = f"(理由:{note})" if note not in (None, "") and note == note else ""
-                reason.append(f"人工评定得{fmt(p)}分{why}")
+                whole = "(按完成与否计分,未全面完成不得分)" if self.all_or_nothing and p == 0 else ""
+                reason.append(f"人工评定得{fmt(p)}分{whole}{why}")
             return reason
 
         return Scores(points, outcome, reason)

@@ -152,10 +152,14 @@ def test_every_line_has_sample_hints_for_its_facts(spec):
 
 def test_ambiguities_registered(spec):
     ids = [a.id for a in spec.ambiguities]
-    assert ids == [f"A{k}" for k in range(1, 24)]
+    assert ids == [f"A{k}" for k in range(1, 35)]
     for a in spec.ambiguities:
         assert len(a.readings) >= 2 and a.default in a.readings
         assert all(a.id in spec.line(x).ambiguities for x in a.lines), a.id
+        # a reading that changes nothing is not a reading: every alternative switches something
+        for name, reading in a.readings.items():
+            if name != a.default:
+                assert reading.overrides, (a.id, name)
 
 
 def test_perfect_unit_scores_1000_base(spec):
@@ -171,19 +175,23 @@ def test_perfect_unit_scores_1000_base(spec):
 # ------------------------------------------------------------------ 一、水环境质量
 
 
-def test_yi_1_monthly_deductions_waived_and_upgrade_bonus(spec):
+def test_yi_1_monthly_deductions_waived_per_section_and_upgrade_bonus(spec):
+    # the waiver applies per section: only the months of sections whose annual mean missed the
+    # target are entered; there is no district-wide yes/no that could waive them all
+    assert {f.name for f in spec.line("一.1").rule.facts()} == {"months", "worst", "up"}
     u = ["江干区", "拱墅区", "西湖区"]
     f = perfect(spec, u, **{
+        # 拱墅区: section A met its annual target (its 3 months are waived, not entered);
+        # section B missed it with 2 months not up to standard
         "一.1:months": {"江干区": 2, "拱墅区": 2, "西湖区": 0},
-        "一.1:worst": {"江干区": 1, "拱墅区": 1, "西湖区": 0},
+        "一.1:worst": {"江干区": 1, "拱墅区": 0, "西湖区": 0},
         "一.1:up": {"江干区": 0, "拱墅区": 0, "西湖区": 5},
-        "一.1:waived": {"江干区": False, "拱墅区": True, "西湖区": True},
     })
     r = score(spec, f, units=u)
     # 江干区: 100 − 2×5 − 1×10 = 80
     assert points(r, "江干区", "一.1") == 80
-    # 拱墅区: 年均值达到年度目标 → 月度扣分免扣 → 100
-    assert points(r, "拱墅区", "一.1") == 100
+    # 拱墅区: section B's months are not waived by section A: 100 − 2×5 = 90
+    assert points(r, "拱墅区", "一.1") == 90
     # 西湖区: 5 个断面升类 × 5 = 25 → 加分不超过20 → 120 (A8 default: beyond the line) …
     assert points(r, "西湖区", "一.1") == 120
     # … but the section stays at its 200: 120 + 60 + 20 + 20 = 220 → 200
@@ -194,6 +202,16 @@ def test_yi_1_monthly_deductions_waived_and_upgrade_bonus(spec):
     # A12 on_top: 劣Ⅴ类月次 15 each → 江干区 100 − 10 − 15 = 75
     r3 = score(spec, f, units=u, readings={"A12": "on_top"})
     assert points(r3, "江干区", "一.1") == 75
+
+
+def test_yi_1_bonus_added_after_the_floor(spec):
+    # "扣分扣完为止" first, then "每个断面加5分,加分不超过20分"
+    u = ["江干区"]
+    f = perfect(spec, u, **{"一.1:months": 12, "一.1:worst": 6, "一.1:up": 2})
+    r = score(spec, f, units=u)
+    # deductions 12×5 + 6×10 = 120 → 100 − 120 → 扣完为止 0; then 2 × 5 = 10 → 10
+    # (netting first would give 100 − 120 + 10 = −10 → 0)
+    assert points(r, "江干区", "一.1") == 10
 
 
 def test_yi_2_grade_and_improvement_bonus(spec):
@@ -451,3 +469,137 @@ def test_si_er_deductions(spec):
     s = r.summary.set_index("unit").loc["江干区"]
     assert s["deduction"] == -82.5
     assert s["total"] == pytest.approx(s["base"] + s["bonus"] - 82.5)
+
+
+# ------------------------------------------------------------------ readings added in issue 8
+
+
+def test_items_without_a_scoring_method_are_assessed_alike_a24(spec):
+    # 三.8(1) (12分) and 三.5(1) (20分) both give only the work and the points: same rule
+    assert spec.line("三.8(1)").rule.type == spec.line("三.5(1)").rule.type == "manual"
+    assert "国家/省级" in spec.line("三.8(1)").rule.guidance
+    assert all(ln.rule.type != "yes_no" for ln in spec.lines if "A24" in ln.ambiguities)
+    u = ["江干区"]
+    f = perfect(spec, u, **{"三.8(1):points": 3, "三.16(5):points": 0, "三.5(1):points": 4})
+    r = score(spec, f, units=u)
+    # assessed: 12 − 3 = 9; 10 − 0 = 10; 20 − 4 = 16
+    assert [points(r, "江干区", x) for x in ("三.8(1)", "三.16(5)", "三.5(1)")] == [9, 10, 16]
+    # all_or_nothing: any deduction loses the line: 0; 10; 0
+    r2 = score(spec, f, units=u, readings={"A24": "all_or_nothing"})
+    assert [points(r2, "江干区", x) for x in ("三.8(1)", "三.16(5)", "三.5(1)")] == [0, 10, 0]
+
+
+def test_negative_investment_growth_deducts_from_san_a9(spec):
+    u = ["江干区"]
+    f = perfect(spec, u, **{"三.12(1):value": -8, "三.12(2):value": -20})
+    r = score(spec, f, units=u)
+    # 三.12(1): −8% ÷ 10% × 10 = −8; 三.12(2): 降低20% → 0; 三.12 = −8 (no floor at the item)
+    assert r.groups.loc["江干区", "三.12"] == pytest.approx(-8)
+    # 三 = 600 − 20 (三.12's full marks) − 8 = 572: the negative reaches the 三 subtotal
+    assert r.groups.loc["江干区", "三"] == pytest.approx(572)
+    # within_item: 三.12 floored at 0 → 三 = 580; floor_zero: 三.12(1) = 0 → 三 = 580
+    for reading in ("within_item", "floor_zero"):
+        ri = score(spec, f, units=u, readings={"A9": reading})
+        assert ri.groups.loc["江干区", "三"] == pytest.approx(580), reading
+
+
+def test_satisfaction_drop_read_from_the_change_itself(spec):
+    assert "dropped" not in {f.name for f in spec.line("四(一)15(2)").rule.facts()}
+    u = ["江干区", "拱墅区", "西湖区", "滨江区"]
+    f = perfect(spec, u, **{"四(一)15(2):value": {"江干区": -1, "拱墅区": -2, "西湖区": -3, "滨江区": -4}})
+    r = score(spec, f, units=u)
+    # places 1, 2, 3 by 提升值; each 提升值 < 0 is 得分比上一年下降 → −1: 5−1, 4−1, 3−1; 滨江区 unplaced 0
+    assert [points(r, x, "四(一)15(2)") for x in u] == [4, 3, 2, 0]
+
+
+def test_er_2_shortfall_above_90_two_readings_a25(spec):
+    u = ["江干区"]
+    f = perfect(spec, u, **{"二.2:value": 89, "二.2:strive": 95, "二.2:ensure": 92})
+    # split: 差3个百分点, 92→90 的 2 点 ×1 + 90→89 的 1 点 ×2 = 4 → 54 − 4 = 50
+    assert points(score(spec, f, units=u), "江干区", "二.2") == 50
+    # by_value: 89% < 90%, so all 3 points ×2 = 6 → 48
+    assert points(score(spec, f, units=u, readings={"A25": "by_value"}), "江干区", "二.2") == 48
+
+
+def test_si_yi_10_has_no_cap_a21_a26(spec):
+    u = ["江干区", "拱墅区"]
+    f = perfect(spec, u, **{"四(一)10:articles": {"江干区": 13, "拱墅区": 2}})
+    r = score(spec, f, units=u)
+    # 13 篇 × 3 = 39 (no cap in the document); 2 × 3 = 6
+    assert [points(r, x, "四(一)10") for x in u] == [39, 6]
+    # A26 twelve_a_year: 39 → 36
+    assert points(score(spec, f, units=u, readings={"A26": "twelve_a_year"}), "江干区", "四(一)10") == 36
+    # A21 beyond_first: the first article is the base: (2 − 1) × 3 = 3; (13 − 1) × 3 = 36
+    r21 = score(spec, f, units=u, readings={"A21": "beyond_first"})
+    assert [points(r21, x, "四(一)10") for x in u] == [36, 3]
+
+
+def test_fact_kinds_and_merged_cell_notes(spec):
+    assert spec.line("三.11(3)").rule.facts()[0].kind == "count"
+    for lid in ("二.2", "二.3", "二.4"):
+        ln = spec.line(lid)
+        assert "合并单元格" in ln.note and ln.lead == ("区大气办",), lid
+
+
+def test_san_9_1_2_listed_problems_a27(spec):
+    u = ["江干区"]
+    f = perfect(spec, u, **{"三.9(1)②:listed": 2})
+    # per_problem: 5 − 2 × 2.5 = 0; once: 5 − 2.5 = 2.5
+    assert points(score(spec, f, units=u), "江干区", "三.9(1)②") == 0
+    assert points(score(spec, f, units=u, readings={"A27": "once"}), "江干区", "三.9(1)②") == 2.5
+
+
+def test_san_16_4_stages_and_overall_a28(spec):
+    u = ["江干区"]
+    f = perfect(spec, u, **{"三.16(4)①:stages": 2, "三.16(4)①:overall": 1})
+    # add: 2 × 0.5 + 2 = 3 → 三.16(4) = 5 − 3 = 2; replace: max(1, 2) = 2 → 3
+    assert score(spec, f, units=u).groups.loc["江干区", "三.16(4)"] == pytest.approx(2)
+    assert score(spec, f, units=u, readings={"A28": "replace"}).groups.loc["江干区", "三.16(4)"] == pytest.approx(3)
+
+
+def test_si_yi_6_sites_limit_a29(spec):
+    u = ["江干区"]
+    f = perfect(spec, u, **{"四(一)6(2):sites": 3, "四(一)6(2):inspected": 3})
+    # no_limit: 3 × 5 + 3 × 2 = 21 → 20; two_sites: 2 × 5 + 2 × 2 = 14
+    assert points(score(spec, f, units=u), "江干区", "四(一)6(2)") == 20
+    assert points(score(spec, f, units=u, readings={"A29": "two_sites"}), "江干区", "四(一)6(2)") == 14
+
+
+def test_si_yi_1_only_once_reach_a30(spec):
+    u = ["江干区"]
+    f = perfect(spec, u, **{"四(一)1:named": 1, "四(一)1:villages": 3})
+    # per_honour: 5 + 3 × 0.2 = 5.6; whole_item: only the largest, 5
+    assert points(score(spec, f, units=u), "江干区", "四(一)1") == pytest.approx(5.6)
+    assert points(score(spec, f, units=u, readings={"A30": "whole_item"}), "江干区", "四(一)1") == pytest.approx(5)
+
+
+def test_si_yi_5_promoted_adds_or_replaces_a31(spec):
+    u = ["江干区"]
+    f = perfect(spec, u, **{"四(一)5:national_feature": 1, "四(一)5:national_promoted": 1})
+    # adds: 2 + 3 = 5; replaces: 3 in all, i.e. 2 + 1 = 3
+    assert points(score(spec, f, units=u), "江干区", "四(一)5") == 5
+    assert points(score(spec, f, units=u, readings={"A31": "replaces"}), "江干区", "四(一)5") == 3
+
+
+def test_san_15_deductions_without_floor_a32(spec):
+    u = ["江干区"]
+    f = perfect(spec, u, **{"三.15(1)②:cases": 18})
+    # line: 15 − 18 → 0, 三.15(1) = 1 + 0 + 4 = 5; item: −3 carries, 三.15(1) = 1 − 3 + 4 = 2
+    assert score(spec, f, units=u).groups.loc["江干区", "三.15(1)"] == 5
+    assert score(spec, f, units=u, readings={"A32": "item"}).groups.loc["江干区", "三.15(1)"] == 2
+
+
+def test_si_yi_16_cap_scope_a33(spec):
+    u = ["江干区"]
+    f = perfect(spec, u, **{"四(一)16(1):reports": 5, "四(一)16(3):tv_news": 4})
+    # whole_item: 5 × 2 + 4 × 0.5 = 12 → 8; part_3: (1) 10 uncapped + (3) 2 = 12
+    assert score(spec, f, units=u).groups.loc["江干区", "四(一)16"] == 8
+    assert score(spec, f, units=u, readings={"A33": "part_3"}).groups.loc["江干区", "四(一)16"] == 12
+
+
+def test_san_11_2_1_news_reports_a34(spec):
+    u = ["江干区"]
+    f = perfect(spec, u, **{"三.11(2)①:value": 40})
+    # threshold: 40 < 50 → 0; pro_rata: 2 × 40 ÷ 50 = 1.6
+    assert points(score(spec, f, units=u), "江干区", "三.11(2)①") == 0
+    assert points(score(spec, f, units=u, readings={"A34": "pro_rata"}), "江干区", "三.11(2)①") == pytest.approx(1.6)
