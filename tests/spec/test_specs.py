@@ -53,3 +53,26 @@ def test_two_readings_on_one_compound_line_combine():
     assert part["tolerance"] == 1 and part["if_no_previous"] == "met"
     other_order = load_spec("shengzhou-2024").with_readings({"A2": "baseline_met", "A1": "band_1pct"})
     assert other_order.line("指标7").rule == spec.line("指标7").rule
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_every_alternative_reading_changes_the_spec(doc):
+    """A reading that changes nothing is not a reading: each alternative changes a line (its rule,
+    points, units or leads), a group or a policy, so that some facts score differently.
+    """
+    spec = load_spec(doc)
+    lines = {ln.id: ln for ln in spec.lines}
+    # the one registered reading that cannot switch: it would change the list of units, which
+    # readings cannot do (dongtou A10: 区委渔农办(农林水利局) as one unit or two)
+    cannot = {("dongtou-2017", "A10", "two_units")}
+    idle = []
+    for amb in spec.ambiguities:
+        for name in amb.readings:
+            if name == amb.default or (doc, amb.id, name) in cannot:
+                continue
+            other = spec.with_readings({amb.id: name})
+            changed = [ln.id for ln in other.lines if lines.get(ln.id) != ln] or (
+                other.groups != spec.groups or other.policies != spec.policies or other.grades != spec.grades)
+            if not changed:
+                idle.append(f"{amb.id}={name}")
+    assert idle == []

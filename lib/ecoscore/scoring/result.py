@@ -97,6 +97,9 @@ class Result:
                 "rank_group": row.rank_group or None,
                 "vetoed": bool(row.vetoed),
                 "barred": bool(row.barred),
+                "veto_status": getattr(row, "veto_status", "") or None,
+                "bar_status": getattr(row, "bar_status", "") or None,
+                "gate_conflicts": getattr(row, "gate_conflicts", "") or None,
                 "missing": int(row.missing),
                 "gates": row.gates or None,
                 "readings": self.spec.readings,
@@ -210,7 +213,8 @@ class ScoredCohort:
             for col in ("reason", "parent"):
                 rolled[col] = rolled[col].fillna("").astype(str)
             summary = t[f"{name}.summary"]
-            for col in ("grade", "verdict", "gates", "rank_group", "compliance"):
+            for col in ("grade", "verdict", "gates", "rank_group", "compliance", "veto_status", "bar_status",
+                        "gate_conflicts"):
                 summary[col] = summary[col].fillna("").astype(str)
             return Result(spec, audit, groups_table(spec, rolled, list(summary["unit"])), summary, rolled,
                           t[f"{name}.adjustments"], list((raw.get("warnings") or {}).get(name, [])))

@@ -185,13 +185,14 @@ def rollup(spec: Spec, audit: pd.DataFrame, names: list[str], facts: pd.DataFram
         return np.bincount(codes[valid & mask.to_numpy()], minlength=len(names)).astype(int)
 
     s["missing"] = count(out == Outcome.MISSING.value)
-    s["indicators"] = count(kind == "indicator")
+    counted = ~(out == Outcome.NOT_APPLICABLE.value)  # a row a reading marks 不适用 is not counted
+    s["indicators"] = count((kind == "indicator") & counted)
     s["indicators_met"] = count((kind == "indicator") & (out == Outcome.MET.value))
     s["binding"] = count(binding)
     s["binding_met"] = count(binding & (out == Outcome.MET.value))
     s["binding_not_met"] = count(binding & (out == Outcome.NOT_MET.value))
     s["binding_missing"] = count(binding & (out == Outcome.MISSING.value))
-    s["tasks"] = count(kind == "task")
+    s["tasks"] = count((kind == "task") & counted)
     s["tasks_done"] = count((kind == "task") & out.isin([Outcome.DONE.value, Outcome.FULL.value]))
     s["compliance"] = np.where(s["binding"] == 0, "",
                                np.where(s["binding_not_met"] > 0, "not_met",
