@@ -69,3 +69,14 @@ def test_drop_read_from_the_value_itself_004_si_yi_15_2():
     s = r.score(make_ctx(10, value=[2.0, -1.0, -2.0, -3.0]))
     # places 1, 2, 3, 4: 5; 4 − 1 = 3; 3 − 1 = 2; unplaced 0
     assert list(s.points) == [5, 3, 2, 0]
+
+
+def test_ties_share_the_places_they_occupy():
+    v = [90.0, 88.0, 88.0, 80.0]
+    assert list(PlacePoints(points=(5, 4, 3)).score(make_ctx(10, value=v)).points) == [5, 4, 4, 0]
+    # tied for 2nd: (4 + 3) ÷ 2 = 3.5 each; the next unit is 4th
+    s = PlacePoints(points=(5, 4, 3), ties="average").score(make_ctx(10, value=v))
+    assert list(s.points) == [5, 3.5, 3.5, 0]
+    # three tied for 3rd share 3, 0, 0
+    s3 = PlacePoints(points=(5, 4, 3), ties="average").score(make_ctx(10, value=[9.0, 8.0, 7.0, 7.0, 7.0]))
+    assert list(s3.points) == pytest.approx([5, 4, 1, 1, 1])

@@ -330,3 +330,12 @@ def test_manual_all_or_nothing(ctx):
     s = Manual(mode="deduct", all_or_nothing=True).score(c)
     assert list(s.points) == [12, 0, 0]
     assert "未全面完成不得分" in s.reason[1]
+
+
+def test_piecewise_whole_steps_004_si_yi_4(ctx):
+    # 004 四(一)4: 5个百分点以内每增加1个点加0.5分 (line 5分: 5 points → 2.5, 7.5 → 5)
+    bp = [[0, 0], [5, 0.5], [7.5, 1]]
+    c = ctx(5, value=[2.5, 6.4])
+    assert list(Piecewise(breakpoints=bp).score(c).points) == pytest.approx([1.25, 3.9])
+    # whole points only: 2 → 1; 6 → 2.5 + 1 = 3.5
+    assert list(Piecewise(breakpoints=bp, step=1).score(c).points) == pytest.approx([1, 3.5])

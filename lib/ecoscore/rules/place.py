@@ -34,7 +34,9 @@ class PlacePoints(Rule):
     the penalty reduces its place points) or from any unit (``all``, so an unplaced unit can
     end below zero). Capped at the line maximum. With ``drop_from_value`` the drop is read
     from the value itself (a change on last year below zero, 004 四(一)15(2) 提升值) and no
-    separate yes/no is entered.
+    separate yes/no is entered. ``ties: better`` gives tied units the better place's points
+    (1, 2, 2, 4); ``ties: average`` shares the points of the places they occupy ((4 + 3) ÷ 2
+    each for a tie for second).
     """
 
     type = "place_points"
@@ -45,12 +47,15 @@ class PlacePoints(Rule):
     drop_applies: str = "placed"
     drop_label: str = "得分是否比上一年下降"
     drop_from_value: bool = False
+    ties: str = "better"
     value_label: str = "实际值"
     value_unit: str = ""
 
     def __post_init__(self):
         if not self.points:
             raise ValueError("place_points needs points for at least the first place")
+        if self.ties not in ("better", "average"):
+            raise ValueError("ties must be 'better' or 'average'")
         if self.drop_applies not in DROP_APPLIES:
             raise ValueError(f"drop_applies must be one of {', '.join(DROP_APPLIES)}")
         object.__setattr__(self, "points", tuple(float(p) for p in self.points))
@@ -81,6 +86,12 @@ class PlacePoints(Rule):
         placed = ~np.isnan(place) & (place <= len(table))
         raw = np.zeros(ctx.n)
         raw[placed] = table[place[placed].astype(int) - 1]
+        if self.ties == "average":  # tied units share the points of the places they occupy
+            padded = np.concatenate([table, np.zeros(ctx.n)])
+            for k in np.flatnonzero(placed):
+                tied = int(np.sum(place == place[k]))
+                first = int(place[k]) - 1
+                raw[k] = padded[first:first + tied].mean()
         if self.drop_penalty and self.drop_from_value:
             dropped = np.nan_to_num(v, nan=0.0) < 0
         elif self.drop_penalty:

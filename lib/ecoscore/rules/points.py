@@ -121,7 +121,8 @@ class Piecewise(Rule):
     """Points as a share of the maximum, linear between breakpoints ``[[x, share], ...]``.
 
     Outside the breakpoints the share is held at the end value. A repeated ``x`` makes a
-    jump; the value exactly at the jump takes the first share listed.
+    jump; the value exactly at the jump takes the first share listed. ``step`` counts the
+    value in whole steps only ("每增加1个点", fractions not counted); ``None`` is pro rata.
     """
 
     type = "piecewise"
@@ -130,6 +131,7 @@ class Piecewise(Rule):
     value_unit: str = ""
     value_kind: str = "number"
     previous: bool = False
+    step: float | None = None
 
     def __post_init__(self):
         xs = [float(b[0]) for b in self.breakpoints]
@@ -164,10 +166,12 @@ class Piecewise(Rule):
 
     def score(self, ctx):
         v = ctx.num("value")
-        points = self.share(v) * ctx.max
+        counted = v if self.step is None else np.floor(v / self.step + 1e-9) * self.step
+        points = self.share(counted) * ctx.max
         outcome = outcome_for(points, ctx.max)
         u = self.value_unit
-        reason = lambda: [f"{self.value_label}{fmt(a)}{u},按比例得{fmt(p)}分" for a, p in zip(v, points)]
+        whole = "" if self.step is None else f"(按满{fmt(self.step)}{u}计)"
+        reason = lambda: [f"{self.value_label}{fmt(a)}{u}{whole},按比例得{fmt(p)}分" for a, p in zip(v, points)]
         return Scores(points, outcome, reason, value=v)
 
 

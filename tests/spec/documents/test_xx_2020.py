@@ -152,7 +152,7 @@ def test_every_line_has_sample_hints_for_its_facts(spec):
 
 def test_ambiguities_registered(spec):
     ids = [a.id for a in spec.ambiguities]
-    assert ids == [f"A{k}" for k in range(1, 35)]
+    assert ids == [f"A{k}" for k in range(1, 39)]
     for a in spec.ambiguities:
         assert len(a.readings) >= 2 and a.default in a.readings
         assert all(a.id in spec.line(x).ambiguities for x in a.lines), a.id
@@ -603,3 +603,42 @@ def test_san_11_2_1_news_reports_a34(spec):
     # threshold: 40 < 50 → 0; pro_rata: 2 × 40 ÷ 50 = 1.6
     assert points(score(spec, f, units=u), "江干区", "三.11(2)①") == 0
     assert points(score(spec, f, units=u, readings={"A34": "pro_rata"}), "江干区", "三.11(2)①") == pytest.approx(1.6)
+
+
+def test_san_13_unmet_target_and_the_rank_part_a35(spec):
+    u = ["江干区", "拱墅区", "西湖区"]
+    f = perfect(spec, u, **{"三.13(2):value": {"江干区": 98, "拱墅区": 93, "西湖区": 90}, "三.13(2):target": 95})
+    # ranked: 拱墅区 misses 95 → 3 × 93/95 = 2.9368, plus the rank part 2 × (93 − 90)/(98 − 90) = 0.75
+    assert points(score(spec, f, units=u), "拱墅区", "三.13(2)") == pytest.approx(3 * 93 / 95 + 0.75)
+    # target_part_only: 3 × 93/95 only
+    r = score(spec, f, units=u, readings={"A35": "target_part_only"})
+    assert points(r, "拱墅区", "三.13(2)") == pytest.approx(3 * 93 / 95)
+
+
+def test_si_yi_4_fractions_of_a_point_a36(spec):
+    u = ["江干区"]
+    f = perfect(spec, u, **{"四(一)4:value": 2.5})
+    # pro_rata: 2.5 × 0.5 = 1.25; whole_points: 2 × 0.5 = 1
+    assert points(score(spec, f, units=u), "江干区", "四(一)4") == pytest.approx(1.25)
+    assert points(score(spec, f, units=u, readings={"A36": "whole_points"}), "江干区", "四(一)4") == pytest.approx(1)
+
+
+def test_si_yi_15_ties_a37(spec):
+    u = ["江干区", "拱墅区", "西湖区", "滨江区"]
+    f = perfect(spec, u, **{"四(一)15(1):value": {"江干区": 90, "拱墅区": 88, "西湖区": 88, "滨江区": 80}})
+    # better_place: 1st 5; tied 2nd 4 and 4; 滨江区 is 4th → 0
+    assert [points(score(spec, f, units=u), x, "四(一)15(1)") for x in u] == [5, 4, 4, 0]
+    # share_places: the tied pair share 2nd and 3rd: (4 + 3) ÷ 2 = 3.5 each
+    r = score(spec, f, units=u, readings={"A37": "share_places"})
+    assert [points(r, x, "四(一)15(1)") for x in u] == [5, 3.5, 3.5, 0]
+
+
+def test_si_yi_12_which_ranks_are_behind_a38(spec):
+    u = ["江干区", "拱墅区"]
+    f = perfect(spec, u, **{"四(一)12:risen5": {"江干区": 1, "拱墅区": 0},
+                            "四(一)12:risen5_bottom": {"江干区": 0, "拱墅区": 1}})
+    # outside_top10: both up 5 places outside the top 10 → 0.5 each
+    assert [points(score(spec, f, units=u), x, "四(一)12") for x in u] == [0.5, 0.5]
+    # bottom_ten: only a unit in the bottom 10 → 江干区 0, 拱墅区 0.5
+    r = score(spec, f, units=u, readings={"A38": "bottom_ten"})
+    assert [points(r, x, "四(一)12") for x in u] == [0, 0.5]
