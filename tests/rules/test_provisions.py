@@ -3,7 +3,7 @@
 import pytest
 
 from ecoscore.rules.base import Outcome
-from ecoscore.rules.provisions import Provision, QuotaShortfall, TargetOrAssessed
+from ecoscore.rules.provisions import GatedAward, Provision, QuotaShortfall, TargetOrAssessed
 from tests.conftest import make_ctx
 
 
@@ -39,3 +39,14 @@ def test_assessed_points_are_better_high_whichever_way_the_value_is():
     facts = {f.name: f.better for f in TargetOrAssessed(op="<=").facts()}
     assert facts == {"value": "down", "target": "neutral", "assessed": "up"}
     assert TargetOrAssessed(value_unit="微克/立方米").measure_unit() == "微克/立方米"
+
+
+def test_gated_award_004_si_yi_7():
+    # 004 四(一)7: 投资增长10%以上的,根据完成情况酌情加分,最高不超过5分
+    c = make_ctx(5, value=[10.0, 9.9, 20.0, 12.0], points=[3.0, 4.0, 7.0, float("nan")], note=["", "", "", ""])
+    s = GatedAward(op=">=", target=10, value_label="增长率", value_unit="%").score(c)
+    # 10 ≥ 10 → 3; 9.9 < 10 → 0; 7 entered → at most 5; eligible but nothing entered → 缺数据
+    assert list(s.points[:3]) == [3, 0, 5]
+    assert s.outcome[3] is Outcome.MISSING and s.outcome[1] is Outcome.NO_BONUS
+    assert "不符合加分条件" in s.reason[1]
+    assert list(GatedAward(op=">", target=10).score(c).points[:1]) == [0]

@@ -27,7 +27,7 @@ from ecoscore.rules.points import (
     Threshold,
     YesNo,
 )
-from ecoscore.rules.provisions import Provision, QuotaShortfall, TargetOrAssessed
+from ecoscore.rules.provisions import GatedAward, Provision, QuotaShortfall, TargetOrAssessed
 from ecoscore.rules.shared_task import SharedTask
 from ecoscore.rules.tasks import Gate, Task
 from ecoscore.rules.trend_band import TrendBand
@@ -73,7 +73,7 @@ for _cls in (
     Threshold, YesNo, Piecewise, StriveEnsure, TargetDelta, Counted, GradePoints,
     ImprovementTiers, Proportional, Shortfall, Lateness, Manual, CohortRank, Trend,
     Compound, Task, Gate, GradePanel,
-    Provision, QuotaShortfall, TargetOrAssessed,
+    Provision, QuotaShortfall, TargetOrAssessed, GatedAward,
     BarOrTrend,
     SharedTask,
     TrendBand,

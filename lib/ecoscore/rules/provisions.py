@@ -22,6 +22,7 @@ from ecoscore.rules.base import (
     Outcome,
     Rule,
     Scores,
+    choose,
     fmt,
     full_array,
     outcome_for,
@@ -175,3 +176,48 @@ class TargetOrAssessed(Threshold):
 
         return Scores(points, outcome, reason, value=v, target=t,
                       gap=np.where(ok, 0.0, np.abs(t - v)))
+
+
+@dataclass(frozen=True)
+class GatedAward(Threshold):
+    """Points an analyst awards (酌情加分), only when the value meets a bar (``op``, ``target``):
+    004 四(一)7 "投资较上年增长10%以上的,根据完成情况酌情加分,最高不超过5分". A unit below the
+    bar gets nothing whatever was entered; a unit over it without awarded points is 缺数据.
+    """
+
+    type = "gated_award"
+    op: str = ">="
+    guidance: str = ""
+
+    def facts(self):
+        return (
+            *super().facts(),
+            FactSpec("points", "酌情加分(达到条件时由分析人员评定)", "points", "分", required=False,
+                     minimum=0, better="up"),
+            FactSpec("note", "加分理由", "text", required=False, better="neutral"),
+        )
+
+    def label(self):
+        sym = OPERATORS[self.op][1]
+        return (f"{self.value_label}{sym}{describe_target(self.target)}{self.value_unit}的,"
+                f"酌情加分(人工评定){':' + self.guidance if self.guidance else ''}")
+
+    def score(self, ctx: Context) -> Scores:
+        v = ctx.num("value")
+        t = resolve_target(self.target, ctx)
+        fn, sym = OPERATORS[self.op]
+        with np.errstate(invalid="ignore"):
+            ok = fn(v, t)
+        given = np.clip(ctx.num("points"), 0, ctx.max)
+        points = np.where(ok, np.nan_to_num(given, nan=0.0), 0.0)
+        outcome = choose(points > 0, Outcome.BONUS, Outcome.NO_BONUS)
+        outcome[np.isnan(v) | np.isnan(t) | (ok & np.isnan(given))] = Outcome.MISSING
+        u = self.value_unit
+        def reason():
+            reason = []
+            for a, b, k, p in zip(v, t, ok, points):
+                head = f"{self.value_label}{fmt(a)}{u},条件{sym}{fmt(b)}{u}"
+                reason.append(f"{head},符合加分条件,酌情加{fmt(p)}分" if k else f"{head},不符合加分条件,不加分")
+            return reason
+
+        return Scores(points, outcome, reason, value=v, target=t, gap=np.where(ok, 0.0, np.abs(t - v)))

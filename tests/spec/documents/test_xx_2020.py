@@ -152,7 +152,7 @@ def test_every_line_has_sample_hints_for_its_facts(spec):
 
 def test_ambiguities_registered(spec):
     ids = [a.id for a in spec.ambiguities]
-    assert ids == [f"A{k}" for k in range(1, 39)]
+    assert ids == [f"A{k}" for k in range(1, 40)]
     for a in spec.ambiguities:
         assert len(a.readings) >= 2 and a.default in a.readings
         assert all(a.id in spec.line(x).ambiguities for x in a.lines), a.id
@@ -642,3 +642,13 @@ def test_si_yi_12_which_ranks_are_behind_a38(spec):
     # bottom_ten: only a unit in the bottom 10 → 江干区 0, 拱墅区 0.5
     r = score(spec, f, units=u, readings={"A38": "bottom_ten"})
     assert [points(r, x, "四(一)12") for x in u] == [0, 0.5]
+
+
+def test_si_yi_7_exactly_ten_percent_a39(spec):
+    u = ["江干区", "拱墅区", "西湖区"]
+    f = perfect(spec, u, **{"四(一)7:value": {"江干区": 10, "拱墅区": 8, "西湖区": 15}, "四(一)7:points": 3})
+    # inclusive: 10% is "10%以上" → 酌情 3; 8% → 0 whatever was entered; 15% → 3
+    assert [points(score(spec, f, units=u), x, "四(一)7") for x in u] == [3, 0, 3]
+    # strictly_above: 10% is not over 10% → 0
+    r = score(spec, f, units=u, readings={"A39": "strictly_above"})
+    assert [points(r, x, "四(一)7") for x in u] == [0, 0, 3]
