@@ -63,9 +63,9 @@ def test_events_notes_and_remarks_of_a_points_document(tmp_path):
     units.cell(row_of(units, 2020, "拱墅区"), col(units, "remark", 4)).value = "/"  # a "no value" mark
     ev_remark = add_remark_column(events, 2, 3)
     filled = [
-        ["江干区", "一.1", "考核断面水质不达标(未反弹为劣Ⅴ类)", 2, SCRIPT, dt.date(2020, 3, 5)],
+        ["江干区", "一.1", "年均值未达到年度目标的断面水质不达标月次(未反弹为劣Ⅴ类)", 2, SCRIPT, dt.date(2020, 3, 5)],
         ["拱墅区", "三.17(2)⑤", "未按规定上报事故信息(最多扣0.5分)", 0.5, FORMULA, None],
-        ["西湖区", "一.1", "考核断面水质反弹为劣Ⅴ类", None, None, None],  # no evidence: no row
+        ["西湖区", "一.1", "年均值未达到年度目标的断面水质反弹为劣Ⅴ类月次", None, None, None],  # no evidence: no row
         ["江干区", "一.1", "年均水质类别较上一年度升类的断面", 1, LONG_TEXT, dt.date(2020, 12, 1)],
     ]
     for i, values in enumerate(filled):
@@ -80,7 +80,7 @@ def test_events_notes_and_remarks_of_a_points_document(tmp_path):
     assert rows(collect(b)) == [
         ("江干区", "三.1", "line_note", "督查通报扣2分\n见附件", f, "单位数据", r),
         ("江干区", "", "remark", "整体情况\u3000见报告", f, "单位数据", r),
-        ("江干区", "一.1", "event", f"考核断面水质不达标(未反弹为劣Ⅴ类)(2月次,2020-03-05):{SCRIPT}",
+        ("江干区", "一.1", "event", f"年均值未达到年度目标的断面水质不达标月次(未反弹为劣Ⅴ类)(2月次,2020-03-05):{SCRIPT}",
          f, "加扣分事项", 4),
         ("拱墅区", "三.17(2)⑤", "event", f"未按规定上报事故信息(最多扣0.5分)(0.5分):{FORMULA}", f, "加扣分事项", 5),
         ("拱墅区", "三.17(2)⑤", "remark", "已整改", f, "加扣分事项", 5),
