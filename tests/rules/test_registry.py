@@ -152,7 +152,7 @@ def _check_measure(ln, rows, facts) -> None:
         both = value.notna()
         assert np.allclose(value[both], rows["awarded"].astype(float)[both]), ln.id
     else:
-        key = f"{ln.id}:{m}"
+        key = dict((f.name, k) for k, f in ln.fact_keys())[m]  # a shared fact is read under its owner's key
         assert key in facts.columns, f"{ln.id}: the sample has no {key}"
         fact = next(f for f in ln.rule.facts() if f.name == m)
         units = [u for u in ln.rule.reporters([str(u) for u in rows.index]) if u in facts.index]

@@ -127,3 +127,18 @@ def test_gate_linked_tasks_load(tmp_path):
     spec = build_spec(raw, "mini-linked")
     assert spec.line("门.1").linked_tasks == ("二.1",)
     assert spec.line("二.1").linked_tasks == ()
+
+
+def test_same_facts_must_name_a_fact_of_the_same_kind(tmp_path):
+    def share(target):
+        def change(raw):
+            line = next(ln for ln in raw["lines"] if ln["id"] == "一.1(2)")
+            line["same_facts"] = {"done": target}
+        return change
+
+    assert "no such fact" in problems(tmp_path, share("一.1(9):done"))
+    assert "is a count fact, not bool" in problems(tmp_path, share("一.2:n"))
+    ok = broken(tmp_path, share("一.1(1):done"))
+    spec = load_spec(ok)
+    assert spec.line("一.1(2)").fact_keys()[0][0] == "一.1(1):done"
+    assert [r["key"] for r in spec.fact_table()].count("一.1(1):done") == 1

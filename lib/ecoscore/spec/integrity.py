@@ -68,10 +68,23 @@ def check(spec: Spec) -> list[str]:
 
 
 def _check_links(spec: Spec) -> list[str]:
-    """Check that a gate's ``linked_tasks`` name task lines; only gate lines have them."""
+    """Check that a gate's ``linked_tasks`` name task lines; only gate lines have them.
+
+    Also checks ``same_facts``: each names a fact of another line, of the same kind.
+    """
+    facts_of = {f"{ln.id}:{f.name}": f for ln in spec.lines for f in ln.rule.facts()}
     p = []
     kind = {ln.id: ln.kind for ln in spec.lines}
     for ln in spec.lines:
+        own = {f.name: f for f in ln.rule.facts()}
+        for name, key in ln.same_facts.items():
+            other = facts_of.get(key)
+            if name not in own:
+                p.append(f"line {ln.id}: same_facts names {name!r}, not a fact of its rule")
+            elif other is None:
+                p.append(f"line {ln.id}: same_facts {name} -> {key!r}, no such fact of another line")
+            elif other.kind != own[name].kind:
+                p.append(f"line {ln.id}: same_facts {name} -> {key!r} is a {other.kind} fact, not {own[name].kind}")
         if ln.linked_tasks and ln.kind != "gate":
             p.append(f"line {ln.id}: linked_tasks on a {ln.kind} line (only gate lines link tasks)")
         for t in ln.linked_tasks:

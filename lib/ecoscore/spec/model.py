@@ -69,10 +69,13 @@ class Line:
     #: gate lines: the task lines that measure the same thing (a gate passed while one of them
     #: is unfinished is reported as a disagreement to check)
     linked_tasks: tuple[str, ...] = ()
+    #: facts this line reads from another line instead of asking again: ``{fact: "<line>:<fact>"}``
+    #: (the text links them: one figure, entered once)
+    same_facts: dict = field(default_factory=dict, compare=False)
 
     def fact_keys(self) -> list[tuple[str, FactSpec]]:
         """Return ``(key, fact)`` for every fact this line reads."""
-        return [(f"{self.id}:{f.name}", f) for f in self.rule.facts()]
+        return [(self.same_facts.get(f.name) or f"{self.id}:{f.name}", f) for f in self.rule.facts()]
 
     def applies(self, unit: str) -> bool:
         """Return whether this line scores ``unit``."""
@@ -175,9 +178,12 @@ class Spec:
 
     def fact_table(self) -> list[dict[str, Any]]:
         """Return every fact the document needs, one dict per fact (the template's columns)."""
-        out = []
+        out, seen = [], set()
         for ln in self.lines:
             for key, f in ln.fact_keys():
+                if key in seen:  # a fact two lines share (``same_facts``) is asked once
+                    continue
+                seen.add(key)
                 out.append({"key": key, "line": ln, "fact": f})
         for p in self.policies:
             from ecoscore.rules.policies import policy_facts
@@ -361,6 +367,7 @@ def build_spec(raw: dict, path: str) -> Spec:
                     ambiguities=_tuple(ln.get("ambiguities")),
                     sample=ln.get("sample") or {},
                     linked_tasks=_tuple(ln.get("linked_tasks")),
+                    same_facts=dict(ln.get("same_facts") or {}),
                 )
             )
         except TypeError as e:

@@ -652,3 +652,15 @@ def test_si_yi_7_exactly_ten_percent_a39(spec):
     # strictly_above: 10% is not over 10% → 0
     r = score(spec, f, units=u, readings={"A39": "strictly_above"})
     assert [points(r, x, "四(一)7") for x in u] == [0, 0, 3]
+
+
+def test_linked_figures_are_entered_once(spec):
+    """三.16(3) and its bonus count the same platforms; 四(一)15(1) and (3) share "得分比上一年下降"."""
+    keys = [row["key"] for row in spec.fact_table()]
+    assert "三.16(3)加分:value" not in keys and "四(一)15(3):dropped" not in keys
+    assert spec.line("三.16(3)加分").fact_keys()[0][0] == "三.16(3):value"
+    # 4 new platforms: 三.16(3) = min(4 ÷ 2, 1) × 5 = 5; the bonus: 2 beyond the task × 2 = 4 (cap 4)
+    # 3 platforms: 5 and 2; 1 platform: 1 ÷ 2 × 5 = 2.5 and no bonus
+    r = score(spec, perfect(spec, **{"三.16(3):value": {DISTRICTS[0]: 4, DISTRICTS[1]: 3, DISTRICTS[2]: 1}}))
+    assert [points(r, u, "三.16(3)") for u in DISTRICTS[:3]] == [5, 5, 2.5]
+    assert [points(r, u, "三.16(3)加分") for u in DISTRICTS[:3]] == [4, 2, 0]
