@@ -64,7 +64,7 @@ def test_a_dropped_score_is_bad_whichever_way_the_value_ranks():
 
 def test_drop_read_from_the_value_itself_004_si_yi_15_2():
     # 004 四(一)15(2): 提升值 below zero is "得分比上一年下降": no separate yes/no
-    r = PlacePoints(points=(5, 4, 3), drop_penalty=1, drop_from_value=True, value_label="提升值")
+    r = PlacePoints(points=(5, 4, 3), drop_penalty=1, drop_from="value", value_label="提升值")
     assert [f.name for f in r.facts()] == ["value"]
     s = r.score(make_ctx(10, value=[2.0, -1.0, -2.0, -3.0]))
     # places 1, 2, 3, 4: 5; 4 − 1 = 3; 3 − 1 = 2; unplaced 0

@@ -32,9 +32,11 @@ class PlacePoints(Rule):
     ``drop_penalty`` is taken from a unit whose ``dropped`` fact is yes (004 四(一)15:
     "如出现得分比上一年下降的,要扣1分"): only from a placed unit (``drop_applies: placed``,
     the penalty reduces its place points) or from any unit (``all``, so an unplaced unit can
-    end below zero). Capped at the line maximum. With ``drop_from_value`` the drop is read
-    from the value itself (a change on last year below zero, 004 四(一)15(2) 提升值) and no
-    separate yes/no is entered. ``ties: better`` gives tied units the better place's points
+    end below zero). Capped at the line maximum. Where the drop comes from is ``drop_from``:
+    ``dropped`` (a yes/no fact), ``value`` (the value itself is a change on last year, below
+    zero is a drop: 004 四(一)15(2) 提升值), or ``change`` (a number fact ``change``, below zero
+    is a drop, typically another line's figure shared through the spec's ``same_facts``, so
+    15(1) and 15(3) read the change 15(2) asks for and nobody enters a yes/no that could disagree). ``ties: better`` gives tied units the better place's points
     (1, 2, 2, 4); ``ties: average`` shares the points of the places they occupy ((4 + 3) ÷ 2
     each for a tie for second).
     """
@@ -46,7 +48,8 @@ class PlacePoints(Rule):
     drop_penalty: float = 0.0
     drop_applies: str = "placed"
     drop_label: str = "得分是否比上一年下降"
-    drop_from_value: bool = False
+    drop_from: str = "dropped"
+    change_label: str = "得分较上一年变化"
     ties: str = "better"
     value_label: str = "实际值"
     value_unit: str = ""
@@ -56,6 +59,8 @@ class PlacePoints(Rule):
             raise ValueError("place_points needs points for at least the first place")
         if self.ties not in ("better", "average"):
             raise ValueError("ties must be 'better' or 'average'")
+        if self.drop_from not in ("dropped", "value", "change"):
+            raise ValueError("drop_from must be 'dropped', 'value' or 'change'")
         if self.drop_applies not in DROP_APPLIES:
             raise ValueError(f"drop_applies must be one of {', '.join(DROP_APPLIES)}")
         object.__setattr__(self, "points", tuple(float(p) for p in self.points))
@@ -63,8 +68,10 @@ class PlacePoints(Rule):
     def facts(self):
         out = [FactSpec("value", self.value_label, "number", self.value_unit,
                         better="up" if self.higher_is_better else "down")]
-        if self.drop_penalty and not self.drop_from_value:
+        if self.drop_penalty and self.drop_from == "dropped":
             out.append(FactSpec("dropped", self.drop_label, "bool", better="down"))
+        elif self.drop_penalty and self.drop_from == "change":
+            out.append(FactSpec("change", self.change_label, "number", better="up"))
         return tuple(out)
 
     def measure(self):
@@ -92,8 +99,8 @@ class PlacePoints(Rule):
                 tied = int(np.sum(place == place[k]))
                 first = int(place[k]) - 1
                 raw[k] = padded[first:first + tied].mean()
-        if self.drop_penalty and self.drop_from_value:
-            dropped = np.nan_to_num(v, nan=0.0) < 0
+        if self.drop_penalty and self.drop_from in ("value", "change"):
+            dropped = np.nan_to_num(v if self.drop_from == "value" else ctx.num("change"), nan=0.0) < 0
         elif self.drop_penalty:
             dropped = ctx.bool("dropped")
         else:

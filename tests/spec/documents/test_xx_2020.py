@@ -139,7 +139,8 @@ def test_garbled_and_stray_text_kept_with_a_note(spec):
 
 def test_every_line_has_sample_hints_for_its_facts(spec):
     for ln in spec.lines:
-        facts = {f.name: f for f in ln.rule.facts() if f.kind != "text"}
+        # a fact read from another line (same_facts) is sampled there, under its owner's key
+        facts = {f.name: f for f in ln.rule.facts() if f.kind != "text" and f.name not in ln.same_facts}
         assert set(ln.sample) == set(facts), ln.id
         for name, hint in ln.sample.items():
             if facts[name].kind == "bool":
@@ -421,15 +422,19 @@ def test_si_yi_15_satisfaction_places(spec):
     u = ["江干区", "拱墅区", "西湖区", "滨江区"]
     f = perfect(spec, u, **{
         "四(一)15(1):value": {"江干区": 88, "拱墅区": 92, "西湖区": 85, "滨江区": 80},
-        "四(一)15(1):dropped": {"江干区": True, "拱墅区": False, "西湖区": False, "滨江区": True},
-        "四(一)15(2):value": {"江干区": 3, "拱墅区": 2, "西湖区": 1, "滨江区": -1},
+        # the one change figure (15(2)) also tells (1) and (3) whose score dropped: 江干区, 滨江区
+        "四(一)15(2):value": {"江干区": -2, "拱墅区": 2, "西湖区": 1, "滨江区": -1},
     })
     r = score(spec, f, units=u)
     # (1): 拱墅区 1st → 5; 江干区 2nd → 4 − 1 (得分下降) = 3; 西湖区 3rd → 3; 滨江区 none → 0
     assert [points(r, x, "四(一)15(1)") for x in u] == [3, 5, 3, 0]
-    # 江干区: (1) 3 + (2) 5 + (3) all equal at 0 → 1st → 5 = 13 → 加分最高不超过10分
-    assert r.groups.loc["江干区", "四(一)15"] == 10
-    # A23 all: 滨江区 also loses 1 though unplaced → −1
+    # (2) by the change: 拱墅区 1st 5; 西湖区 2nd 4; 滨江区 3rd 3 − 1 (下降) = 2; 江干区 4th → 0
+    assert [points(r, x, "四(一)15(2)") for x in u] == [0, 5, 4, 2]
+    # (3): all equal at 0 → all 1st (ties take the better place) → 5, less 1 where the score dropped
+    assert [points(r, x, "四(一)15(3)") for x in u] == [4, 5, 5, 4]
+    # 拱墅区: 5 + 5 + 5 = 15 → 加分最高不超过10分; 江干区 3 + 0 + 4 = 7
+    assert r.groups.loc["拱墅区", "四(一)15"] == 10 and r.groups.loc["江干区", "四(一)15"] == 7
+    # A23 all: 滨江区 also loses 1 in (1) though unplaced → −1
     assert points(score(spec, f, units=u, readings={"A23": "all"}), "滨江区", "四(一)15(1)") == -1
 
 
@@ -655,9 +660,10 @@ def test_si_yi_7_exactly_ten_percent_a39(spec):
 
 
 def test_linked_figures_are_entered_once(spec):
-    """三.16(3) and its bonus count the same platforms; 四(一)15(1) and (3) share "得分比上一年下降"."""
+    """三.16(3) and its bonus count the same platforms; 四(一)15(1)-(3) read "得分比上一年下降" from 15(2)'s change."""
     keys = [row["key"] for row in spec.fact_table()]
-    assert "三.16(3)加分:value" not in keys and "四(一)15(3):dropped" not in keys
+    assert "三.16(3)加分:value" not in keys and not [k for k in keys if k.endswith(":dropped")]
+    assert dict(spec.line("四(一)15(3)").fact_keys())["四(一)15(2):value"].name == "change"
     assert spec.line("三.16(3)加分").fact_keys()[0][0] == "三.16(3):value"
     # 4 new platforms: 三.16(3) = min(4 ÷ 2, 1) × 5 = 5; the bonus: 2 beyond the task × 2 = 4 (cap 4)
     # 3 platforms: 5 and 2; 1 platform: 1 ÷ 2 × 5 = 2.5 and no bonus
