@@ -29,6 +29,8 @@ from ecoscore.rules.base import Outcome, fmt
 from ecoscore.rules.policies import sections_that_count
 from ecoscore.scoring.cohort import SAMPLE_SOURCE, score_cohort
 from ecoscore.scoring.result import Result, ScoredCohort
+from ecoscore.scoring.rollup import printed as printed_figure
+from ecoscore.scoring.rollup import printed_adjustment
 from ecoscore.spec import Spec, load_spec
 
 __all__ = ["SAMPLE_SOURCE", "Report", "build", "load"]
@@ -264,12 +266,18 @@ class Report:
         """Return how the total is made, in figures that add up: sections, adjustments, total."""
         r = self.row
         text = "总分 ="
-        for k, (_, s) in enumerate(self._sections_rollup().iterrows()):
+        sections = self._sections_rollup()
+        for k, (_, s) in enumerate(sections.iterrows()):
             sign = ("−" if s["awarded"] < 0 else "") if k == 0 else (" −" if s["awarded"] < 0 else " +")
             text += f"{sign} {tables.section_label(self.spec, s['id'])}{fmt(abs(s['awarded']))}分"
-        if abs(r["adjustment"]) > 1e-9:
-            text += f" {'+' if r['adjustment'] > 0 else '−'} 调整{fmt(abs(r['adjustment']))}分"
+        printed = sum(printed_figure(x) for x in sections["awarded"])
+        shown = printed_adjustment(r["total"], printed) if abs(r["adjustment"]) > 1e-9 else 0.0
+        if shown:
+            text += f" {'+' if shown >= 0 else '−'} 调整{fmt(abs(shown))}分"
         text += f" = {fmt(r['total'])}分"
+        rounding = printed_adjustment(r["total"], printed + shown)
+        if rounding:  # each figure is rounded to 0.01: say so rather than print figures that do not add up
+            text += f"(各部分得分四舍五入至0.01分,相加与总分相差{fmt(abs(rounding))}分)"
         adj = self.result.unit_adjustments(self.unit)
         tot = adj[adj["level"] == "total"]
         if len(tot):

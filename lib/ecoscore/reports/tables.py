@@ -16,7 +16,7 @@ from ecoscore.reports import blocks
 from ecoscore.reports.blocks import clause, esc, multiline, number
 from ecoscore.reports.narrative import gap_text, lost_points
 from ecoscore.rules.base import Outcome
-from ecoscore.scoring.rollup import TOTAL_ID, signed
+from ecoscore.scoring.rollup import TOTAL_ID, printed, printed_adjustment, signed
 from ecoscore.spec import Spec
 
 KIND_NAMES = words.KIND
@@ -170,8 +170,10 @@ def scored_table(audit: pd.DataFrame, spec: Spec, *, rollup: pd.DataFrame | None
     walk(None)
     tot = by_id.get(TOTAL_ID)
     if tot is not None and points:
-        if abs(tot["adjustment"]) > 1e-9:
-            body.append(adj_row(TOTAL_ID, tot["adjustment"], tot["reason"]))
+        if abs(tot["adjustment"]) > 1e-9:  # as printed: the printed sections plus this give the printed total
+            tops = [by_id[g.id]["awarded"] for g in kids.get(None, []) if g.id in by_id]
+            shown = printed_adjustment(tot["awarded"], sum(printed(x) for x in tops))
+            body.append(adj_row(TOTAL_ID, shown, tot["reason"]))
         body.append(sum_row("eco-sum eco-total", TOTAL_ID, "", "总分", tot["possible"], tot["awarded"], float("nan"),
                             "各部分合计" + ("及调整" if abs(tot["adjustment"]) > 1e-9 else "")))
     head = "".join(f'<th class="num">{esc(c)}</th>' if c in ("满分", "得分", "失分") else f"<th>{esc(c)}</th>"

@@ -180,7 +180,7 @@ class ScoredCohort:
             "provenance": self.provenance,
             "warnings": {"current": self.current.warnings,
                          "previous": self.previous.warnings if self.previous is not None else []},
-            "tables": {k: json.loads(v.to_json(orient="table", index=False, force_ascii=False))
+            "tables": {k: json.loads(v.to_json(orient="table", index=False, force_ascii=False, double_precision=15))
                        for k, v in tables.items()},
         }
 

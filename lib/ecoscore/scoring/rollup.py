@@ -41,6 +41,18 @@ ADJUSTMENT_COLUMNS = ["unit", "level", "id", "points", "reason"]
 TOTAL_ID = "总分"
 
 
+def printed_adjustment(total: float, printed_parts: float) -> float:
+    """Return a total-level adjustment as printed: the printed total less the printed parts, so
+    the figures a reader adds up (each with two decimals) give the printed total exactly.
+    """
+    return round(printed(total) - round(float(printed_parts), 2), 2)
+
+
+def printed(x: float) -> float:
+    """Return ``x`` as the reports print it (``fmt``: at most two decimals)."""
+    return float(fmt(x))
+
+
 def signed(x: float) -> str:
     """Return a signed point figure: +10, −4 (a true minus sign)."""
     return ("+" if x >= 0 else "−") + fmt(abs(x))
@@ -207,8 +219,9 @@ def rollup(spec: Spec, audit: pd.DataFrame, names: list[str], facts: pd.DataFram
 
     s = apply_policies(spec, s, groups, audit, facts)
     s["adjustment"] = (s["total"] - before).fillna(0.0).round(6) if points_doc else 0.0
-    s["adjust_reason"] = [f"{why};本单位各部分合计{fmt(b)}分,调整{signed(a)}分" if why else ""
-                          for why, b, a in zip(s["adjust_reason"], before, s["adjustment"])]
+    shown = groups[[g.id for g in top]].map(printed).sum(axis=1).to_numpy()  # the sections as printed
+    s["adjust_reason"] = [f"{why};本单位各部分合计{fmt(b)}分,调整{signed(printed_adjustment(t, b))}分" if why else ""
+                          for why, b, t in zip(s["adjust_reason"], shown, s["total"])]
     s = pd.concat([s, rank(spec, s)], axis=1)
     rows = pd.concat([rows, _total_rows(s, points_doc)], ignore_index=True)
     adjustments = rows.loc[rows["adjustment"].abs() > 1e-9, ["unit", "level", "id", "adjustment", "reason"]]
