@@ -58,12 +58,17 @@ class Threshold(Rule):
     def label(self):
         return f"{self.value_label}{OPERATORS[self.op][1]}{describe_target(self.target)}{self.value_unit}"
 
-    def score(self, ctx: Context) -> Scores:
+    def compare(self, ctx: Context):
+        """Return ``(value, target, met, operator symbol)`` for every unit."""
         v = ctx.num("value")
         t = resolve_target(self.target, ctx)
         fn, sym = OPERATORS[self.op]
         with np.errstate(invalid="ignore"):
             ok = fn(v, t)
+        return v, t, ok, sym
+
+    def score(self, ctx: Context) -> Scores:
+        v, t, ok, sym = self.compare(ctx)
         gap = np.where(ok, 0.0, np.abs(t - v))
         u = self.value_unit
         if ctx.max is None:

@@ -151,11 +151,7 @@ class TargetOrAssessed(Threshold):
                 f"否则按{self.method}得分")
 
     def score(self, ctx: Context) -> Scores:
-        v = ctx.num("value")
-        t = resolve_target(self.target, ctx)
-        fn, sym = OPERATORS[self.op]
-        with np.errstate(invalid="ignore"):
-            ok = fn(v, t)
+        v, t, ok, sym = self.compare(ctx)
         assessed = np.clip(ctx.num("assessed"), 0, ctx.max)
         points = np.where(ok, ctx.max, np.nan_to_num(assessed, nan=0.0))
         outcome = outcome_for(points, ctx.max)
@@ -203,11 +199,7 @@ class GatedAward(Threshold):
                 f"酌情加分(人工评定){':' + self.guidance if self.guidance else ''}")
 
     def score(self, ctx: Context) -> Scores:
-        v = ctx.num("value")
-        t = resolve_target(self.target, ctx)
-        fn, sym = OPERATORS[self.op]
-        with np.errstate(invalid="ignore"):
-            ok = fn(v, t)
+        v, t, ok, sym = self.compare(ctx)
         given = np.clip(ctx.num("points"), 0, ctx.max)
         points = np.where(ok, np.nan_to_num(given, nan=0.0), 0.0)
         outcome = choose(points > 0, Outcome.BONUS, Outcome.NO_BONUS)
