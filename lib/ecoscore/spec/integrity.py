@@ -55,15 +55,45 @@ def check(spec: Spec) -> list[str]:
             p.append(f"{where}: a {ln.kind} line needs max points")
         if ln.attribute is not None and ln.attribute not in ATTRIBUTES:
             p.append(f"{where}: attribute {ln.attribute!r} not one of {ATTRIBUTES}")
-        for u in (*ln.lead, *ln.responsible):
+        for u in (*ln.lead, *ln.responsible, *(x for part in ln.part_leads for x in part)):
             if u not in known_units:
                 p.append(f"{where}: responsible unit {u!r} is not a known unit or department")
         for u in ln.applies_to or ():
             if u not in spec.unit_names:
                 p.append(f"{where}: applies_to names unknown unit {u!r}")
+        if ln.part_leads and len(ln.part_leads) != len(getattr(ln.rule, "parts", ())):
+            p.append(f"{where}: part_leads lists {len(ln.part_leads)} parts, the rule has "
+                     f"{len(getattr(ln.rule, 'parts', ()))}")
+        if any(not part for part in ln.part_leads):
+            p.append(f"{where}: every part in part_leads needs at least its lead")
+    p.extend(_check_units(spec, groups))
     p.extend(_check_links(spec))
     p.extend(_check_sums(spec, groups))
     p.extend(_check_ambiguities(spec))
+    return p
+
+
+def _check_units(spec: Spec, groups: dict) -> list[str]:
+    """Check ``analyst_units`` (lines or groups that exist, categories the rules use) and
+    ``department_reports`` (a unit of the document).
+    """
+    p = []
+    if spec.department_reports and spec.department_reports not in spec.unit_names:
+        p.append(f"department_reports: {spec.department_reports!r} is not a unit of the document")
+    a = spec.analyst_units
+    if a is None:
+        return p
+    ids = {ln.id for ln in spec.lines} | set(groups)
+    p.extend(f"analyst_units: lines names unknown line or group {x!r}" for x in a.lines if x not in ids)
+    if not a.categories:
+        p.append("analyst_units: at least one category, so that an added unit is declared, not a misspelt name")
+    dims = {c.dim: c for c in a.categories}
+    for u in a.sample:
+        if u.name in spec.unit_names:
+            p.append(f"analyst_units: sample unit {u.name!r} is a unit of the document")
+        for d, v in u.categories.items():
+            if d not in dims or v not in dims[d].values:
+                p.append(f"analyst_units: sample unit {u.name!r} has category {d}={v!r}, not one declared")
     return p
 
 

@@ -72,6 +72,9 @@ class Line:
     #: facts this line reads from another line instead of asking again: ``{fact: "<line>:<fact>"}``
     #: (the text links them: one figure, entered once)
     same_facts: dict = field(default_factory=dict, compare=False)
+    #: compound lines: each part's own responsible units, lead first (the table's sub-row),
+    #: one tuple per part; empty when every part has the line's lead
+    part_leads: tuple[tuple[str, ...], ...] = ()
 
     def fact_keys(self) -> list[tuple[str, FactSpec]]:
         """Return ``(key, fact)`` for every fact this line reads."""
@@ -80,6 +83,33 @@ class Line:
     def applies(self, unit: str) -> bool:
         """Return whether this line scores ``unit``."""
         return self.applies_to is None or unit in self.applies_to
+
+
+@dataclass(frozen=True)
+class Category:
+    """A category an analyst enters for a unit the document does not name (``AnalystUnits``)."""
+
+    code: str
+    dim: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AnalystUnits:
+    """Units the text does not name, which an analyst may add through the facts file.
+
+    A facts row for a unit outside ``Spec.units`` is taken as such a unit only when its
+    categories are entered (facts ``@unit:<code>``), so a misspelt name is still refused.
+    They are scored on ``lines`` only (the ids of lines, or of groups whose lines apply),
+    with the categories they were given, and every view labels them with ``label``.
+    ``sample`` is the example cohort the sample data (示例数据) show.
+    """
+
+    label: str
+    note: str = ""
+    categories: tuple[Category, ...] = ()
+    lines: tuple[str, ...] = ()
+    sample: tuple[Unit, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,6 +179,11 @@ class Spec:
     raw: dict = field(repr=False, compare=False, default_factory=dict)
     readings: dict = field(default_factory=dict)
     ranking: Ranking = field(default_factory=Ranking)
+    #: units an analyst may add through the facts file (None: only ``units``)
+    analyst_units: AnalystUnits | None = None
+    #: compliance documents: the unit whose result the department reports present (the plan's
+    #: own county or city); each department in ``departments`` that a line names gets a report
+    department_reports: str | None = None
 
     @property
     def unit_names(self) -> list[str]:
@@ -161,6 +196,51 @@ class Spec:
             if u.name == name:
                 return u
         raise KeyError(name)
+
+    def applies(self, line: Line, unit: str) -> bool:
+        """Return whether ``line`` scores ``unit`` (a unit of the document, or an analyst's unit)."""
+        if unit in self.unit_names or self.analyst_units is None:
+            return line.applies(unit)
+        return line.id in self.analyst_line_ids
+
+    @property
+    def analyst_line_ids(self) -> frozenset[str]:
+        """Return the ids of the lines that score an analyst's units (none without ``analyst_units``)."""
+        if self.analyst_units is None:
+            return frozenset()
+        wanted = set(self.analyst_units.lines)
+        parent = {g.id: g.parent for g in self.groups}
+
+        def under(g: str | None) -> bool:
+            while g:
+                if g in wanted:
+                    return True
+                g = parent.get(g)
+            return False
+
+        return frozenset(ln.id for ln in self.lines if ln.id in wanted or under(ln.group))
+
+    @property
+    def category_facts(self) -> list[tuple[str, FactSpec]]:
+        """Return ``(key, fact)`` for the categories an analyst enters for an added unit."""
+        if self.analyst_units is None:
+            return []
+        return [(f"@unit:{c.code}", FactSpec(c.code, c.dim, "choice", choices=c.values, required=False,
+                                             better="neutral"))
+                for c in self.analyst_units.categories]
+
+    def department_names(self) -> list[str]:
+        """Return the departments that get a report of their own (``department_reports``):
+        those of ``departments`` a line scoring that unit names as lead or responsible, in
+        the order of ``departments``.
+        """
+        if not self.department_reports:
+            return []
+        named = set()
+        for ln in self.lines:
+            if ln.applies(self.department_reports):
+                named.update(ln.lead, ln.responsible, *ln.part_leads)
+        return [d for d in self.departments if d in named]
 
     def line(self, line_id: str) -> Line:
         """Return the line with id ``line_id``."""
@@ -322,6 +402,24 @@ def _ranking(raw, problems: list[str]) -> Ranking:
         return Ranking()
 
 
+def _unit(u) -> Unit:
+    u = {"name": u} if isinstance(u, str) else dict(u)
+    u["aliases"] = _tuple(u.get("aliases"))
+    return Unit(**u)
+
+
+def _analyst_units(raw, problems: list[str]) -> AnalystUnits | None:
+    if not raw:
+        return None
+    try:
+        cats = tuple(Category(c["code"], c["dim"], _tuple(c["values"])) for c in raw.get("categories") or ())
+        return AnalystUnits(label=raw["label"], note=raw.get("note", ""), categories=cats,
+                            lines=_tuple(raw.get("lines")), sample=tuple(_unit(u) for u in raw.get("sample") or ()))
+    except (KeyError, TypeError) as e:
+        problems.append(f"analyst_units: missing or malformed {e}")
+        return None
+
+
 def build_spec(raw: dict, path: str) -> Spec:
     """Build and check a spec from its YAML form; raise ``SpecError`` listing every problem."""
     problems: list[str] = []
@@ -368,15 +466,12 @@ def build_spec(raw: dict, path: str) -> Spec:
                     sample=ln.get("sample") or {},
                     linked_tasks=_tuple(ln.get("linked_tasks")),
                     same_facts=dict(ln.get("same_facts") or {}),
+                    part_leads=tuple(_tuple(p) for p in ln.get("part_leads") or ()),
                 )
             )
         except TypeError as e:
             problems.append(f"line {lid}: {e}")
-    units = []
-    for u in raw.get("units", []):
-        u = {"name": u} if isinstance(u, str) else dict(u)
-        u["aliases"] = _tuple(u.get("aliases"))
-        units.append(Unit(**u))
+    units = [_unit(u) for u in raw.get("units", [])]
     ambiguities = []
     for a in raw.get("ambiguities", []):
         for name, r in (a.get("readings") or {}).items():
@@ -395,6 +490,7 @@ def build_spec(raw: dict, path: str) -> Spec:
         except (KeyError, TypeError, AttributeError) as e:
             problems.append(f"ambiguity {a.get('id', '?')}: missing or malformed {e}")
     grades = tuple(GradeBand(b["grade"], b.get("min")) for b in raw.get("grades", []))
+    analyst = _analyst_units(raw.get("analyst_units"), problems)
     spec = Spec(
         id=raw["id"], title=raw["title"], short_title=raw.get("short_title", raw["title"]),
         seed=raw.get("seed", ""), year=int(raw.get("year", 0)), family=raw["family"],
@@ -402,6 +498,7 @@ def build_spec(raw: dict, path: str) -> Spec:
         departments=_tuple(raw.get("departments")), groups=tuple(groups), lines=tuple(lines),
         grades=grades, policies=tuple(raw.get("policies", []) or []), ambiguities=tuple(ambiguities),
         notes=raw.get("notes", ""), path=str(path), raw=raw, ranking=_ranking(raw.get("ranking"), problems),
+        analyst_units=analyst, department_reports=raw.get("department_reports"),
     )
 
     problems.extend(check(spec))
