@@ -328,6 +328,8 @@ def _apply_overrides(raw: dict, overrides: dict, path: str) -> None:
     index = {ln["id"]: ln for ln in raw.get("lines", [])}
     index.update({f"group:{g['id']}": g for g in raw.get("groups", [])})
     index.update({f"policy:{p['type']}": p for p in raw.get("policies", [])})
+    if raw.get("analyst_units"):
+        index["analyst_units"] = raw["analyst_units"]
     for target, change in overrides.items():
         if target not in index:
             raise SpecError(path, [f"reading overrides unknown line/group/policy {target!r}"])
