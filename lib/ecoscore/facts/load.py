@@ -21,6 +21,7 @@ from ecoscore.facts.files import RawFile, find_header, is_data_sheet, read_file
 from ecoscore.facts.sheets import Cell, Collected, Reader, at, classify
 from ecoscore.facts.validate import convert, facts_schema, looks_like_fractions, run
 from ecoscore.facts.workbook import (
+    CATEGORY_PREFIX,
     EVENTS,
     LONG,
     SHEET_NAMES,
@@ -171,8 +172,8 @@ def read_bundle(spec: Spec | str, path: str | Path, previous: str | Path | None 
         err = FactsError(sorted(out.problems, key=lambda q: _order(q, order, files)))
         err.warnings = warnings
         raise err
-    cur = _typed(lay, values, year, spec)
-    prev = _typed(lay, values, year - 1, spec) if any(y == year - 1 for y, _ in values) else None
+    cur = _typed(lay, values, year, spec, out.added)
+    prev = _typed(lay, values, year - 1, spec, out.added) if any(y == year - 1 for y, _ in values) else None
     for frame in (cur, prev):
         if frame is not None:
             frame.attrs.update({"sample": sample, "document": spec.id, "source": files[0]})
@@ -219,7 +220,7 @@ def _check_values(lay: Layout, out: Collected) -> dict[tuple[int, str], dict[str
         if c.raw is None:
             continue
         f = lay.fields[c.key]
-        if not f.applies(c.unit):
+        if not f.applies(c.unit, lay.spec):
             out.problems.append(at(c.where, expected="留空(该指标不适用于此单位)", found=_show(c.raw)))
             continue
         first = given.get((c.year, c.unit, c.key))
@@ -323,16 +324,25 @@ def _blank_warnings(lay: Layout, out: Collected, year: int, warnings: list[Probl
                                     f"(空){'上年' if previous else ''}缺数据,将按缺数据计"))
 
 
-def _typed(lay: Layout, values, year: int, spec: Spec) -> pd.DataFrame:
+def _typed(lay: Layout, values, year: int, spec: Spec, added: list[str]) -> pd.DataFrame:
+    """Return one year's fact table: the document's units, then the units an analyst added
+    (whose categories, entered once, hold for both years).
+    """
+    names = [*spec.unit_names, *added]
     keys = [k for k in lay.fields if any(k in v for (y, _), v in values.items() if y == year)]
+    cats = [k for k in lay.fields if k.startswith(CATEGORY_PREFIX)]
+    keys += [k for k in cats if k not in keys and any(k in v for v in values.values())]
     data = {}
     for k in keys:
         f = lay.fields[k]
-        col = [convert(values.get((year, u), {}).get(k).raw, f) if k in values.get((year, u), {}) else None
-               for u in spec.unit_names]
-        data[k] = pd.Series(col, index=spec.unit_names, dtype=float if is_numeric(f.fact) else object)
-    frame = pd.DataFrame(data, index=pd.Index(spec.unit_names, name="unit"))
-    return frame
+        col = []
+        for u in names:
+            cell = values.get((year, u), {}).get(k)
+            if cell is None and k in cats:
+                cell = values.get((year + 1, u), {}).get(k) or values.get((year - 1, u), {}).get(k)
+            col.append(convert(cell.raw, f) if cell is not None else None)
+        data[k] = pd.Series(col, index=names, dtype=float if is_numeric(f.fact) else object)
+    return pd.DataFrame(data, index=pd.Index(names, name="unit"))
 
 
 def _show(v) -> str:

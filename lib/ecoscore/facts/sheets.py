@@ -28,6 +28,7 @@ from ecoscore.facts.validate import (
     suggest,
 )
 from ecoscore.facts.workbook import (
+    CATEGORY_PREFIX,
     EVENTS,
     LONG,
     RESERVED,
@@ -65,6 +66,7 @@ class Collected:
     remarks: dict[str, str] = field(default_factory=dict)
     notes: list[dict] = field(default_factory=list)  # free text as typed, in file order (see Reader._notes)
     foreign: bool = False  # a sheet names none of the document's units: another document's file
+    added: list[str] = field(default_factory=list)  # units an analyst added (``Spec.analyst_units``)
 
 
 def classify(sheet: RawSheet) -> str | None:
@@ -95,7 +97,9 @@ class Reader:
     def __init__(self, lay: Layout, out: Collected, *, year: int, years: tuple[int, ...]):
         self.lay, self.out, self.year, self.years = lay, out, year, years
         self.names = lay.units_with_aliases()
+        self.names.update({u: u for u in out.added})
         self.keys = lay.key_index()
+        self.categories = [k for k in lay.fields if k.startswith(CATEGORY_PREFIX)]
 
     # -- shared pieces -------------------------------------------------------------------
     def _col(self, sheet: RawSheet, code: str) -> int | None:
@@ -123,6 +127,26 @@ class Reader:
             if norm(k) == n:
                 return v
         return None
+
+    def _added_hint(self) -> str:
+        a = self.lay.spec.analyst_units
+        if a is None:
+            return ""
+        dims = "、".join(c.dim for c in a.categories)
+        return f";如为分析人员添加的{a.label},请在同一行填写其类别({dims})"
+
+    def _declare(self, name, given: set[str]) -> None:
+        """Take ``name`` as a unit an analyst added when it is no unit of the document and
+        every category of ``Spec.analyst_units`` is entered for it (``given``: the category
+        keys filled on its rows); a misspelt unit enters no category and is still refused.
+        """
+        if name is None or not self.categories or self._unit(name) is not None:
+            return
+        if set(self.categories) <= given:
+            s = str(name).strip()
+            self.names[s] = s
+            if s not in self.out.added:
+                self.out.added.append(s)
 
     def _notes(self, sheet: RawSheet, i: int, year: int, unit: str, texts: list[tuple[int | None, str, str]]) -> None:
         """Record the free text of row ``i``: ``texts`` lists (column, line id, source) and
@@ -188,7 +212,7 @@ class Reader:
                 raw = frame.at[i, "unit"]
                 best = suggest(str(raw), known)
                 p.expected = ("考核文件所列单位名称" + (f",最接近的是「{best}」" if best else "")
-                              + "(须与名单完全一致)")
+                              + "(须与名单完全一致)" + self._added_hint())
                 p.found = as_text(raw)
             elif p.expected == "不重复":
                 dup = first[tuple(canon.at[i, c] for c in unique)] + 1
@@ -235,6 +259,11 @@ class Reader:
             self.out.columns.setdefault(code, sheet.where(sheet.header_row, j))
         if not idx:
             return
+        cat_cols = {j: k for j, k in keys.items() if k in self.categories}
+        for i in idx:
+            row = sheet.rows[i]
+            self._declare(frame.at[i, "unit"], {k for j, k in cat_cols.items()
+                                                 if j < len(row) and row[j] not in (None, "")})
         self._structure(sheet, frame, {}, unique=codes[::-1] if "year" in codes else ["unit"])
         rcol = self._col(sheet, "remark")
         texts = [(j, self.lay.fields[k].line_id, self._text_source(k)) for j, k in keys.items()
@@ -267,6 +296,12 @@ class Reader:
         fact_ok = pa.Column(None, pa.Check(lambda s: s.map(lambda v: v in self.lay.fields), error="fact"),
                             nullable=False)
         frame["fact"] = canon["fact"]
+        given: dict[str, set[str]] = {}
+        for i in idx:
+            if canon.at[i, "fact"] in self.categories and frame.at[i, "value"] not in (None, ""):
+                given.setdefault(str(frame.at[i, "unit"]).strip(), set()).add(canon.at[i, "fact"])
+        for name, keys in given.items():
+            self._declare(name, keys)
         self._structure(sheet, frame, {"fact": fact_ok}, unique=["unit", "fact"] + (
             ["year"] if "year" in codes else []))
         for p in self.out.problems:

@@ -62,6 +62,9 @@ ALIASES = {
     "value": ["数值", "填报值", "值"],
 }
 RESERVED = set(ALIASES)
+#: Facts ``@unit:<code>``: the categories an analyst enters for a unit the document does not name.
+CATEGORY_PREFIX = "@unit:"
+ADDED_UNITS_HEADER = "分析人员添加的单位的类别(仅添加的单位填写)"
 _KEY_SHAPE = re.compile(r"^@?[^:\s]+:[A-Za-z_]\w*$")
 
 def norm(text) -> str:
@@ -83,7 +86,7 @@ class Field:
     def group_header(self) -> str:
         """Return the header shared by the line's columns (clause id and title)."""
         if self.line is None:
-            return "定档政策事项"
+            return ADDED_UNITS_HEADER if self.key.startswith(CATEGORY_PREFIX) else "定档政策事项"
         return f"{self.line.id} {self.line.title}"
 
     @property
@@ -103,9 +106,15 @@ class Field:
         """Return the line id (or the policy name) of the key."""
         return self.key.rsplit(":", 1)[0]
 
-    def applies(self, unit: str) -> bool:
-        """Return whether the fact is asked of ``unit``."""
-        return self.line is None or self.line.applies(unit)
+    def applies(self, unit: str, spec: Spec | None = None) -> bool:
+        """Return whether the fact is asked of ``unit`` (with ``spec``, also of a unit an
+        analyst added: the lines ``analyst_units`` lists, and the added unit's categories).
+        """
+        if self.key.startswith(CATEGORY_PREFIX):
+            return spec is not None and unit not in spec.unit_names
+        if self.line is None:
+            return True
+        return spec.applies(self.line, unit) if spec is not None else self.line.applies(unit)
 
     def needed(self, previous: bool = False) -> bool:
         """Return whether a blank value makes the line 缺数据 (this year, or last year)."""
@@ -223,6 +232,8 @@ def build_layout(spec: Spec) -> Layout:
         return hit
     lay = Layout(spec)
     _place(spec, "", lay)
+    for key, f in spec.category_facts:
+        lay.fields[key] = Field(key, f, None, UNITS)
     for amb in spec.ambiguities:
         for name in amb.readings:
             if name == spec.readings.get(amb.id, amb.default):

@@ -176,18 +176,17 @@ def score(spec: Spec | str, facts: pd.DataFrame | None = None, previous: pd.Data
         spec = load_spec(spec)
     if readings:
         spec = spec.with_readings(readings)
-    names = list(units) if units is not None else spec.unit_names
-    dims = sorted({d for u in spec.units for d in u.categories})
-    cats_all = {d: np.array([spec.unit(u).categories.get(d) if u in spec.unit_names else None for u in names],
-                            dtype=object) for d in dims}
+    names = list(units) if units is not None else cohort_names(spec, facts)
+    cats_all = _categories(spec, names, facts)
+    added = [u for u in names if u not in spec.unit_names]
     scored_lines, parts = [], []
     rows, prev_rows = _Rows(facts, names), _Rows(previous, names)
     all_rows = np.arange(len(names))
     for line in spec.lines:
-        if line.applies_to is None:
+        if line.applies_to is None and not added:
             us, cats, keep = names, cats_all, all_rows
         else:
-            keep = np.array([i for i, u in enumerate(names) if u in line.applies_to], dtype=int)
+            keep = np.array([i for i, u in enumerate(names) if spec.applies(line, u)], dtype=int)
             if not len(keep):
                 continue
             us = [names[i] for i in keep]
@@ -200,6 +199,41 @@ def score(spec: Spec | str, facts: pd.DataFrame | None = None, previous: pd.Data
     audit = audit[AUDIT_COLUMNS].reset_index(drop=True)
     groups, summary, rolled, adjustments = rollup(spec, audit, names, facts)
     return Result(spec, audit, groups, summary, rolled, adjustments, _partial_cohort(spec, scored_lines, names))
+
+
+def cohort_names(spec: Spec, facts: pd.DataFrame | None) -> list[str]:
+    """Return the units scored by default: the document's, then the units an analyst added
+    in ``facts`` (rows outside the document's units with their categories entered; only
+    where the spec has ``analyst_units``).
+    """
+    names = list(spec.unit_names)
+    if spec.analyst_units is None or facts is None or not len(facts):
+        return names
+    keys = [k for k, _ in spec.category_facts]
+    for u in facts.index:
+        if u not in names and all(k in facts.columns and isinstance(facts.at[u, k], str) for k in keys):
+            names.append(u)
+    return names
+
+
+def _categories(spec: Spec, names: list[str], facts: pd.DataFrame | None) -> dict[str, np.ndarray]:
+    """Return each category dimension per unit: the spec's for its units, the entered
+    ``@unit:<code>`` facts for the units an analyst added.
+    """
+    dims = {d for u in spec.units for d in u.categories}
+    entered = {c.dim: f"@unit:{c.code}" for c in spec.analyst_units.categories} if spec.analyst_units else {}
+    out = {}
+    for d in sorted(dims | set(entered)):
+        col = []
+        for u in names:
+            if u in spec.unit_names:
+                col.append(spec.unit(u).categories.get(d))
+            else:
+                key = entered.get(d)
+                v = facts.at[u, key] if facts is not None and key in facts.columns and u in facts.index else None
+                col.append(v if isinstance(v, str) else None)
+        out[d] = np.array(col, dtype=object)
+    return out
 
 
 def _partial_cohort(spec: Spec, lines: list[Line], names: list[str]) -> list[str]:
