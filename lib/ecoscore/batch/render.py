@@ -115,10 +115,17 @@ def _cut(s: str, limit: int) -> str:
     return s.rstrip(" .") or "unit"
 
 
-def file_names(spec: Spec) -> dict[str, str]:
-    """Return ``{unit: file stem}`` for every unit of the document (stable across subsets)."""
+def report_names(spec: Spec, added=()) -> list[str]:
+    """Return every report a batch can write: the document's units, the departments with a
+    report of their own (``Spec.department_reports``), then the units an analyst added.
+    """
+    return list(dict.fromkeys([*spec.unit_names, *spec.department_names(), *added]))
+
+
+def file_names(spec: Spec, added=()) -> dict[str, str]:
+    """Return ``{report name: file stem}`` for every report (stable across subsets)."""
     taken = {"index", FAILED_DIR}
-    return {u: safe_filename(u, taken) for u in spec.unit_names}
+    return {u: safe_filename(u, taken) for u in report_names(spec, added)}
 
 
 def notebook_for(doc: str) -> Path:
@@ -126,16 +133,21 @@ def notebook_for(doc: str) -> Path:
     return NOTEBOOK_DIR / f"{doc}.ipynb"
 
 
-def _pick_units(spec: Spec, units) -> list[str]:
+def _pick_units(spec: Spec, units, added=()) -> list[str]:
+    """Return the reports asked for: ``"all"`` is every report (``report_names``); names may be
+    units (or their aliases), departments with a report, or units an analyst added.
+    """
+    every = report_names(spec, added)
     if units is None or units == "all":
-        return spec.unit_names
+        return every
     if isinstance(units, str):
         units = [u for u in re.split(r"[,,、]", units) if u.strip()]
-    alias = {a: u.name for u in spec.units for a in (u.name, *u.aliases)}
-    unknown = [u for u in units if u.strip() not in alias]
+    alias = {a: u.name for u in spec.units for a in (u.name, *u.aliases)} | {n: n for n in every}
+    found = [alias.get(u, alias.get(u.strip())) for u in units]  # exact name first: names may end in a space
+    unknown = [u for u, f in zip(units, found) if f is None]
     if unknown:
-        raise EcoscoreError(f"未知单位:{'、'.join(unknown)};{spec.id} 的单位有:{'、'.join(spec.unit_names)}")
-    return list(dict.fromkeys(alias[u.strip()] for u in units))
+        raise EcoscoreError(f"未知单位:{'、'.join(unknown)};{spec.id} 可生成报告的单位有:{'、'.join(every)}")
+    return list(dict.fromkeys(found))
 
 
 @dataclass
@@ -144,7 +156,7 @@ class _Plan:
 
     spec: Spec
     year: int
-    units: list[str]
+    units: list[str] | str | None  # checked names, or as given when analyst-added names are allowed
     notebook: Path
     params: dict
     facts: str | None
@@ -157,7 +169,8 @@ def _plan(doc, units, year, facts, previous, readings, notebook) -> _Plan:
     if chosen:
         spec = spec.with_readings(chosen)
     year = int(year or spec.year)
-    names = _pick_units(spec, units)
+    # the names an analyst added are known once the facts are read: checked again after scoring
+    names = _pick_units(spec, units) if spec.analyst_units is None else units
     nb_path = Path(notebook) if notebook else notebook_for(spec.id)
     if not nb_path.exists():
         raise EcoscoreError(f"找不到报告笔记本:{nb_path}")
@@ -196,21 +209,25 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
     spec = plan.spec
     folder = Path(out_dir) / spec.id / str(plan.year)
     summary = RenderSummary(spec.id, plan.year, folder, folder / "index.html")
+    n_workers = max(1, min(workers or os.cpu_count() or 1,
+                           len(plan.units) if isinstance(plan.units, list) else len(report_names(spec))))
     job = UnitJob(nbformat.read(plan.notebook, as_version=4), folder, file_names(spec),
                   f"{spec.short_title} — {{unit}}", cell_timeout, str(plan.notebook.resolve().parent))
-    n_workers = max(1, min(workers or os.cpu_count() or 1, len(plan.units)))
     with RenderPool(job, n_workers) as pool:  # kernels start while the facts are checked
         # scored once for the whole batch (FactsError: nothing written); every report reads this file
         cohort = score_cohort(spec, plan.facts, plan.previous, year=plan.year)
+        added = [u for u in cohort.units if u not in spec.unit_names]
+        names = _pick_units(spec, plan.units, added)
+        job.stems = file_names(spec, added)
         result_path = cohort.save(folder / RESULT_FILE)
-        jobs = [(u, {**plan.params, "unit": u, "result": str(result_path.resolve())}) for u in plan.units]
+        jobs = [(u, {**plan.params, "unit": u, "result": str(result_path.resolve())}) for u in names]
         for unit, outcome, seconds in pool.map(jobs, progress=progress, desc=f"{spec.id} {plan.year}"):
             summary.unit_seconds[unit] = seconds
             if isinstance(outcome, RenderFailure):
                 summary.failures.append(outcome)
             else:
                 summary.written[unit] = outcome
-    order = {u: i for i, u in enumerate(plan.units)}
+    order = {u: i for i, u in enumerate(names)}
     summary.failures.sort(key=lambda f: order[f.unit])
     summary.written = dict(sorted(summary.written.items(), key=lambda kv: order[kv[0]]))
     links = {u: p.name for u, p in summary.written.items()}

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from ecoscore import words
 from ecoscore.errors import RenderFailure
+from ecoscore.reports import departments
 from ecoscore.reports.standalone import TEMPLATES, css
 from ecoscore.rules.base import fmt
 from ecoscore.scoring.result import Result, ScoredCohort
@@ -154,6 +155,12 @@ def index_html(cohort: ScoredCohort, *, links: dict[str, str], failures: list[Re
     depends = {u: list(dict.fromkeys(g["ambiguity"])) for u, g in sens.groupby("unit", sort=False)}
     effects = [(r["unit"], words.reading_effect(r, spec)) for r in sens.to_dict("records")]
     cols, rows = _rows(result, links, {f.unit for f in failures}, depends)
+    added = dict(zip(result.summary["unit"], result.summary["added"]))
+    own = [r for r in rows if not added.get(r["unit"])]
+    extra = [{**r, "added": added[r["unit"]]} for r in rows if added.get(r["unit"])]
+    depts = [{**d, "href": quote(links[d["department"]]) if d["department"] in links else "",
+              "failed": d["department"] in {f.unit for f in failures}}
+             for d in departments.overview(spec, result.audit)]
     fails = []
     for f in failures:
         nb = Path(f.notebook) if f.notebook else None
@@ -172,7 +179,8 @@ def index_html(cohort: ScoredCohort, *, links: dict[str, str], failures: list[Re
     chart = Markup(cohort_svg(values, label=label, scale=scale, marks=marks)) if spec.ranking.basis != "none" else ""
     return _env().get_template("cohort_index.html.j2").render(
         spec=spec, year=cohort.year, sample=cohort.sample, source=cohort.source, ranking=spec.ranking, css=Markup(css()), chart=chart,
-        cols=cols, rows=rows, failures=fails, readings=readings, effects=effects, cautions=result.warnings,
+        cols=cols, rows=own, added_rows=extra, analyst=spec.analyst_units, departments=depts,
+        unit=spec.department_reports, failures=fails, readings=readings, effects=effects, cautions=result.warnings,
         generated=(generated or datetime.now()).strftime("%Y-%m-%d %H:%M"),
         n_links=len(links),
     )

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ecoscore import words
 from ecoscore.errors import EcoscoreError
-from ecoscore.reports import blocks, charts, narrative, tables
+from ecoscore.reports import blocks, charts, departments, narrative, tables
 from ecoscore.rules.base import Outcome, fmt
 from ecoscore.rules.policies import sections_that_count
 from ecoscore.scoring.cohort import SAMPLE_SOURCE, score_cohort
@@ -80,7 +80,10 @@ def load(result: str | Path | ScoredCohort | None, unit: str | None = None, *, d
         cohort = _read(Path(result))
     if isinstance(doc, str) and doc != cohort.spec.id and Path(doc).suffix != ".yaml":
         raise EcoscoreError(f"评分结果文件属于考核文件 {cohort.spec.id},不是本报告的 {doc}")
-    return Report(cohort, _resolve_unit(cohort.spec, unit, cohort.units))
+    spec = cohort.spec
+    if unit is not None and unit not in cohort.units and departments.is_department(spec, unit):
+        return Report(cohort, spec.department_reports, department=unit)
+    return Report(cohort, _resolve_unit(spec, unit, cohort.units + spec.department_names()))
 
 
 def build(doc: str | Spec, unit: str | None = None, *, year: int | None = None, facts=None,
@@ -97,10 +100,32 @@ def build(doc: str | Spec, unit: str | None = None, *, year: int | None = None, 
 
 @dataclass
 class Report:
-    """One unit's report over a scored cohort; each method renders one section."""
+    """One unit's report over a scored cohort; each method renders one section.
+
+    With ``department`` set, the report is that department's (``reports.departments``): the
+    unit's result restricted to the lines naming the department, under the department's name.
+    """
 
     cohort: ScoredCohort
     unit: str
+    department: str | None = None
+
+    @property
+    def name(self) -> str:
+        """Return whom the report is for: the department, else the unit."""
+        return self.department or self.unit
+
+    @property
+    def added(self) -> bool:
+        """Return whether the unit was added by the analyst (not a unit of the document)."""
+        return self.unit not in self.spec.unit_names
+
+    def _own(self, audit: pd.DataFrame) -> pd.DataFrame:
+        """Return ``audit`` restricted to the department's lines (all of it without a department)."""
+        if self.department is None:
+            return audit
+        mine = departments.lines_of(self.spec, self.department)
+        return audit[audit["line_id"].isin(mine)]
 
     @property
     def spec(self) -> Spec:
@@ -135,8 +160,8 @@ class Report:
     # ----------------------------------------------------------------- data
     @property
     def audit(self) -> pd.DataFrame:
-        """Return the unit's audit rows."""
-        return self.result.unit_audit(self.unit)
+        """Return the unit's audit rows (a department's: the lines naming it)."""
+        return self._own(self.result.unit_audit(self.unit))
 
     @property
     def row(self) -> dict:
@@ -187,7 +212,7 @@ class Report:
         as rolled up) and status counts.
         """
         res = result or self.result
-        a = res.unit_audit(self.unit)
+        a = self._own(res.unit_audit(self.unit))
         a = a[a["kind"] != "gate"]
         sec = a["group"].map(self.section_of)
         rolled = res.unit_rollup(self.unit).set_index("id")
@@ -209,11 +234,13 @@ class Report:
         return cols + ["缺数据"]
 
     def _title(self, text: str) -> str:
-        return f"{self.unit}:{text}"
+        return f"{self.name}:{text}"
 
     # ------------------------------------------------------------- sections
     def header(self) -> blocks.HTMLBlock:
         """Return the header: unit, document, year, result, rank, gates, readings, warnings."""
+        if self.department is not None:
+            return self._department_header()
         r, spec = self.row, self.spec
         kpis = []
         if self.scored:
@@ -251,9 +278,36 @@ class Report:
         if changed:
             notices.append(("info", "本报告对以下多解条款采用了非默认读法:" + ";".join(
                 f"{a.id} {a.readings[spec.readings[a.id]].description}" for a in changed)))
+        if self.added:
+            notices.insert(0, ("info", self._added_notice()))
         subtitle = f"{self.year}年度 · 数据来源:{self.source}"
         return blocks.header(unit=self.unit, document=spec.title, subtitle=subtitle, kpis=kpis,
                              sample=self.sample, notices=notices, details=self._readings_html(len(changed)))
+
+    def _added_notice(self) -> str:
+        au = self.spec.analyst_units
+        label = au.label if au else "分析人员添加的单位"
+        return (f"{self.unit}不是《{self.spec.short_title}》所列单位,属于{label}:由分析人员在数据文件中添加,"
+                f"类别由分析人员填报({self.row['added']}),仅按本文件{len(self.spec.analyst_line_ids)}项"
+                "适用于此类单位的指标与任务评价。" + (au.note if au and au.note else ""))
+
+    def _department_header(self) -> blocks.HTMLBlock:
+        a, spec = self.audit, self.spec
+        c = departments.counts(a)
+        kpis = [(str(len(a)), "牵头或配合的指标与任务", "lines")]
+        if c["binding"]:
+            kpis.append((f"{c['binding_met']}/{c['binding']}", "约束性指标达标", "binding"))
+        if c["indicators"]:
+            kpis.append((f"{c['indicators_met']}/{c['indicators']}", "指标达标", "indicators"))
+        if c["tasks"]:
+            kpis.append((f"{c['tasks_done']}/{c['tasks']}", "任务完成", "tasks"))
+        notices = [("info", f"本报告是{self.department}的部门报告:列出《{spec.short_title}》中{self.unit}的指标与"
+                            f"重点任务里由{self.department}牵头或配合的各项,结果取自{self.unit}的评分结果。")]
+        if c["missing"]:
+            notices.append(("warn", f"注意:有{c['missing']}项缺少数据,暂无法判定;补齐数据后请重新评分。"))
+        subtitle = f"{self.year}年度 · {self.unit} · 数据来源:{self.source}"
+        return blocks.header(unit=self.department, document=spec.title, subtitle=subtitle, kpis=kpis,
+                             sample=self.sample, notices=notices)
 
     def depends_on_readings(self) -> list[str]:
         """Return, in words, each registered reading under which this unit's grade, rank or state differs."""
@@ -301,6 +355,8 @@ class Report:
 
     def narrative(self) -> blocks.HTMLBlock:
         """Return the written summary: result, gates, strengths, losses, priorities, gaps."""
+        if self.department is not None:
+            return departments.narrative(self.audit, self.spec, self.department)
         titles = {g.id: g.title for g in self.spec.groups}
         measures = {ln.id: ln.unit_of_measure for ln in self.spec.lines}
         prev = self.previous
@@ -355,6 +411,8 @@ class Report:
 
     def cohort_chart(self) -> charts.Chart | blocks.HTMLBlock:
         """Return every unit's result with this unit highlighted."""
+        if self.department is not None:
+            return blocks.note(f"部门报告只列{self.department}负责的各项,不作横向比较。")
         if self.spec.ranking.basis == "none":
             return blocks.note(self.spec.ranking.note or "本文件不对单位排名,不作横向比较。")
         s = self.peers()
@@ -398,6 +456,8 @@ class Report:
         """Return this year against last year by section (points, or items met)."""
         if self.previous is None:
             return blocks.note("未提供上年数据,无法与上年比较。")
+        if self.unit not in self.previous.summary["unit"].tolist():
+            return blocks.note(f"上年数据中没有{self.unit},无法与上年比较。")
         now = self.sections()
         before = self.sections(self.previous)
         merged = now.merge(before, on=["section", "label"], how="left", suffixes=("", "_prev"))
@@ -411,7 +471,7 @@ class Report:
             xlabel = "达到要求的项数"
         ax = charts.year_comparison(merged, y="label", labels=(f"{self.year - 1}年", f"{self.year}年"),
                                     xlabel=xlabel, title=self._title("与上年比较"))
-        missing = int((self.previous.unit_audit(self.unit)["outcome"] == Outcome.MISSING.value).sum())
+        missing = int((self._own(self.previous.unit_audit(self.unit))["outcome"] == Outcome.MISSING.value).sum())
         note = (f"上年按同一规则以上年数据计算;上年有{missing}项缺数据(按0分计或无法判定)。"
                 if missing else "上年按同一规则以上年数据计算。")
         return charts.Chart(ax, alt=self._title("与上年比较"), note=note)
@@ -425,6 +485,8 @@ class Report:
         """Return a department's own tasks (a department's report, or ``department`` given),
         or, for a district or county, every line not achieved with its responsible units.
         """
+        if self.department is not None:
+            return departments.table(self.audit, self.spec, self.department)
         mine = any(self.unit in (*ln.lead, *ln.responsible) for ln in self.spec.lines)
         if department is not None or mine:
             return tables.own_tasks(self.audit, self.spec, self.unit, department)

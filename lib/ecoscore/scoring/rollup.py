@@ -24,11 +24,14 @@ from ecoscore.spec import Spec
 #: total-level adjustment (a policy's); ``total`` = base + bonus + deduction + adjustment;
 #: ``possible``: the base sections' maximum; ``lost`` = possible − base (points lost in the base
 #: sections; bonus not earned is not "lost", deductions are counted in ``deduction``).
+#: ``added``: for a unit an analyst added (``Spec.analyst_units``), the categories entered for
+#: it ("农村生活污水治理分区:东部地区"); empty for the document's own units.
 SUMMARY_COLUMNS = [
     "unit", "total", "base", "bonus", "deduction", "adjustment", "possible", "lost", "grade", "verdict",
     "rank", "rank_of", "rank_group", "vetoed", "barred", "veto_status", "bar_status", "gate_conflicts",
     "compliance", "missing", "gates",
     "binding", "binding_met", "binding_not_met", "binding_missing", "indicators_met", "indicators", "tasks", "tasks_done",
+    "added",
 ]
 
 #: The rolled-up hierarchy, one row per unit × group plus one ``total`` row per unit.
@@ -223,10 +226,23 @@ def rollup(spec: Spec, audit: pd.DataFrame, names: list[str], facts: pd.DataFram
     s["adjust_reason"] = [f"{why};本单位各部分合计{fmt(b)}分,调整{signed(printed_adjustment(t, b))}分" if why else ""
                           for why, b, t in zip(s["adjust_reason"], shown, s["total"])]
     s = pd.concat([s, rank(spec, s)], axis=1)
+    s["added"] = [_entered(spec, u, facts) for u in names]
     rows = pd.concat([rows, _total_rows(s, points_doc)], ignore_index=True)
     adjustments = rows.loc[rows["adjustment"].abs() > 1e-9, ["unit", "level", "id", "adjustment", "reason"]]
     adjustments = adjustments.rename(columns={"adjustment": "points"}).reset_index(drop=True)
     return groups, s[SUMMARY_COLUMNS], rows[ROLLUP_COLUMNS], adjustments[ADJUSTMENT_COLUMNS]
+
+
+def _entered(spec: Spec, unit: str, facts: pd.DataFrame | None) -> str:
+    """Return the categories entered for a unit an analyst added, in words; "" for the document's units."""
+    if unit in spec.unit_names or spec.analyst_units is None:
+        return ""
+    out = []
+    for c in spec.analyst_units.categories:
+        key = f"@unit:{c.code}"
+        value = facts.at[unit, key] if facts is not None and key in facts.columns and unit in facts.index else None
+        out.append(f"{c.dim}:{value if isinstance(value, str) else '未填'}")
+    return ";".join(out)
 
 
 def _total_rows(s: pd.DataFrame, points_doc: bool) -> pd.DataFrame:

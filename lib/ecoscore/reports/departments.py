@@ -1,0 +1,176 @@
+"""Department reports on documents that task departments with a unit's indicators (002, 003).
+
+Where a document is one unit's plan (嵊州市's county indicators, 舟山市's demonstration-city
+indicators), the people it tasks are the departments named as lead (牵头) or sharing
+(配合) on each indicator and key task (``Spec.department_reports`` names the unit). A
+department's report presents that unit's scored result, restricted to the lines naming the
+department: each line's status, the gap in the indicator's own unit, what the department
+must do, and the clause. Nothing is scored again: the rows are the unit's audit rows.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ecoscore import words
+from ecoscore.reports import blocks
+from ecoscore.reports.narrative import gap_text
+from ecoscore.reports.tables import actual_text
+from ecoscore.rules.base import Outcome, fmt
+from ecoscore.spec import Line, Spec
+
+LEAD, SHARE = "牵头", "配合"
+
+
+def parts_named(line: Line, department: str) -> list[int]:
+    """Return the parts (1-based) of a compound line whose own units name ``department``;
+    empty when the line has no per-part units.
+    """
+    return [k for k, p in enumerate(line.part_leads, 1) if department in p]
+
+
+def role(line: Line, department: str) -> str | None:
+    """Return the department's role on ``line``: 牵头 (the line's lead, or a part's first unit),
+    配合 (named otherwise), or None.
+    """
+    if department in line.lead or any(p and p[0] == department for p in line.part_leads):
+        return LEAD
+    if department in line.responsible or any(department in p for p in line.part_leads):
+        return SHARE
+    return None
+
+
+def lines_of(spec: Spec, department: str) -> dict[str, str]:
+    """Return ``{line id: role}`` for the lines of the reported unit that name ``department``."""
+    unit = spec.department_reports
+    out = {}
+    for ln in spec.lines:
+        if unit and ln.applies(unit):
+            r = role(ln, department)
+            if r:
+                out[ln.id] = r
+    return out
+
+
+def is_department(spec: Spec, name: str) -> bool:
+    """Return whether ``name`` is a department with a report of its own in this document."""
+    return name in spec.department_names()
+
+
+def counts(audit: pd.DataFrame) -> dict[str, int]:
+    """Return the department's line counts: indicators met / not met, tasks done / not done, missing."""
+    o = audit["outcome"]
+    ind, task = audit["kind"] == "indicator", audit["kind"] == "task"
+    return {
+        "indicators": int(ind.sum()), "indicators_met": int((ind & (o == Outcome.MET.value)).sum()),
+        "tasks": int(task.sum()), "tasks_done": int((task & o.isin([Outcome.DONE.value, Outcome.FULL.value])).sum()),
+        "missing": int((o == Outcome.MISSING.value).sum()),
+        "binding": int((ind & (audit["attribute"] == "约束性")).sum()),
+        "binding_met": int((ind & (audit["attribute"] == "约束性") & (o == Outcome.MET.value)).sum()),
+    }
+
+
+def _gap(row, line: Line) -> str:
+    if row["kind"] != "indicator" or row["gap"] != row["gap"] or row["gap"] <= 0:
+        return ""
+    return gap_text(row["gap"], line.unit_of_measure)
+
+
+def _who(line: Line, department: str) -> str:
+    """Return the role in words, naming the part and the lead a sharing department works with."""
+    r = role(line, department)
+    parts = parts_named(line, department)
+    where = ("第" + "、".join(str(k) for k in parts) + "项") if parts and len(line.part_leads) > 1 else ""
+    if r == LEAD:
+        return f"牵头{where}"
+    leads = [p[0] for k, p in enumerate(line.part_leads, 1) if k in parts and p] or list(line.lead)
+    return f"配合{where}" + (f"(牵头:{'、'.join(leads)})" if leads else "")
+
+
+def action(row, line: Line, department: str) -> str:
+    """Return, in plain Chinese, what the department must do on this line."""
+    code = row["outcome"]
+    lead = role(line, department) == LEAD
+    verb = "牵头" if lead else "配合牵头单位"
+    target = line.target_text or fmt(row["target"])
+    if code == Outcome.MISSING.value:
+        return f"{'组织' if lead else '配合'}报送本项数据(目前缺数据,无法判定)。"
+    if code == Outcome.NOT_MET.value:
+        gap = _gap(row, line)
+        return f"{verb}推动本项达到目标({target})" + (f",目前差距{gap}" if gap else "") + "。"
+    if code == Outcome.NOT_DONE.value:
+        done = f",目前完成{fmt(row['value'])}%" if row["value"] == row["value"] else ""
+        return f"{verb}完成本项任务{done}。"
+    return "已达到要求,保持。"
+
+
+def table(audit: pd.DataFrame, spec: Spec, department: str) -> blocks.HTMLBlock:
+    """Return the department's lines: role, target, actual, status, gap, what to do, clause."""
+    if audit.empty:
+        return blocks.note(f"{department}在《{spec.short_title}》中没有牵头或配合的指标与任务。")
+    rows = []
+    for _, r in audit.iterrows():
+        ln = spec.line(r["line_id"])
+        target = (ln.target_text or fmt(r["target"])) if r["kind"] == "indicator" else ""
+        rows.append([r["line_id"], r["title"], _who(ln, department), target,
+                     actual_text(r, ln) if r["kind"] == "indicator" else "",
+                     words.status(r["outcome"], r["kind"]), _gap(r, ln), action(r, ln, department),
+                     blocks.clause(ln.clause)])
+    c = counts(audit)
+    text = f"{department}在《{spec.short_title}》中牵头或配合{len(audit)}项"
+    if c["indicators"]:
+        text += f",其中指标{c['indicators']}项、达标{c['indicators_met']}项"
+    if c["tasks"]:
+        text += f",任务{c['tasks']}项、已完成{c['tasks_done']}项"
+    if c["missing"]:
+        text += f",缺数据{c['missing']}项"
+    cols = ["编号", "指标或任务", "本部门职责", "目标", "实际", "结果", "差距", "须做的事", "条款原文"]
+    body = f"<p>{blocks.esc(text)}。</p>" + blocks.table(rows, cols, trusted=["条款原文"],
+                                                         wide=["指标或任务", "须做的事"])
+    return blocks.HTMLBlock(body)
+
+
+def narrative(audit: pd.DataFrame, spec: Spec, department: str) -> blocks.HTMLBlock:
+    """Return the department's summary: what it answers for, what is not yet achieved, and why."""
+    unit = spec.department_reports
+    c = counts(audit)
+    lead = sum(1 for ln_id in audit["line_id"] if role(spec.line(ln_id), department) == LEAD)
+    paras = [("职责", f"《{spec.short_title}》中,{department}对{unit}的{len(audit)}项指标或任务负有责任:"
+                      f"牵头{lead}项,配合{len(audit) - lead}项。")]
+    short = audit[audit["outcome"].isin([Outcome.NOT_MET.value, Outcome.NOT_DONE.value])]
+    if short.empty:
+        paras.append(("结果", "本部门牵头或配合的各项均已达到要求" + (",个别项目缺数据。" if c["missing"] else "。")))
+    else:
+        items = []
+        for _, r in short.iterrows():
+            ln = spec.line(r["line_id"])
+            gap = _gap(r, ln)
+            items.append(f"{r['line_id']}「{r['title']}」{words.status(r['outcome'], r['kind'])}"
+                         + (f"(差距{gap})" if gap else ""))
+        paras.append(("未达到要求", f"共{len(short)}项:" + ";".join(items) + "。"))
+    missing = audit[audit["outcome"] == Outcome.MISSING.value]
+    if len(missing):
+        paras.append(("缺数据", f"{len(missing)}项缺少数据,暂无法判定:"
+                                + "、".join(f"{i}「{t}」" for i, t in zip(missing["line_id"], missing["title"]))
+                                + "。请补报后重新评分。"))
+    return blocks.narrative(paras)
+
+
+def overview(spec: Spec, audit: pd.DataFrame) -> list[dict]:
+    """Return one row per department with a report: lines led and shared, not achieved, missing.
+
+    ``audit`` is the full audit of the scored result; the reported unit's rows are used.
+    """
+    unit = spec.department_reports
+    if not unit:
+        return []
+    a = audit[audit["unit"].astype(str) == unit].set_index("line_id")
+    rows = []
+    for d in spec.department_names():
+        mine = lines_of(spec, d)
+        o = a.loc[[i for i in mine if i in a.index], "outcome"]
+        rows.append({"department": d, "lead": sum(r == LEAD for r in mine.values()),
+                     "share": sum(r == SHARE for r in mine.values()),
+                     "short": int(o.isin([Outcome.NOT_MET.value, Outcome.NOT_DONE.value]).sum()),
+                     "missing": int((o == Outcome.MISSING.value).sum())})
+    return rows
