@@ -70,7 +70,7 @@ def test_a_department_report_shows_only_its_lines_with_status_gap_and_action(coh
     one = by_id["1"]
     assert one[2] == "牵头" and one[5] == "未达标"
     assert one[6] == f"{85 - 83}个百分点"
-    assert "牵头推动本项达到目标(≥85)" in one[7]
+    assert one[3] == "≥85%" and "牵头推动本项达到目标(≥85%)" in one[7]
     three = by_id["3"]
     assert three[2] == "配合第2项(牵头:县治水办)"
     assert three[7].startswith("配合牵头单位推动本项达到目标")

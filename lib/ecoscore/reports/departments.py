@@ -70,6 +70,15 @@ def counts(audit: pd.DataFrame) -> dict[str, int]:
     }
 
 
+def target(row, line: Line) -> str:
+    """Return the target as the table gives it, with the indicator's unit when it is a bare figure ("≥25%")."""
+    text = line.target_text or fmt(row["target"])
+    measure = line.unit_of_measure
+    if text and text[-1].isdigit() and measure and not any(c in measure for c in "-—/、 "):
+        return text + measure
+    return text
+
+
 def _gap(row, line: Line) -> str:
     if row["kind"] != "indicator" or row["gap"] != row["gap"] or row["gap"] <= 0:
         return ""
@@ -92,12 +101,12 @@ def action(row, line: Line, department: str) -> str:
     code = row["outcome"]
     lead = role(line, department) == LEAD
     verb = "牵头" if lead else "配合牵头单位"
-    target = line.target_text or fmt(row["target"])
+    goal = target(row, line)
     if code == Outcome.MISSING.value:
         return f"{'组织' if lead else '配合'}报送本项数据(目前缺数据,无法判定)。"
     if code == Outcome.NOT_MET.value:
         gap = _gap(row, line)
-        return f"{verb}推动本项达到目标({target})" + (f",目前差距{gap}" if gap else "") + "。"
+        return f"{verb}推动本项达到目标({goal})" + (f",目前差距{gap}" if gap else "") + "。"
     if code == Outcome.NOT_DONE.value:
         done = f",目前完成{fmt(row['value'])}%" if row["value"] == row["value"] else ""
         return f"{verb}完成本项任务{done}。"
@@ -111,8 +120,7 @@ def table(audit: pd.DataFrame, spec: Spec, department: str) -> blocks.HTMLBlock:
     rows = []
     for _, r in audit.iterrows():
         ln = spec.line(r["line_id"])
-        target = (ln.target_text or fmt(r["target"])) if r["kind"] == "indicator" else ""
-        rows.append([r["line_id"], r["title"], _who(ln, department), target,
+        rows.append([r["line_id"], r["title"], _who(ln, department), target(r, ln) if r["kind"] == "indicator" else "",
                      actual_text(r, ln) if r["kind"] == "indicator" else "",
                      words.status(r["outcome"], r["kind"]), _gap(r, ln), action(r, ln, department),
                      blocks.clause(ln.clause)])

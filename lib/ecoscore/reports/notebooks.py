@@ -70,7 +70,8 @@ def outline(spec: Spec) -> list[tuple[str, str]]:
         ("指标达标一览", "rep.compliance_grid()"),
         ("各类指标达标情况", "rep.sections_chart()"),
         ("差距较大的指标与任务", "rep.lost_points_chart()"),
-        ("未达标指标的责任单位", "rep.department_view()"),
+        # one notebook serves the unit and, where the plan tasks departments, each department
+        (("责任部门与须做的事" if spec.department_reports else "未达标指标的责任单位"), "rep.department_view()"),
         *([(f"各{kind}达标指标比较", "rep.cohort_chart()")] if spec.ranking.basis != "none" else []),
         ("与上年比较", "rep.trend_chart()"),
         ("逐项达标情况表", "rep.table()"),
