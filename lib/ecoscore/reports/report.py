@@ -80,6 +80,11 @@ def load(result: str | Path | ScoredCohort | None, unit: str | None = None, *, d
         cohort = _read(Path(result))
     if isinstance(doc, str) and doc != cohort.spec.id and Path(doc).suffix != ".yaml":
         raise EcoscoreError(f"评分结果文件属于考核文件 {cohort.spec.id},不是本报告的 {doc}")
+    return _report(cohort, unit)
+
+
+def _report(cohort: ScoredCohort, unit: str | None) -> Report:
+    """Return the report of ``unit``: a scored unit (or an alias), or a department with a report."""
     spec = cohort.spec
     if unit is not None and unit not in cohort.units and departments.is_department(spec, unit):
         return Report(cohort, spec.department_reports, department=unit)
@@ -95,7 +100,7 @@ def build(doc: str | Spec, unit: str | None = None, *, year: int | None = None, 
     else:
         names = None
     cohort = score_cohort(spec, facts, previous, year=year, readings=readings, units=names)
-    return Report(cohort, _resolve_unit(cohort.spec, unit, cohort.units))
+    return _report(cohort, unit)
 
 
 @dataclass
@@ -165,8 +170,12 @@ class Report:
 
     @property
     def row(self) -> dict:
-        """Return the unit's summary row."""
-        return self.result.unit_summary(self.unit)
+        """Return the unit's summary row; a department's counts its own lines (no total, grade or rank)."""
+        row = self.result.unit_summary(self.unit)
+        if self.department is None:
+            return row
+        return {**row, **departments.counts(self.audit), "unit": self.department, "total": np.nan, "grade": "",
+                "verdict": "", "rank": np.nan, "gates": ""}
 
     def peers(self, result: Result | None = None) -> pd.DataFrame:
         """Return the summary rows of the units this unit is compared with: its rank group
