@@ -146,3 +146,18 @@ def test_render_writes_unit_department_and_analyst_reports(tmp_path):
     only = render(DOC, units="县统计局、邻县", facts=FACTS, out_dir=tmp_path / "two", workers=1, progress=False,
                   notebook=path)
     assert list(only.written) == ["县统计局", "邻县"]
+
+
+def test_cli_and_export_label_the_analyst_units(cohort, tmp_path):
+    from openpyxl import load_workbook
+
+    from ecoscore.cli.main import ranking_table
+    from ecoscore.reports.export import write_xlsx
+
+    table = ranking_table(cohort.current).set_index("单位")
+    assert table.at["邻县", "分析人员添加(类别)"] == "地区:平原" and table.at["本县", "分析人员添加(类别)"] == ""
+    ws = load_workbook(write_xlsx(cohort, tmp_path / "x.xlsx"))["汇总"]
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    header = next(r for r in values if "单位" in r)
+    col = header.index("分析人员添加的单位(类别)")
+    assert [r[col] for r in values if r[header.index("单位")] == "远县"] == ["地区:山区"]

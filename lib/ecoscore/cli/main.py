@@ -91,6 +91,8 @@ def ranking_table(result) -> pd.DataFrame:
         out["等次"] = s["grade"]
     out["结论"] = [v if len(v) <= 30 else v[:29] + "…" for v in s["verdict"]]
     out["缺数据"] = s["missing"]
+    if (s["added"] != "").any():  # units an analyst added: labelled, with the categories entered
+        out["分析人员添加(类别)"] = s["added"]
     out["前置条件"] = [g if len(g) <= 24 else g[:23] + "…" for g in s["gates"]]
     return out
 

@@ -40,7 +40,8 @@ SUMMARY = [("rank_text", "位次", 10), ("rank_group", "分组", 10), ("unit", "
            ("lost", "基本分失分", 9), ("grade", "等次", 8), ("verdict", "结论", 50),
            ("binding", "约束性指标数", 8), ("binding_met", "约束性达标", 8), ("binding_not_met", "约束性未达标", 8),
            ("indicators", "指标数", 7), ("indicators_met", "指标达标", 7), ("tasks", "任务数", 7),
-           ("tasks_done", "任务完成", 7), ("missing", "缺数据项", 7), ("gates", "前置/否决情况", 40)]
+           ("tasks_done", "任务完成", 7), ("missing", "缺数据项", 7), ("gates", "前置/否决情况", 40),
+           ("added", "分析人员添加的单位(类别)", 24)]
 AUDIT = [("unit", "单位", 16), ("line_id", "条款编号", 12), ("section", "部分", 8), ("group", "分组", 10),
          ("title", "指标/任务", 30), ("kind", "类型", 8), ("attribute", "属性", 8), ("possible", "分值", 7),
          ("awarded", "得分", 7), ("outcome", "结果", 9), ("reason", "计分说明", 50), ("facts", "所用数据", 40),
