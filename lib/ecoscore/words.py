@@ -6,7 +6,7 @@ chosen here and nowhere else, so the report, the index, the CLI and the exports 
 
 from __future__ import annotations
 
-from ecoscore.rules.base import POLARITY, Outcome, Polarity
+from ecoscore.rules.base import POLARITY, Outcome, Polarity, fmt
 
 OUTCOME = {
     Outcome.FULL: "满分", Outcome.PARTIAL: "部分得分", Outcome.ZERO: "未得分",
@@ -56,6 +56,28 @@ def polarity(code) -> Polarity:
 def css_class(code) -> str:
     """Return the CSS class that colours an outcome by its polarity."""
     return POLARITY_CLASS[polarity(code)]
+
+
+#: How a table writes "no unit" (a yes/no, an index, a coefficient): the gap is a bare number.
+NO_UNIT = ("", "-", "—", "/", "无量纲")
+
+
+def gap(value, gap_unit: str = "") -> str:
+    """Return a gap in the indicator's own unit: "4.8个百分点" for a percentage rate (unit
+    ``%``), "3μg/m³", "2万吨", "1个" for other units, a bare "0.01" for a coefficient or an
+    index (no unit, "-"). "" when there is no gap figure.
+
+    ``gap_unit`` is the unit of one part (the audit's ``gap_unit``); a unit naming several
+    parts ("% / μg/m³", "-、%、-") cannot say which one the gap is in, so none is written.
+    """
+    if value is None or value != value:
+        return ""
+    unit = str(gap_unit or "").strip()
+    if unit in NO_UNIT or " / " in unit or "、" in unit:
+        unit = ""
+    elif unit == "%":
+        unit = "个百分点"
+    return f"{fmt(value)}{unit}"
 
 
 def rank(row, spec) -> str:

@@ -99,10 +99,11 @@ def test_losses_limit_says_largest(points):
 def test_priorities_most_recoverable_then_nearest(points):
     spec, r, _ = points
     measures = {ln.id: ln.unit_of_measure for ln in spec.lines}
-    # 一.1 misses 90 by 2 → 2/90 = 2.22% of the target
+    # 一.1 misses 90% by 2 percentage points (its rule's unit, though the fixture gives no
+    # unit_of_measure) → 2/90 = 2.22% of the target
     assert narrative.priorities(r.unit_audit("乙区"), measures=measures) == (
-        "建议优先改进:(1)一.1 水质优良比例:可挽回20分,距目标差2;(2)二.2 生态文明宣传:可挽回10分;"
-        "(3)一.2 交界断面水质:可挽回4分。其中距目标最近的是一.1 水质优良比例(差距2,为目标值的2.22%)。")
+        "建议优先改进:(1)一.1 水质优良比例:可挽回20分,距目标差2个百分点;(2)二.2 生态文明宣传:可挽回10分;"
+        "(3)一.2 交界断面水质:可挽回4分。其中距目标最近的是一.1 水质优良比例(差距2个百分点,为目标值的2.22%)。")
     assert narrative.priorities(r.unit_audit("甲区")) == "建议优先改进:(1)二.1 污水处理设施建设:可挽回2分。"
 
 
@@ -143,9 +144,10 @@ def test_compliance_texts(compliance):
         "未达标指标2项:1 环境空气质量优良天数比例(约束性),优良天数比例80%,目标≥85%,未达标,差距5%;"
         "3 单位GDP能耗(约束性),单位GDP能耗0.6吨标煤/万元,上年0.58吨标煤/万元,未达标。")
     measures = {ln.id: ln.unit_of_measure for ln in spec.lines}
-    # binding first, nearest first: 0.02/0.58 = 3.45% before 5/85 = 5.88%
+    # binding first, nearest first: 0.02/0.58 = 3.45% before 5/85 = 5.88%; each gap in the
+    # indicator's own unit
     assert narrative.priorities(b, measures=measures) == (
-        "建议优先改进:(1)3 单位GDP能耗(约束性),差距0.02,为目标值的3.45%;"
+        "建议优先改进:(1)3 单位GDP能耗(约束性),差距0.02吨标煤/万元,为目标值的3.45%;"
         "(2)1 环境空气质量优良天数比例(约束性),差距5个百分点,为目标值的5.88%。")
     assert narrative.priorities(a, measures=measures) == (
         "建议优先改进:(1)4 绿色建筑占比(参考性),差距10个百分点,为目标值的20%。")

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from ecoscore import words
 from ecoscore.rules.base import Outcome, fmt
 from ecoscore.scoring.rollup import signed
 
@@ -237,29 +238,33 @@ def _relative_gap(row) -> float:
 
 
 def gap_text(gap: float, measure: str = "") -> str:
-    """Return a gap with its unit; a gap in % is written in percentage points (个百分点).
-
-    A multi-part indicator's measure ("% / μg/m³") names its parts; the gap is the first part's.
+    """Return a gap with its unit (``words.gap``). Kept for callers holding a unit apart from
+    the audit row; with a row, use ``row_gap``, which takes the deciding part's unit.
     """
-    measure = measure.split(" / ")[0].strip()
-    if measure == "%":
-        return f"{fmt(gap)}个百分点"
-    return f"{fmt(gap)}{measure}"
+    return words.gap(gap, measure)
+
+
+def row_gap(row, measures: Mapping[str, str] | None = None) -> str:
+    """Return an audit row's gap in its own unit (``gap_unit``: the deciding part's), or ""
+    when there is no positive gap. ``measures`` (line id → unit) serves only audit rows
+    saved before ``gap_unit`` existed.
+    """
+    g = row["gap"]
+    if g is None or g != g or g <= 0:
+        return ""
+    unit = row["gap_unit"] if "gap_unit" in row else (measures or {}).get(row["line_id"], "")
+    return words.gap(g, unit)
 
 
 def priorities(audit: pd.DataFrame, *, limit: int = 3, measures: Mapping[str, str] | None = None,
                countable: set[str] | None = None) -> str:
     """Return what to improve first: the lines with the most recoverable points, the
     nearest target, then the binding indicators not met (nearest first) and the tasks
-    closest to completion. Lines lacking data are left to ``missing``. ``measures`` maps
-    line ids to their unit of measure, used to write the gaps. ``countable`` limits the
-    point lines to the sections that can change the unit's total (None: all).
+    closest to completion. Lines lacking data are left to ``missing``. Gaps are written in
+    each row's ``gap_unit`` (``measures``, line id → unit, only for rows without one).
+    ``countable`` limits the point lines to the sections that can change the unit's total
+    (None: all).
     """
-    measures = measures or {}
-
-    def unit_of(r) -> str:
-        return measures.get(r["line_id"], "")
-
     items = []
     pts = scored_rows(audit)
     if countable is not None:
@@ -272,24 +277,23 @@ def priorities(audit: pd.DataFrame, *, limit: int = 3, measures: Mapping[str, st
         if r["kind"] == "deduction":
             items.append(f"{label(r)}:被扣{fmt(r['lost'])}分,应防止同类情形再次发生")
         else:
-            gap = f",距目标差{gap_text(r['gap'], unit_of(r))}" if r["gap"] == r["gap"] and r["gap"] > 0 else ""
+            gap = row_gap(r, measures)
+            gap = f",距目标差{gap}" if gap else ""
             items.append(f"{label(r)}:可挽回{fmt(r['lost'])}分{gap}")
-    near = cand[np.isfinite(cand["rel"])].sort_values("rel", kind="stable") if len(cand) else cand
+    near = cand[np.isfinite(cand["rel"]) & (cand["gap"] > 0)].sort_values("rel", kind="stable") if len(cand) else cand
     tail = ""
     if len(near):
         r = near.iloc[0]
-        tail = f"其中距目标最近的是{label(r)}(差距{gap_text(r['gap'], unit_of(r))},为目标值的{fmt(r['rel'] * 100)}%)。"
+        tail = f"其中距目标最近的是{label(r)}(差距{row_gap(r, measures)},为目标值的{fmt(r['rel'] * 100)}%)。"
     ind = audit[(audit["kind"] == "indicator") & (audit["outcome"] == Outcome.NOT_MET.value)]
     if len(ind):
         ind = ind.assign(rel=[_relative_gap(r) for _, r in ind.iterrows()],
                          binding=(ind["attribute"] == "约束性").astype(int))
         ind = ind.sort_values(["binding", "rel"], ascending=[False, True], kind="stable")
         for _, r in ind.head(limit).iterrows():
-            gap = ""
-            if np.isfinite(r["rel"]):
-                gap = f",差距{gap_text(r['gap'], unit_of(r))},为目标值的{fmt(r['rel'] * 100)}%"
-            elif r["gap"] == r["gap"] and r["gap"] > 0:
-                gap = f",差距{gap_text(r['gap'], unit_of(r))}"
+            gap = row_gap(r, measures)
+            if gap:
+                gap = f",差距{gap}" + (f",为目标值的{fmt(r['rel'] * 100)}%" if np.isfinite(r["rel"]) else "")
             attr = f"({r['attribute']})" if r["attribute"] else ""
             items.append(f"{label(r)}{attr}{gap}")
     tasks = audit[(audit["kind"] == "task") & audit["possible"].isna() & audit["outcome"].isin(_NOT_DONE)]

@@ -14,7 +14,7 @@ import pandas as pd
 from ecoscore import words
 from ecoscore.reports import blocks
 from ecoscore.reports.blocks import clause, esc, multiline, number
-from ecoscore.reports.narrative import gap_text, lost_points
+from ecoscore.reports.narrative import lost_points, row_gap
 from ecoscore.rules.base import Outcome
 from ecoscore.scoring.rollup import TOTAL_ID, printed, printed_adjustment, signed
 from ecoscore.spec import Spec
@@ -67,11 +67,34 @@ def _target(spec: Spec, row) -> str:
     return text or number(row["target"])
 
 
-def _measure(spec: Spec, line_id: str) -> str:
-    try:
-        return spec.line(line_id).unit_of_measure
-    except KeyError:
-        return ""
+def _part(row) -> int | None:
+    p = row["part"] if "part" in row else None
+    return None if p is None or pd.isna(p) else int(p)
+
+
+def part_label(row, line) -> str:
+    """Return which part of a line of several parts decided the row ("PM2.5浓度≤…"), or ""."""
+    k = _part(row)
+    parts = getattr(line.rule, "parts", ())
+    return parts[k].label() if k is not None and len(parts) > 1 and k < len(parts) else ""
+
+
+def who_acts(row, line) -> tuple[list[str], list[str]]:
+    """Return the lead and the responsible units of an audit row: the deciding part's own
+    (the audit's ``lead``/``responsible``), or the line's for rows saved without them.
+    """
+    if "responsible" in row:
+        return ([d for d in str(row["lead"] or "").split("、") if d],
+                [d for d in str(row["responsible"] or "").split("、") if d])
+    return list(line.lead), [d for d in line.responsible if d not in line.lead]
+
+
+def _named(line) -> tuple[list[str], list[str]]:
+    """Return every unit a line names as lead (its own or a part's) and as responsible."""
+    leads = list(dict.fromkeys([*line.lead, *(p[0] for p in line.part_leads if p)]))
+    shares = [d for d in dict.fromkeys([*line.responsible, *(d for p in line.part_leads for d in p[1:])])
+              if d not in leads]
+    return leads, shares
 
 
 def _cell(value, css: str = "") -> str:
@@ -202,7 +225,7 @@ def own_tasks(audit: pd.DataFrame, spec: Spec, unit: str, department: str | None
     n_units = len(spec.units)
 
     def mine(ln) -> bool:
-        if who in (*ln.lead, *ln.responsible):
+        if who in (*ln.lead, *ln.responsible, *(d for p in ln.part_leads for d in p)):
             return True
         return department is None and ln.applies_to is not None and len(ln.applies_to) < n_units
 
@@ -245,23 +268,21 @@ def responsibility(audit: pd.DataFrame, spec: Spec, unit: str) -> blocks.HTMLBlo
     for (_, r), lo in zip(audit.iterrows(), lost):
         ln = _line(spec, r)
         short = _is_shortfall(r, lo)
-        for d in ln.lead:
+        lead, shares = who_acts(r, ln) if short else ([], [])
+        all_leads, all_shares = _named(ln)
+        for d in dict.fromkeys([*all_leads, *all_shares, *lead, *shares]):
             t = tally.setdefault(d, [0, 0, 0, 0])
-            t[0] += 1
-            t[1] += short
-        for d in ln.responsible:
-            if d in ln.lead:
-                continue
-            t = tally.setdefault(d, [0, 0, 0, 0])
-            t[2] += 1
-            t[3] += short
+            t[0 if d in all_leads else 2] += 1
+            t[1] += d in lead
+            t[3] += d in shares
         if short:
             if r["kind"] == "indicator":
-                gap = gap_text(r["gap"], _measure(spec, r["line_id"])) if r["gap"] == r["gap"] and r["gap"] > 0 else ""
+                gap = row_gap(r)
             else:
                 gap = f"失{number(lo)}分" if lo > 0 else ""
-            rows.append([r["line_id"], r["title"], r["attribute"], words.outcome(r["outcome"]), gap,
-                         "、".join(ln.lead), "、".join(d for d in ln.responsible if d not in ln.lead)])
+            which = part_label(r, ln)
+            rows.append([r["line_id"], r["title"] + (f"(分项:{which})" if which else ""), r["attribute"],
+                         words.outcome(r["outcome"]), gap, "、".join(lead), "、".join(shares)])
     parts = []
     if rows:
         parts.append(f"<p>{esc(unit)}未达到要求的项目共{len(rows)}项,牵头单位与责任单位如下。</p>")
@@ -284,15 +305,15 @@ def responsibility(audit: pd.DataFrame, spec: Spec, unit: str) -> blocks.HTMLBlo
 APPENDIX_COLUMNS = {
     "line_id": "编号", "section": "部分", "group": "分组", "title": "考核内容", "kind": "类型",
     "attribute": "属性", "possible": "满分", "awarded": "得分", "outcome": "结果", "reason": "说明",
-    "facts": "所用数据", "evidence": "单位说明及依据", "value": "实际值", "target": "目标值", "gap": "差距", "lead": "牵头单位",
-    "rule": "评分规则", "clause": "条款原文",
+    "facts": "所用数据", "evidence": "单位说明及依据", "part": "分项", "value": "实际值", "target": "目标值",
+    "gap": "差距", "lead": "牵头单位", "responsible": "责任单位", "rule": "评分规则", "clause": "条款原文",
 }
 
 
 def appendix(audit: pd.DataFrame, spec: Spec, *, source: str = "", remarks: list[str] = (),
              depends: list[str] = ()) -> blocks.HTMLBlock:
     """Return the full audit trail of the unit, its remarks as typed, and the readings of ambiguous clauses."""
-    cols = list(APPENDIX_COLUMNS)
+    cols = [c for c in APPENDIX_COLUMNS if c in audit.columns]
     rows = []
     for _, r in audit.iterrows():
         row = []
@@ -302,6 +323,10 @@ def appendix(audit: pd.DataFrame, spec: Spec, *, source: str = "", remarks: list
                 v = KIND_NAMES.get(v, v)
             elif c == "outcome":
                 v = words.outcome(v)
+            elif c == "part":
+                v = f"第{_part(r) + 1}项" if _part(r) is not None else ""
+            elif c == "gap" and "gap_unit" in r:
+                v = words.gap(v, r["gap_unit"]) or number(v)
             elif c in ("possible", "awarded", "value", "target", "gap"):
                 v = number(v)
             elif c == "clause":

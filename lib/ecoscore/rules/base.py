@@ -175,13 +175,17 @@ class Scores:
     ``reason`` may be given as a list or as a function returning the list: deferred reasons
     are built the first time ``reason`` is read, so the engine can skip them when it is not
     asked to explain.
+
+    ``part`` is, for a rule of several parts (``compound``), the index of the part that
+    decided each unit's outcome (an int array); ``value``, ``target`` and ``gap`` are then
+    that part's, in its unit (``Rule.measure_unit(part)``). None for a single-part rule.
     """
 
     def __init__(self, points: np.ndarray, outcome: np.ndarray, reason: list[str] | Callable[[], list[str]],
                  value: np.ndarray | None = None, target: np.ndarray | None = None,
-                 gap: np.ndarray | None = None):
+                 gap: np.ndarray | None = None, part: np.ndarray | None = None):
         self.points, self.outcome, self._reason = points, outcome, reason
-        self.value, self.target, self.gap = value, target, gap
+        self.value, self.target, self.gap, self.part = value, target, gap, part
 
     @property
     def reason(self) -> list[str]:
@@ -251,9 +255,18 @@ class Rule:
         """
         raise NotImplementedError(f"rule type {self.type!r} does not declare measure()")
 
-    def measure_unit(self) -> str:
-        """Return the unit of ``value``/``target``/``gap`` as a report writes it (``%``, ``分``, ``天``…)."""
-        m = self.measure()
+    def measure_of(self, part: int | None = None) -> str | None:
+        """Return what ``value``, ``target`` and ``gap`` are measured in on the rows where
+        ``Scores.part`` is ``part``: a rule of several parts names that part's fact; a
+        single-part rule has one measure (``measure()``) whatever ``part`` is.
+        """
+        return self.measure()
+
+    def measure_unit(self, part: int | None = None) -> str:
+        """Return the unit of ``value``/``target``/``gap`` (of part ``part`` of a rule of several
+        parts) as the indicator states it (``%``, ``μg/m³``, ``分``, ``天``…; "" when none).
+        """
+        m = self.measure_of(part)
         if m is None:
             return ""
         if m == MEASURE_POINTS:

@@ -70,6 +70,11 @@ class Compound(Rule):
 
     Facts of part *k* are named ``p<k>_<name>``. Used for "≥85, 或逐年提高且提高幅度大于
     全省平均值" and 003 #28 (面积不减少、性质不改变、功能不降低).
+
+    The scores name the part that decided each unit's outcome (``Scores.part``, see
+    ``deciding_part``); ``value``, ``target`` and ``gap`` are that part's, in its own unit
+    (``measure_unit(part)``), never a figure of one part beside another's or a maximum over
+    parts measured in different units. A line met has gap 0; a line undecided has none.
     """
 
     type = "compound"
@@ -94,11 +99,16 @@ class Compound(Rule):
         return tuple(out)
 
     def measure(self):
-        """Return the first part's measure (its value and target are the compound's); the gap
-        is the largest (all) or smallest (any) of the parts' gaps, each in its own part's unit.
+        """Return the first part's measure: the compound's value, target and gap on rows where
+        the first part decided (``measure_of`` names the measure of any part).
         """
-        m = self.parts[0].measure()
-        return f"p0_{m}" if m is not None and m != MEASURE_POINTS else m
+        return self.measure_of(0)
+
+    def measure_of(self, part=None):
+        """Return the measure of part ``part`` (``p<k>_<fact>``; the first part's when None)."""
+        k = 0 if part is None else int(part)
+        m = self.parts[k].measure_of(None)
+        return f"p{k}_{m}" if m is not None and m != MEASURE_POINTS else m
 
     def reporters(self, units):
         """Return the units every part's facts are reported by."""
@@ -137,10 +147,9 @@ class Compound(Rule):
             s.outcome[lacking] = Outcome.MISSING
             s.reason = [f"{part.label()}:缺数据" if lacking[i] else r for i, r in enumerate(list(s.reason))]
             subs.append(s)
-        met = np.vstack([np.array([o == Outcome.MET for o in s.outcome]) for s in subs])
-        miss = np.vstack([np.array([o == Outcome.MISSING for o in s.outcome]) for s in subs])
+        codes = [list(s.outcome) for s in subs]
+        met, miss, failed = (_where(codes, o) for o in (Outcome.MET, Outcome.MISSING, Outcome.NOT_MET))
         ok = met.all(axis=0) if self.mode == "all" else met.any(axis=0)
-        failed = np.vstack([np.array([o == Outcome.NOT_MET for o in s.outcome]) for s in subs])
         if self.mode == "all":
             # one part certainly failed → not met, whatever the parts without data would say
             undecided = ~ok & ~failed.any(axis=0)
@@ -150,7 +159,29 @@ class Compound(Rule):
         outcome[undecided] = Outcome.MISSING
         sep = ";" if self.mode == "all" else ";或 "
         reason = lambda: [sep.join(s.reason[k] for s in subs) for k in range(ctx.n)]
-        gaps = np.vstack([s.gap if s.gap is not None else np.zeros(ctx.n) for s in subs])
-        gaps = np.where(failed, np.nan_to_num(gaps, nan=0.0), 0.0)
-        gap = np.where(ok, 0.0, gaps.max(axis=0) if self.mode == "all" else gaps.min(axis=0))
-        return Scores(np.full(ctx.n, np.nan), outcome, reason, value=subs[0].value, target=subs[0].target, gap=gap)
+        part = self.deciding_part(codes, outcome)
+        cols = np.arange(ctx.n)
+
+        def pick(name: str) -> np.ndarray:
+            rows = [getattr(s, name) for s in subs]
+            a = np.vstack([np.full(ctx.n, np.nan) if r is None else np.asarray(r, dtype=float) for r in rows])
+            return a[part, cols]
+
+        gap = np.where(ok, 0.0, np.where(undecided, np.nan, pick("gap")))
+        return Scores(np.full(ctx.n, np.nan), outcome, reason, value=pick("value"), target=pick("target"),
+                      gap=gap, part=part)
+
+    @staticmethod
+    def deciding_part(codes: list[list[Outcome]], outcome: np.ndarray) -> np.ndarray:
+        """Return, for each unit, the first part whose own outcome is the compound's: the first
+        failing part of an all-of line not met (any-of: the first part, every part failed), the
+        first part met (all-of met: the first part), the first part lacking data when undecided.
+        A part whose outcome is none of these (e.g. a deduction) never decides; then the first part.
+        """
+        same = np.array([[o == want for o, want in zip(row, outcome)] for row in codes], dtype=bool)
+        return np.where(same.any(axis=0), same.argmax(axis=0), 0).astype(int)
+
+
+def _where(codes: list[list[Outcome]], outcome: Outcome) -> np.ndarray:
+    """Return a parts × units bool array: where each part's outcome is ``outcome``."""
+    return np.array([[o is outcome for o in row] for row in codes], dtype=bool)

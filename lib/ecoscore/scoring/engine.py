@@ -20,10 +20,9 @@ from ecoscore.spec import Line, Spec, load_spec
 #: The audit trail's fixed columns, in order.
 AUDIT_COLUMNS = [
     "unit", "line_id", "section", "group", "title", "kind", "attribute", "possible", "awarded",
-    "outcome", "polarity", "gate", "reason", "facts", "evidence", "value", "target", "gap", "clause", "lead", "rule",
+    "outcome", "polarity", "gate", "reason", "facts", "evidence", "part", "value", "target", "gap", "gap_unit",
+    "clause", "lead", "responsible", "rule",
 ]
-
-
 
 
 _CODES = [o.value for o in Outcome]
@@ -111,7 +110,29 @@ def score_line(line: Line, units: list[str], facts: _Rows, previous: _Rows, keep
         "value": s.value if s.value is not None else np.full(n, np.nan),
         "target": s.target if s.target is not None else np.full(n, np.nan),
         "gap": s.gap if s.gap is not None else np.full(n, np.nan),
+        **who_acts(line, s.part, n),
     }
+
+
+def who_acts(line: Line, part: np.ndarray | None, n: int) -> dict[str, np.ndarray]:
+    """Return the per-unit columns that depend on the part deciding a line: ``part`` (NaN for
+    a single-part rule), ``gap_unit`` (that part's unit of value, target and gap), and ``lead``
+    and ``responsible`` — the part's own units (``Line.part_leads[part]``: lead first, the rest
+    responsible) where the spec gives them, else the line's (responsible without the leads).
+    """
+    rule = line.rule
+    line_who = ("、".join(line.lead), "、".join(d for d in line.responsible if d not in line.lead))
+    if part is None:
+        return {"part": np.full(n, np.nan), "gap_unit": np.full(n, rule.measure_unit(), dtype=object),
+                "lead": np.full(n, line_who[0], dtype=object), "responsible": np.full(n, line_who[1], dtype=object)}
+    part = np.asarray(part, dtype=int)
+    k = int(part.max()) + 1 if n else 0
+    units = np.array([rule.measure_unit(i) for i in range(k)] or [""], dtype=object)
+    who = [(p[0], "、".join(d for d in p[1:] if d != p[0])) if p else line_who for p in line.part_leads[:k]]
+    who += [line_who] * (k - len(who))
+    leads = np.array([w[0] for w in who] or [""], dtype=object)
+    shares = np.array([w[1] for w in who] or [""], dtype=object)
+    return {"part": part.astype(float), "gap_unit": units[part], "lead": leads[part], "responsible": shares[part]}
 
 
 def _line_constants(line: Line) -> dict[str, Any]:
@@ -120,7 +141,7 @@ def _line_constants(line: Line) -> dict[str, Any]:
     return {
         "line_id": line.id, "group": line.group, "title": line.title, "kind": line.kind,
         "attribute": line.attribute or "", "possible": np.nan if possible is None else float(possible),
-        "clause": line.clause, "lead": "、".join(line.lead), "rule": line.rule.label(),
+        "clause": line.clause, "rule": line.rule.label(),
         "gate": line.rule.gate(),
     }
 
@@ -149,6 +170,7 @@ def _assemble(lines: list[Line], parts: list[dict], names: list[str]) -> pd.Data
     frame["outcome"] = pd.Categorical.from_codes(codes, categories=_CODES)
     frame["polarity"] = pd.Categorical.from_codes(_POLARITY_OF[codes], categories=_POLARITIES)
     frame["evidence"] = ""
+    frame["part"] = frame["part"].astype("Int64")
     return frame
 
 

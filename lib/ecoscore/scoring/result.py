@@ -40,6 +40,14 @@ def _text(x) -> str | None:
     return None if x is None or x != x or x == "" else str(x)
 
 
+def _int(x) -> int | None:
+    return None if x is None or pd.isna(x) else int(x)
+
+
+#: Audit columns added after the first saved results: (column, value for a file without it).
+_LATER_AUDIT = {"part": pd.NA, "gap_unit": "", "responsible": ""}
+
+
 @dataclass
 class Result:
     """One year of a scored cohort: audit trail, rollup, summary and adjustments."""
@@ -76,6 +84,8 @@ class Result:
         """Return the stable JSON contract: one record per unit with its adjustments and lines.
 
         For a unit with points, Σ ``lines[].points`` + Σ ``adjustments[].points`` = ``total``.
+        Each line names who must act on it (``lead``, ``responsible``) and its ``gap`` in
+        ``gap_unit``; on a line of several parts these are those of the deciding ``part``.
         """
         out = []
         by_unit = {u: df for u, df in self.audit.groupby("unit", sort=False, observed=True)}
@@ -110,7 +120,8 @@ class Result:
                 "lines": [
                     {"id": r.line_id, "points": _num(r.awarded), "max": _num(r.possible), "outcome": r.outcome,
                      "polarity": r.polarity, "reason": r.reason, "value": _num(r.value), "target": _num(r.target),
-                     "gap": _num(r.gap), "lead": _text(r.lead), "evidence": _text(r.evidence), "clause": r.clause}
+                     "gap": _num(r.gap), "gap_unit": _text(r.gap_unit), "part": _int(r.part), "lead": _text(r.lead),
+                     "responsible": _text(r.responsible), "evidence": _text(r.evidence), "clause": r.clause}
                     for r in lines.itertuples(index=False)
                 ],
             })
@@ -207,14 +218,21 @@ class ScoredCohort:
             audit = t[f"{name}.audit"]
             audit["unit"] = pd.Categorical(audit["unit"].astype(str), categories=list(t[f"{name}.summary"]["unit"]),
                                            ordered=True)
-            for col in ("reason", "facts", "evidence", "lead", "gate", "attribute", "clause", "rule", "title"):
+            for col, empty in _LATER_AUDIT.items():
+                if col not in audit:
+                    audit[col] = empty
+            audit["part"] = audit["part"].astype("Int64")
+            for col in ("reason", "facts", "evidence", "lead", "responsible", "gap_unit", "gate", "attribute",
+                        "clause", "rule", "title"):
                 audit[col] = audit[col].fillna("").astype(str)
             rolled = t[f"{name}.rollup"]
             for col in ("reason", "parent"):
                 rolled[col] = rolled[col].fillna("").astype(str)
             summary = t[f"{name}.summary"]
+            if "added" not in summary.columns:  # results saved before analyst units existed
+                summary["added"] = ""
             for col in ("grade", "verdict", "gates", "rank_group", "compliance", "veto_status", "bar_status",
-                        "gate_conflicts"):
+                        "gate_conflicts", "added"):
                 summary[col] = summary[col].fillna("").astype(str)
             return Result(spec, audit, groups_table(spec, rolled, list(summary["unit"])), summary, rolled,
                           t[f"{name}.adjustments"], list((raw.get("warnings") or {}).get(name, [])))
