@@ -70,3 +70,58 @@ def test_a_result_of_another_document_is_refused(tmp_path):
     with pytest.raises(EcoscoreError, match="评分结果文件属于考核文件 dongtou-2017,不是本报告的 xx-2020"):
         report.load(path, "江干区", doc="xx-2020")
     assert report.load(path, "洞头区", doc="dongtou-2017").unit == "洞头区"
+
+
+def _compound_parts_result():
+    from ecoscore import load_spec, score
+    from tests.conftest import FIXTURES
+
+    spec = load_spec(FIXTURES / "specs" / "compound_parts.yaml")
+    f = pd.DataFrame({
+        "指1:p0_value": [30, 40, 36, 30, None], "指1:p1_value": [88, 95, 80, 95, 95],
+        "指1:p2_value": [6, 6, 6, 6, 6], "指2:value": [0.59, 0.7, 0.6, 0.6, 0.6],
+        "指3:p0_done": ["是", "否", "是", "是", "是"], "指3:p1_value": [100, 100, 97, 100, 100],
+    }, index=list(spec.unit_names))
+    return spec, score(spec, f)
+
+
+def test_json_lines_name_who_must_act_and_the_gap_in_its_unit():
+    _, res = _compound_parts_result()
+    units = {u["unit"]: {ln["id"]: ln for ln in u["lines"]} for u in res.to_records()}
+    line = units["甲县"]["指1"]  # 优良天数比例 (part 1) fails: its figures and its own lead
+    assert {k: line[k] for k in ("part", "value", "target", "gap", "gap_unit", "lead", "responsible")} == {
+        "part": 1, "value": 88.0, "target": 92.0, "gap": 4.0, "gap_unit": "%", "lead": "住建局",
+        "responsible": "交通局、生态环境局"}
+    single = units["甲县"]["指2"]  # one part: no part; a coefficient: no unit
+    assert single["part"] is None and single["gap_unit"] is None and single["gap"] == 0.01
+    assert single["lead"] == "水利局" and single["responsible"] == "农业农村局"
+    assert units["乙县"]["指1"]["gap_unit"] == "μg/m³" and units["乙县"]["指1"]["responsible"] is None
+    # the JSON text itself carries the keys
+    raw = json.loads(res.to_json())
+    assert {"lead", "responsible", "gap", "gap_unit", "part"} <= set(raw["units"][0]["lines"][0])
+
+
+def test_saved_audit_carries_part_gap_unit_and_responsible(tmp_path):
+    spec, res = _compound_parts_result()
+    path = ScoredCohort(spec, spec.year, res).save(tmp_path / "scored.json")
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    fields = {f["name"]: f for f in raw["tables"]["current.audit"]["schema"]["fields"]}
+    assert {"part", "gap_unit", "lead", "responsible"} <= set(fields)
+    assert fields["part"]["type"] == "integer"
+    back = ScoredCohort.load(path).current.audit.set_index(["unit", "line_id"])
+    row = back.loc[("甲县", "指1")]
+    assert (row["part"], row["gap_unit"], row["lead"], row["responsible"]) == (1, "%", "住建局", "交通局、生态环境局")
+    assert pd.isna(back.loc[("甲县", "指2"), "part"]) and back.loc[("甲县", "指2"), "gap_unit"] == ""
+
+
+def test_a_result_saved_before_the_part_columns_still_reads(tmp_path):
+    spec, res = _compound_parts_result()
+    path = ScoredCohort(spec, spec.year, res).save(tmp_path / "scored.json")
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    table = raw["tables"]["current.audit"]
+    old = {"part", "gap_unit", "responsible"}
+    table["schema"]["fields"] = [f for f in table["schema"]["fields"] if f["name"] not in old]
+    table["data"] = [{k: v for k, v in r.items() if k not in old} for r in table["data"]]
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    audit = ScoredCohort.load(path).current.audit
+    assert audit["part"].isna().all() and (audit["gap_unit"] == "").all() and (audit["responsible"] == "").all()

@@ -1,0 +1,68 @@
+"""Report tables on a line of several parts: who must act and the gap, from the deciding part."""
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from ecoscore import load_spec, score
+from ecoscore.reports import narrative, tables
+from tests.conftest import FIXTURES
+
+
+@pytest.fixture(scope="module")
+def scored():
+    spec = load_spec(FIXTURES / "specs" / "compound_parts.yaml")
+    f = pd.DataFrame({
+        "指1:p0_value": [30, 40, 36, 30, None], "指1:p1_value": [88, 95, 80, 95, 95],
+        "指1:p2_value": [6, 6, 6, 6, 6], "指2:value": [0.59, 0.7, 0.6, 0.6, 0.6],
+        "指3:p0_done": ["是", "否", "是", "是", "是"], "指3:p1_value": [100, 100, 97, 100, 100],
+    }, index=list(spec.unit_names))
+    return spec, score(spec, f)
+
+
+def _rows(block, caption=None) -> list[dict[str, str]]:
+    soup = BeautifulSoup(block.html, "html.parser")
+    table = soup.find("table")
+    heads = [th.get_text() for th in table.find("thead").find_all("th")]
+    return [dict(zip(heads, (td.get_text() for td in tr.find_all("td")))) for tr in table.find("tbody").find_all("tr")]
+
+
+def test_responsibility_names_the_failing_parts_own_lead_and_gap(scored):
+    spec, res = scored
+    rows = {r["编号"]: r for r in _rows(tables.responsibility(res.unit_audit("甲县"), spec, "甲县"))}
+    air = rows["指1"]
+    assert air["牵头单位"] == "住建局" and air["责任单位"] == "交通局、生态环境局"
+    assert air["差距/失分"] == "4个百分点" and "优良天数比例" in air["项目"]
+    coeff = rows["指2"]  # a coefficient: a bare number, though the spec's unit_of_measure says %
+    assert coeff["差距/失分"] == "0.01" and coeff["牵头单位"] == "水利局"
+
+
+def test_responsibility_tally_counts_a_miss_against_the_deciding_parts_units(scored):
+    spec, res = scored
+    soup = BeautifulSoup(tables.responsibility(res.unit_audit("甲县"), spec, "甲县").html, "html.parser")
+    tally = soup.find_all("table")[1]
+    heads = [th.get_text() for th in tally.find("thead").find_all("th")]
+    counts = {r["单位"]: r for r in (dict(zip(heads, (td.get_text() for td in tr.find_all("td"))))
+                                   for tr in tally.find("tbody").find_all("tr"))}
+    # 住建局 leads the failing part of 指1; 发改局 leads part 3, which was met: not involved
+    assert counts["住建局"]["牵头未达到要求"] == "1"
+    assert "发改局" not in counts
+
+
+def test_appendix_shows_the_part_and_the_gap_in_its_unit(scored):
+    spec, res = scored
+    rows = {r["编号"]: r for r in _rows(tables.appendix(res.unit_audit("乙县"), spec))}
+    assert rows["指1"]["分项"] == "第1项" and rows["指1"]["差距"] == "5μg/m³" and rows["指1"]["牵头单位"] == "生态环境局"
+    assert rows["指2"]["分项"] == ""
+
+
+def test_narrative_gap_in_the_deciding_parts_unit(scored):
+    spec, res = scored
+    # the merged unit_of_measure ("μg/m³ / % / 万吨") given as measures is not used: the row knows its unit
+    measures = {ln.id: ln.unit_of_measure for ln in spec.lines}
+    assert narrative.priorities(res.unit_audit("乙县"), measures=measures) == (
+        "建议优先改进:(1)指1 环境空气质量(约束性),差距5μg/m³,为目标值的14.29%;(2)指3 生态问题整改(参考性)。")
+    # 4 of 92 percentage points; the coefficient's 0.01 of 0.6 has no unit
+    assert narrative.priorities(res.unit_audit("甲县"), measures=measures) == (
+        "建议优先改进:(1)指2 农田灌溉水有效利用系数(约束性),差距0.01,为目标值的1.67%;"
+        "(2)指1 环境空气质量(约束性),差距4个百分点,为目标值的4.35%。")
