@@ -73,7 +73,9 @@ def test_a_department_report_shows_only_its_lines_with_status_gap_and_action(coh
     assert one[3] == "≥85%" and "牵头推动本项达到目标(≥85%)" in one[7]
     three = by_id["3"]
     assert three[2] == "配合第2项(牵头:县治水办)"
-    assert three[7].startswith("配合牵头单位推动本项达到目标")
+    # part 1 is met (96 ≥ 95); part 2 fails: 90 against 100, its own target and gap
+    assert three[3] == "黑臭水体消除率≥100%" and three[6] == f"{100 - 90}个百分点"
+    assert three[7] == "配合牵头单位推动本项达到目标(黑臭水体消除率≥100%),目前差距10个百分点。"
     assert "环境空气质量优良天数比例 % ≥85 县生态环境局" in one[8]  # the clause, verbatim
 
 
@@ -161,3 +163,12 @@ def test_cli_and_export_label_the_analyst_units(cohort, tmp_path):
     header = next(r for r in values if "单位" in r)
     col = header.index("分析人员添加的单位(类别)")
     assert [r[col] for r in values if r[header.index("单位")] == "远县"] == ["地区:山区"]
+
+
+def test_a_department_holding_a_part_that_did_not_fail_is_told_whose_part_failed(tmp_path):
+    # 县住建局 holds part 1 of line 3; part 2 (县治水办) fails
+    cohort = score_cohort(DOC, FACTS)
+    by_id = {r[0]: r for r in rows(report.load(cohort, "县住建局").department_view())}
+    assert by_id["3"][2] == "牵头第1项"
+    assert by_id["3"][7] == ("本项因第2项未达到目标(黑臭水体消除率≥100%),差距10个百分点,该项由县治水办牵头;"
+                             "本部门负责第1项,须保持达标并配合整改。")

@@ -14,8 +14,8 @@ import pandas as pd
 
 from ecoscore import words
 from ecoscore.reports import blocks
-from ecoscore.reports.narrative import gap_text
-from ecoscore.reports.tables import actual_text
+from ecoscore.reports.narrative import row_gap
+from ecoscore.reports.tables import actual_text, part_label
 from ecoscore.rules.base import Outcome, fmt
 from ecoscore.spec import Line, Spec
 
@@ -70,8 +70,18 @@ def counts(audit: pd.DataFrame) -> dict[str, int]:
     }
 
 
+def _deciding(row) -> int | None:
+    """Return the part (0-based) that decided a compound line's row, or None."""
+    p = row.get("part") if hasattr(row, "get") else None
+    return None if p is None or pd.isna(p) else int(p)
+
+
 def target(row, line: Line) -> str:
-    """Return the target as the table gives it, with the indicator's unit when it is a bare figure ("≥25%")."""
+    """Return the target as the table gives it, with the indicator's unit when it is a bare
+    figure ("≥25%"); for a compound line not met, the failing part's ("黑臭水体消除率≥100%").
+    """
+    if row["outcome"] == Outcome.NOT_MET.value and part_label(row, line):
+        return part_label(row, line)
     text = line.target_text or fmt(row["target"])
     measure = line.unit_of_measure
     if text and text[-1].isdigit() and measure and not any(c in measure for c in "-—/、 "):
@@ -80,9 +90,8 @@ def target(row, line: Line) -> str:
 
 
 def _gap(row, line: Line) -> str:
-    if row["kind"] != "indicator" or row["gap"] != row["gap"] or row["gap"] <= 0:
-        return ""
-    return gap_text(row["gap"], line.unit_of_measure)
+    """Return the gap in the indicator's own unit (the failing part's), or ""."""
+    return row_gap(row) if row["kind"] == "indicator" else ""
 
 
 def _who(line: Line, department: str) -> str:
@@ -106,6 +115,13 @@ def action(row, line: Line, department: str) -> str:
         return f"{'组织' if lead else '配合'}报送本项数据(目前缺数据,无法判定)。"
     if code == Outcome.NOT_MET.value:
         gap = _gap(row, line)
+        k, mine = _deciding(row), parts_named(line, department)
+        if k is not None and mine and k + 1 not in mine and len(line.part_leads) > 1:
+            # the part that failed is another department's: say whose, and what this one holds
+            lead = "、".join(line.part_leads[k][:1]) if k < len(line.part_leads) else ""
+            return (f"本项因第{k + 1}项未达到目标({goal})" + (f",差距{gap}" if gap else "")
+                    + (f",该项由{lead}牵头" if lead else "") + f";本部门负责第{'、'.join(map(str, mine))}项,"
+                    "须保持达标并配合整改。")
         return f"{verb}推动本项达到目标({goal})" + (f",目前差距{gap}" if gap else "") + "。"
     if code == Outcome.NOT_DONE.value:
         done = f",目前完成{fmt(row['value'])}%" if row["value"] == row["value"] else ""
