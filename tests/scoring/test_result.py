@@ -123,5 +123,9 @@ def test_a_result_saved_before_the_part_columns_still_reads(tmp_path):
     table["schema"]["fields"] = [f for f in table["schema"]["fields"] if f["name"] not in old]
     table["data"] = [{k: v for k, v in r.items() if k not in old} for r in table["data"]]
     path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
-    audit = ScoredCohort.load(path).current.audit
-    assert audit["part"].isna().all() and (audit["gap_unit"] == "").all() and (audit["responsible"] == "").all()
+    audit = ScoredCohort.load(path).current.audit.set_index(["unit", "line_id"])
+    assert audit["part"].isna().all()
+    # the line's own units, and the unit of the figures such a file holds (a compound: its first part's)
+    row = audit.loc[("甲县", "指2")]
+    assert (row["lead"], row["responsible"], row["gap_unit"]) == ("水利局", "农业农村局", "")
+    assert audit.loc[("甲县", "指1"), "gap_unit"] == "μg/m³" and audit.loc[("甲县", "指1"), "responsible"] == "交通局、发改局"

@@ -44,8 +44,24 @@ def _int(x) -> int | None:
     return None if x is None or pd.isna(x) else int(x)
 
 
-#: Audit columns added after the first saved results: (column, value for a file without it).
-_LATER_AUDIT = {"part": pd.NA, "gap_unit": "", "responsible": ""}
+def _later_audit_columns(spec: Spec, audit: pd.DataFrame) -> None:
+    """Add the audit columns a file saved before them lacks: no ``part``; the line's own
+    ``responsible``; ``gap_unit`` the unit of the figures such a file holds (a line of
+    several parts: its first part's, as ``value`` and ``target`` then were).
+    """
+    lines = {ln.id: ln for ln in spec.lines}
+
+    def of(line_id, fn):
+        ln = lines.get(str(line_id))
+        return fn(ln) if ln is not None else ""
+
+    if "part" not in audit:
+        audit["part"] = pd.NA
+    if "responsible" not in audit:
+        audit["responsible"] = [of(i, lambda ln: "、".join(d for d in ln.responsible if d not in ln.lead))
+                                for i in audit["line_id"]]
+    if "gap_unit" not in audit:
+        audit["gap_unit"] = [of(i, lambda ln: ln.rule.measure_unit()) for i in audit["line_id"]]
 
 
 @dataclass
@@ -218,9 +234,7 @@ class ScoredCohort:
             audit = t[f"{name}.audit"]
             audit["unit"] = pd.Categorical(audit["unit"].astype(str), categories=list(t[f"{name}.summary"]["unit"]),
                                            ordered=True)
-            for col, empty in _LATER_AUDIT.items():
-                if col not in audit:
-                    audit[col] = empty
+            _later_audit_columns(spec, audit)
             audit["part"] = audit["part"].astype("Int64")
             for col in ("reason", "facts", "evidence", "lead", "responsible", "gap_unit", "gate", "attribute",
                         "clause", "rule", "title"):
