@@ -74,9 +74,15 @@ def test_a_department_report_shows_only_its_lines_with_status_gap_and_action(coh
     three = by_id["3"]
     assert three[2] == "配合第2项(牵头:县治水办)"
     # part 1 is met (96 ≥ 95); part 2 fails: 90 against 100, its own target and gap
-    assert three[3] == "黑臭水体消除率≥100%" and three[6] == f"{100 - 90}个百分点"
+    assert three[3] == "黑臭水体消除率≥100%" and three[4] == "黑臭水体消除率90%" and three[6] == f"{100 - 90}个百分点"
     assert three[7] == "配合牵头单位推动本项达到目标(黑臭水体消除率≥100%),目前差距10个百分点。"
     assert "环境空气质量优良天数比例 % ≥85 县生态环境局" in one[8]  # the clause, verbatim
+
+
+def test_a_category_target_is_the_units_own(cohort):
+    # 森林覆盖率 山区≥70,平原≥19: 本县 is 山区
+    by_id = {r[0]: r for r in rows(report.load(cohort, "县林业局").department_view())}
+    assert by_id["2"][3] == "≥70%" and by_id["2"][4] == "72%" and by_id["2"][5] == "达标"
 
 
 def test_a_task_department_is_told_what_remains(cohort):

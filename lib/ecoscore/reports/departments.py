@@ -16,7 +16,7 @@ from ecoscore import words
 from ecoscore.reports import blocks
 from ecoscore.reports.narrative import row_gap
 from ecoscore.reports.tables import actual_text, part_label
-from ecoscore.rules.base import Outcome, fmt
+from ecoscore.rules.base import OPERATORS, Outcome, fmt
 from ecoscore.spec import Line, Spec
 
 LEAD, SHARE = "牵头", "配合"
@@ -82,11 +82,28 @@ def target(row, line: Line) -> str:
     """
     if row["outcome"] == Outcome.NOT_MET.value and part_label(row, line):
         return part_label(row, line)
+    rule = line.rule
+    if getattr(rule, "op", None) in OPERATORS and row["target"] == row["target"]:
+        # a threshold: the unit's own target (a category's, where the table gives one per category)
+        return f"{OPERATORS[rule.op][1]}{fmt(row['target'])}{getattr(rule, 'value_unit', '')}"
     text = line.target_text or fmt(row["target"])
     measure = line.unit_of_measure
     if text and text[-1].isdigit() and measure and not any(c in measure for c in "-—/、 "):
         return text + measure
     return text
+
+
+def actual(row, line: Line) -> str:
+    """Return what the unit reported: the value with its unit; for a compound line, the
+    failing part's value ("" when every part is met: the status says so).
+    """
+    parts = getattr(line.rule, "parts", ())
+    if len(parts) > 1:
+        k = _deciding(row)
+        if row["outcome"] != Outcome.NOT_MET.value or k is None or k >= len(parts) or row["value"] != row["value"]:
+            return ""
+        return f"{getattr(parts[k], 'value_label', '')}{fmt(row['value'])}{getattr(parts[k], 'value_unit', '')}"
+    return actual_text(row, line)
 
 
 def _gap(row, line: Line) -> str:
@@ -137,7 +154,7 @@ def table(audit: pd.DataFrame, spec: Spec, department: str) -> blocks.HTMLBlock:
     for _, r in audit.iterrows():
         ln = spec.line(r["line_id"])
         rows.append([r["line_id"], r["title"], _who(ln, department), target(r, ln) if r["kind"] == "indicator" else "",
-                     actual_text(r, ln) if r["kind"] == "indicator" else "",
+                     actual(r, ln) if r["kind"] == "indicator" else "",
                      words.status(r["outcome"], r["kind"]), _gap(r, ln), action(r, ln, department),
                      blocks.clause(ln.clause)])
     c = counts(audit)
