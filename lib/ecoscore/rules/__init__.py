@@ -11,6 +11,7 @@ from ecoscore.rules.bar_or_trend import BarOrTrend
 from ecoscore.rules.base import FactSpec, Outcome, Rule
 from ecoscore.rules.cohort import CohortRank
 from ecoscore.rules.compliance import Compound, Trend
+from ecoscore.rules.conditional_trend import ConditionalTrend
 from ecoscore.rules.panel import GradePanel
 from ecoscore.rules.place import PlacePoints
 from ecoscore.rules.points import (
@@ -78,6 +79,7 @@ for _cls in (
     SharedTask,
     TrendBand,
     PlacePoints,
+    ConditionalTrend,
 ):
     register(_cls)
 
