@@ -2,24 +2,40 @@
 
 Values follow each line's ``sample`` hints (keyed by fact name):
 
-* ``[low, high]`` — a number drawn uniformly between the two (clipped to the fact's range);
+* ``[low, high]`` — a number drawn uniformly between the two (kept in the fact's domain);
 * ``[low, high, p]`` — a point mass: for counts and points (deductions, bonus events) the value
   is usually 0 and, with probability ``p``, drawn from ``low..high``; for other numbers the
   value is exactly ``high`` with probability ``p`` (a "100" most units report), else drawn;
 * ``[p]`` — a yes/no fact, 是 with probability ``p``;
 * a list of choices, or ``{choice: weight}`` — a grade drawn from them;
 * a scalar — that value, always;
-* ``<fact>.delta: [low, high]`` — for facts compared with last year: this year minus last year.
+* ``<fact>.delta: [low, high]`` — this year minus last year (last year is this year less it);
+* ``<fact>.units: {unit: hint}`` — another hint for the units named (a place unlike the others).
 
-Which end of a range is good comes from the facts' own declarations (``FactSpec.better``:
-a well-run unit draws high where higher is better, low where lower is, and a target is drawn
-independently of quality); a grade's choices are listed best first.
+Facts the text links are drawn linked (``LINKS``), each naming another fact of the line
+(``name``) or of the document (``line:name``):
 
-Facts without a hint get a default from their kind and range. Draws are rank-correlated
-within a unit (a well-run unit tends to do well everywhere) through a latent quality per
-unit, and each value's random stream is seeded by (document, unit, fact, year), so adding a
-line to a spec does not change the other values. A small deterministic scenario layer then
-makes sure the variety the product must show occurs somewhere (see ``ecoscore.facts.sample_cases``).
+* ``<fact>.same_as: other`` — the same figure (a fact the text asks twice);
+* ``<fact>.at_most: other`` (or a list) — never more than ``other`` (a count within its base count);
+* ``<fact>.only_with: other`` — 0 (否) unless ``other`` is non-zero (是);
+* ``<fact>.not_with: [other, …]`` — 0 (否) when any of them is non-zero (是): one band at a time;
+* ``<fact>.excess_of: [other, n]`` — ``other`` above ``n`` (the projects beyond the first three);
+* ``<fact>.change_of: other`` — this year's ``other`` less last year's;
+* ``<fact>.rank_gain_of: other`` — places ``other`` rose among the units since last year.
+
+Every value is kept in its fact's domain (``ecoscore.spec.domains``): counts whole, rates within
+0–100. Where one unit is the whole of others (舟山市 and its districts, ``whole_and_parts``),
+the whole's figures are made from its parts': totals add up, rates and concentrations are a
+weighted average within the parts' range. Which end of a range is good comes from the facts'
+own declarations (``FactSpec.better``); a grade's choices are listed best first.
+
+Draws are rank-correlated within a unit (a well-run unit tends to do well everywhere) through a
+latent quality per unit, spread evenly over the units by a seeded order (no extreme draws), and
+each value's random stream is seeded by (document, unit, fact, year), so adding a line to a spec
+does not change the other values. A deterministic scenario layer then makes sure the variety
+the product must show occurs somewhere and that the cohort's spread is realistic (see
+``ecoscore.facts.sample_cases``). Units an analyst may add (``Spec.analyst_units.sample``) get
+rows of their own, with their categories entered.
 """
 
 from __future__ import annotations
@@ -31,15 +47,33 @@ import sys
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 
-from ecoscore.facts.workbook import EVENTS, Field, bounds, build_layout, task_reporters
+from ecoscore.facts.workbook import (
+    CATEGORY_PREFIX,
+    EVENTS,
+    TASKS,
+    UNITS,
+    Field,
+    build_layout,
+    task_reporters,
+)
 from ecoscore.spec import Spec, list_documents, load_spec
+from ecoscore.spec.domains import Domain, domain
 
 LOADING = 0.6  # correlation of a unit's facts with its latent quality (as a normal loading)
 DRIFT = 0.25  # last year was, on the whole, this much worse (in latent units)
+SPREAD = 0.9  # units' latent qualities: normal scores of an even spread, scaled by this …
+CAP = 1.5  # … and kept within ±CAP
+LINKS = ("same_as", "at_most", "only_with", "not_with", "excess_of", "change_of", "rank_gain_of")
+#: Aliases by which a unit stands for the whole area whose parts are the other place units.
+WHOLE_ALIASES = ("全市", "全区", "全县")
+_PLACE_ENDINGS = ("市", "区", "县")
+#: Links whose value is made from the other fact alone (the others adjust the fact's own draw).
+_MADE_FROM = ("same_as", "excess_of", "change_of", "rank_gain_of")
 
 
 def _seed(*parts) -> list[int]:
@@ -50,16 +84,99 @@ def _phi(z: float) -> float:
     return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
 
 
-def hint_for(f: Field, suffix: str = "") -> object:
-    """Return a field's sample hint (``suffix`` ".delta" for the change hint), or None."""
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _truthy(v) -> bool:
+    return not _blank(v) and bool(v)
+
+
+def qualities(doc: str, units: list[str]) -> dict[str, float]:
+    """Return each unit's latent quality: the normal scores of an even spread over the units,
+    in an order seeded by the document and unit names (reproducible, never extreme).
+    """
+    order = sorted(units, key=lambda u: (_seed(doc, "quality", u)[0], u))
+    n = len(order)
+    inv = NormalDist().inv_cdf
+    return {u: float(np.clip(SPREAD * inv((k + 0.5) / n), -CAP, CAP)) for k, u in enumerate(order)}
+
+
+def whole_and_parts(spec: Spec) -> tuple[str, list[str]] | None:
+    """Return ``(whole, parts)`` when one unit is the whole area of the other place units
+    (it has an alias 全市/全区/全县, or it is the only 市 among 区 and 县), else None.
+    """
+    names = spec.unit_names
+    whole = next((u.name for u in spec.units if set(u.aliases) & set(WHOLE_ALIASES)), None)
+    if whole is None:
+        cities = [n for n in names if n.endswith("市")]
+        others = [n for n in names if n not in cities]
+        if len(cities) == 1 and len(others) >= 2 and all(n.endswith(("区", "县")) for n in others):
+            whole = cities[0]
+    if whole is None:
+        return None
+    parts = [n for n in names if n != whole and n.endswith(_PLACE_ENDINGS)]
+    return (whole, parts) if len(parts) >= 2 else None
+
+
+def main_unit(spec: Spec) -> str:
+    """Return the unit the document is about: the one department reports present, the whole
+    area, or the first unit.
+    """
+    wp = whole_and_parts(spec)
+    return spec.department_reports or (wp[0] if wp else spec.unit_names[0])
+
+
+def hint_for(f: Field, suffix: str = "", unit: str | None = None) -> object:
+    """Return a field's sample hint (``suffix`` ".delta" for the change hint, ".at_most" for a
+    link …), the unit's own hint first (``<fact>.units``), or None.
+    """
     if f.line is None:
         return None
-    name = f.key.rsplit(":", 1)[1] + suffix
+    name = f.key.rsplit(":", 1)[1]
     hints = f.line.sample or {}
-    if name in hints:
-        return hints[name]
     m = re.match(r"p\d+_(.+)", name)
-    return hints.get(m.group(1)) if m and m.group(1) in hints else None
+    names = [name] + ([m.group(1)] if m else [])
+    if unit is not None and not suffix:
+        for n in names:
+            own = hints.get(f"{n}.units")
+            if isinstance(own, dict) and unit in own:
+                return own[unit]
+    for n in names:
+        if n + suffix in hints:
+            return hints[n + suffix]
+    return None
+
+
+def hint_problems(spec: Spec) -> list[str]:
+    """Return what is wrong with a spec's ``sample`` hints (under every reading): keys that name
+    no fact of their line or have an unknown suffix, and links to facts that do not exist.
+    """
+    lay = build_layout(spec)
+    facts: dict[str, set[str]] = {}  # a line's facts under any reading: one hint serves them all
+    for f in lay.fields.values():
+        if f.line is not None:
+            facts.setdefault(f.line.id, set()).update(x.name for x in f.line.rule.facts())
+    out, seen = [], set()
+    for f in lay.fields.values():
+        line = f.line
+        if line is None or id(line) in seen:
+            continue
+        seen.add(id(line))
+        names = facts[line.id] | {re.sub(r"^p\d+_", "", n) for n in facts[line.id]}
+        for key, arg in (line.sample or {}).items():
+            base, _, suffix = key.partition(".")
+            where = f"{line.id}{f'({f.alt})' if f.alt else ''} sample {key!r}"
+            if base not in names:
+                out.append(f"{where}: no fact {base!r} in the line")
+            if suffix and suffix not in ("delta", "units", *LINKS):
+                out.append(f"{where}: unknown suffix {suffix!r}; known: delta, units, {', '.join(LINKS)}")
+            if suffix in LINKS:
+                refs = [arg] if isinstance(arg, str) else list(arg[:1] if suffix == "excess_of" else arg)
+                for r in refs:
+                    if not isinstance(r, str) or (r not in lay.fields if ":" in r else r not in names):
+                        out.append(f"{where}: links to unknown fact {r!r}")
+    return out
 
 
 def direction(rule, name: str) -> str:
@@ -85,50 +202,92 @@ def citywide(f: Field) -> bool:
     return "填写一次" in f.fact.label or "全市一项" in f.fact.label
 
 
-def _decimals(lo: float, hi: float, kind: str) -> int:
-    if kind in ("count", "days"):
+def _decimals(lo: float, hi: float, d: Domain) -> int:
+    if d.whole:
         return 0
     width = abs(hi - lo) or abs(hi) or 1.0
     return int(min(4, max(0, math.ceil(-math.log10(width)) + 2 if width < 1 else 1 if width < 100 else 0)))
 
 
-def _default_range(f: Field) -> tuple[float, float]:
-    lo, hi = bounds(f.fact)
-    k = f.fact.kind
-    if k == "percent":
-        return (60.0, 100.0) if (lo, hi) == (0.0, 100.0) else (lo, hi)
-    if k == "count":
-        return 0.0, 2.0
-    if k == "days":
+def _default_range(f: Field, d: Domain) -> tuple[float, float]:
+    if d.percent:
+        return (max(60.0, d.low), min(100.0, d.high)) if d.low is not None and d.high is not None else (60.0, 100.0)
+    if d.kind == "count":
+        return 0.0, 2.0 if d.high is None else min(2.0, d.high)
+    if d.kind == "days":
         return 0.0, 45.0
-    if k == "points":
+    if d.kind == "points":
         m = f.line.max if f.line is not None and f.line.max else 5.0
-        return 0.0, float(hi if hi is not None else m)
+        return 0.0, float(d.high if d.high is not None else m)
     if f.fact.typical is not None:  # values sit near the rule's fixed target
-        return sorted((0.8 * f.fact.typical, 1.2 * f.fact.typical))
-    return (lo if lo is not None else 0.0), (hi if hi is not None else 100.0)
+        return tuple(sorted((0.8 * f.fact.typical, 1.2 * f.fact.typical)))
+    return (d.low if d.low is not None else 0.0), (d.high if d.high is not None else 100.0)
 
 
 @dataclass
 class SampleYear:
-    """One year of sample facts: the fact table (events summed in) and the events themselves."""
+    """One year of sample facts: the document's units (events summed in), the events, and the
+    units an analyst adds (``Spec.analyst_units.sample``), kept apart as they are not the document's.
+    """
 
     year: int
     facts: pd.DataFrame
     events: list[dict] = field(default_factory=list)
+    added: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def cohort(self) -> pd.DataFrame:
+        """Return the facts of every unit, the document's and the added ones, as one table."""
+        return pd.concat([self.facts, self.added]) if len(self.added) else self.facts
 
 
 class Sampler:
-    """Draw sample facts for one document; ``shift`` and ``overrides`` are the scenario's levers."""
+    """Draw sample facts for one document.
+
+    ``shift`` (per unit), ``overrides`` (per year, unit, fact) and ``floor`` (per unit and fact:
+    the lowest position in the unit's favour) are the scenario layer's levers.
+    """
 
     def __init__(self, spec: Spec):
         self.spec, self.lay = spec, build_layout(spec)
-        self.z = {u: np.random.default_rng(_seed(spec.id, "quality", u)).standard_normal()
-                  for u in spec.unit_names}
+        self.added = tuple(spec.analyst_units.sample) if spec.analyst_units else ()
+        self.units = [*spec.unit_names, *(u.name for u in self.added)]
+        self.z = qualities(spec.id, self.units)
+        self.dom = {k: domain(f.fact) for k, f in self.lay.fields.items()}
+        self.wp = whole_and_parts(spec)
+        self.main = main_unit(spec)
         self.shift: dict[str, float] = {}
         self.overrides: dict[tuple[int, str, str], object] = {}
         self.note_overrides: dict[tuple[int, str, str], str] = {}
+        self.floor: dict[tuple[str, str], float] = {}
 
+    # -- who reports what -------------------------------------------------------------------
+    def applies(self, f: Field, unit: str) -> bool:
+        """Return whether ``unit`` (a document unit or an added one) reports field ``f``."""
+        if f.line is None and not f.key.startswith(CATEGORY_PREFIX) and unit not in self.spec.unit_names:
+            return False  # a policy's fact: the document's units only
+        return f.applies(unit, self.spec)
+
+    def reporters(self, f: Field) -> list[str]:
+        """Return the units that report field ``f``, in order (a task: its reporters, and the
+        added units whose lines include it).
+        """
+        if f.line is not None and f.home == TASKS:
+            own = task_reporters(f.line, self.spec)
+            return own + [u.name for u in self.added if u.name not in own and self.applies(f, u.name)]
+        return [u for u in self.units if self.applies(f, u)]
+
+    def derived(self, f: Field, unit: str) -> list[str]:
+        """Return the parts a whole's figure is made from (none unless ``unit`` is the whole)."""
+        if self.wp is None or unit != self.wp[0] or f.home != UNITS or citywide(f):
+            return []
+        d = self.dom[f.key]
+        if not d.numeric or d.kind in ("points", "days", "year") or f.fact.kind == "date":
+            return []
+        parts = [p for p in self.wp[1] if self.applies(f, p)]
+        return parts if len(parts) >= 2 else []
+
+    # -- positions --------------------------------------------------------------------------
     def position(self, year: int, unit: str, key: str) -> float:
         """Return a draw in [0, 1], uniform over units, correlated with the unit's quality."""
         if citywide(self.lay.fields[key]):
@@ -140,7 +299,16 @@ class Sampler:
         if year < self.spec.year:
             e = 0.7 * e_now + 0.71 * e_alt
             z -= DRIFT * (self.spec.year - year)
-        return _phi(LOADING * z + math.sqrt(1 - LOADING**2) * e)
+        p = _phi(LOADING * z + math.sqrt(1 - LOADING**2) * e)
+        return max(p, self.floor.get((unit, key), 0.0)) if year == self.spec.year else p
+
+    def raise_floor(self, unit: str, key: str, t: float) -> None:
+        """Let ``unit`` draw ``key`` at position ``t`` or better this year (for a whole whose
+        figure is made from its parts', the parts do).
+        """
+        f = self.lay.fields[key]
+        for u in self.derived(f, unit) or [unit]:
+            self.floor[(u, key)] = max(t, self.floor.get((u, key), 0.0))
 
     def uniform(self, *parts) -> float:
         """Return a uniform draw seeded by ``parts`` (for values unrelated to quality)."""
@@ -156,25 +324,103 @@ class Sampler:
             return f.fact.better or "up"
         return _better(f.fact, f.line.rule.type)
 
+    # -- values -----------------------------------------------------------------------------
     def value(self, f: Field, unit: str, year: int):
         """Return the sample value of one fact for one unit and year."""
         if (year, unit, f.key) in self.overrides:
             return self.overrides[(year, unit, f.key)]
+        if f.key.startswith(CATEGORY_PREFIX):
+            return self._category(f, unit)
         if f.fact.kind == "text":
             return None
+        made = any(hint_for(f, "." + k) is not None for k in _MADE_FROM)
+        parts = [] if made else self.derived(f, unit)  # a figure made from another: from the unit's own
+        v = self._whole(f, parts, year) if parts else None if made else self._own(f, unit, year)
+        return self._linked(f, unit, year, v)
+
+    def _own(self, f: Field, unit: str, year: int):
         d = self.direction(f)
-        pos = self.position(year, unit, f.key)
         who = self.spec.unit_names[0] if citywide(f) else unit
-        t = self.uniform("neutral", who, f.key) if d == "neutral" else (pos if d == "up" else 1 - pos)
-        v = self.draw(f, t)
+        if d == "neutral":
+            t = self.uniform("neutral", who, f.key)
+        else:
+            pos = self.position(year, unit, f.key)
+            t = pos if d == "up" else 1 - pos
+        v = self.draw(f, t, unit)
         delta = hint_for(f, ".delta")
-        if year < self.spec.year and delta is not None and f.fact.previous and v is not None:
-            now = self.value(f, unit, self.spec.year)
-            if now is None:
+        if year < self.spec.year and delta is not None and v is not None:
+            later = self.value(f, unit, year + 1)
+            if _blank(later):
                 return v
             lo, hi = float(delta[0]), float(delta[1])
-            v = self._clip(f, now - (lo + (hi - lo) * self.uniform("delta", unit, f.key, year)), lo, hi)
+            v = self.fit(f, later - (lo + (hi - lo) * self.uniform("delta", unit, f.key, year)))
         return v
+
+    def _category(self, f: Field, unit: str):
+        dim = next((c.dim for c in self.spec.analyst_units.categories if f.key == CATEGORY_PREFIX + c.code), None)
+        u = next((x for x in self.added if x.name == unit), None)
+        return u.categories.get(dim) if u is not None else None
+
+    def _ref(self, f: Field, name: str) -> Field:
+        if ":" not in name:
+            name = dict((x.name, k) for k, x in f.line.fact_keys())[name]
+        return self.lay.fields[name]
+
+    def _linked(self, f: Field, unit: str, year: int, v):
+        """Apply the links a line's hints declare for this fact (``LINKS``)."""
+        if f.line is None or _blank(v) and not any(hint_for(f, "." + k) for k in _MADE_FROM):
+            return v
+        zero = False if f.fact.kind == "bool" else 0.0
+        for link in LINKS:
+            arg = hint_for(f, "." + link)
+            if arg is None:
+                continue
+            if link == "same_as":
+                v = self.value(self._ref(f, arg), unit, year)
+            elif link == "at_most":
+                for r in [arg] if isinstance(arg, str) else arg:
+                    other = self.value(self._ref(f, r), unit, year)
+                    if not _blank(other) and not _blank(v):  # a whole number stays within, rounded down
+                        v = min(v, math.floor(other) if self.dom[f.key].whole else other)
+            elif link == "only_with":
+                v = v if _truthy(self.value(self._ref(f, arg), unit, year)) else zero
+            elif link == "not_with":
+                refs = [arg] if isinstance(arg, str) else arg
+                v = zero if any(_truthy(self.value(self._ref(f, r), unit, year)) for r in refs) else v
+            elif link == "excess_of":
+                other = self.value(self._ref(f, arg[0]), unit, year)
+                v = None if _blank(other) else max(0.0, float(other) - float(arg[1]))
+            elif link == "change_of":
+                o = self._ref(f, arg)
+                now, before = self.value(o, unit, year), self.value(o, unit, year - 1)
+                v = None if _blank(now) or _blank(before) else float(now) - float(before)
+            elif link == "rank_gain_of":
+                v = self._rank_gain(self._ref(f, arg), unit, year)
+        return self.fit(f, v)
+
+    def _rank_gain(self, o: Field, unit: str, year: int):
+        better = self.direction(o)
+
+        def rank(y):
+            vals = {u: self.value(o, u, y) for u in self.reporters(o)}
+            vals = {u: float(x) for u, x in vals.items() if not _blank(x)}
+            if unit not in vals:
+                return None
+            sign = -1 if better == "down" else 1
+            return 1 + sum(sign * x > sign * vals[unit] for x in vals.values())
+
+        now, before = rank(year), rank(year - 1)
+        return None if now is None or before is None else float(before - now)
+
+    def _whole(self, f: Field, parts: list[str], year: int):
+        vals = {p: self.value(f, p, year) for p in parts}
+        vals = {p: float(v) for p, v in vals.items() if not _blank(v)}
+        if not vals:
+            return None
+        if self.dom[f.key].additive:
+            return self.fit(f, sum(vals.values()))
+        w = {p: 0.5 + self.uniform("weight", p) for p in vals}
+        return self.fit(f, sum(w[p] * v for p, v in vals.items()) / sum(w.values()))
 
     def worst(self, f: Field):
         """Return the worst value a fact's hint allows (the hardest target, for targets)."""
@@ -195,9 +441,9 @@ class Sampler:
             return lo_hi[0] if w == lo_hi[1] else lo_hi[1]
         return self.draw(f, 1.0 if d == "up" else 0.0)
 
-    def draw(self, f: Field, t: float):
+    def draw(self, f: Field, t: float, unit: str | None = None):
         """Return the value at position ``t`` (0 = low end of the hint, 1 = high end)."""
-        kind, hint = f.fact.kind, hint_for(f)
+        kind, hint = f.fact.kind, hint_for(f, unit=unit)
         if kind == "bool":
             if isinstance(hint, bool):
                 return hint
@@ -210,32 +456,41 @@ class Sampler:
             return pd.Timestamp(self.spec.year, 1, 1) + pd.Timedelta(days=int(t * 364))
         if kind == "text":
             return None
-        return self._number(f, hint, t)
+        return self.fit(f, self._number(f, hint, t))
 
-    def _number(self, f: Field, hint, t: float):
-        kind = f.fact.kind
+    def _range(self, f: Field, hint=None) -> tuple[float, float]:
+        if isinstance(hint, list) and len(hint) >= 2:
+            return float(hint[0]), float(hint[1])
+        if isinstance(hint, (int, float)) and not isinstance(hint, bool):
+            return float(hint), float(hint)
+        made = next((a for a in (hint_for(f, "." + k) for k in ("same_as", "change_of")) if a), None)
+        if made is not None:  # a figure made from another is written like it
+            other = self._ref(f, made)
+            return self._range(other, hint_for(other))
+        return _default_range(f, self.dom[f.key])
+
+    def _number(self, f: Field, hint, t: float) -> float:
         if isinstance(hint, (int, float)) and not isinstance(hint, bool):
             return float(hint)
-        if isinstance(hint, list) and len(hint) >= 2:
-            lo, hi = float(hint[0]), float(hint[1])
-            p = float(hint[2]) if len(hint) > 2 else None
-        else:
-            (lo, hi), p = _default_range(f), None
-        if p is not None and kind in ("count", "points"):
-            v = 0.0 if t < 1 - p else lo + (hi - lo) * (t - (1 - p)) / p
-        elif p is not None:
-            v = hi if t > 1 - p else lo + (hi - lo) * t / (1 - p)
-        else:
-            v = lo + (hi - lo) * t
-        return self._clip(f, v, lo, hi)
+        lo, hi = self._range(f, hint)
+        p = float(hint[2]) if isinstance(hint, list) and len(hint) > 2 else None
+        if p is not None and f.fact.kind in ("count", "points"):
+            return 0.0 if t < 1 - p else lo + (hi - lo) * (t - (1 - p)) / p
+        if p is not None:
+            return hi if t > 1 - p else lo + (hi - lo) * t / (1 - p)
+        return lo + (hi - lo) * t
 
-    def _clip(self, f: Field, v: float, lo: float, hi: float) -> float:
-        flo, fhi = bounds(f.fact)
-        v = min(max(v, flo if flo is not None else -math.inf), fhi if fhi is not None else math.inf)
+    def fit(self, f: Field, v):
+        """Return ``v`` kept in the fact's domain and rounded as the fact is written."""
+        d = self.dom[f.key]
+        if _blank(v) or not d.numeric or isinstance(v, (bool, pd.Timestamp)):
+            return v
+        v = d.clip(v)
         if f.fact.kind == "points":
-            return round(v * 2) / 2
-        nd = _decimals(lo, hi, f.fact.kind)
-        v = round(v, nd)
+            return d.clip(round(v * 2) / 2)
+        lo, hi = self._range(f, hint_for(f))
+        nd = _decimals(lo, hi, d)
+        v = d.clip(round(v, nd))
         return float(int(v)) if nd == 0 else v
 
     def _choice(self, f: Field, hint, pos: float):
@@ -280,8 +535,8 @@ class Sampler:
         out = []
         for key, item in self.lay.events.items():
             f = self.lay.fields[key]
-            for u in self.spec.unit_names:
-                if not item.line.applies(u):
+            for u in self.units:
+                if not self.applies(f, u):
                     continue
                 v = self.value(f, u, year)
                 if not v:
@@ -300,13 +555,12 @@ class Sampler:
     def year(self, year: int) -> SampleYear:
         """Return the sample facts of ``year`` (the document's year or the year before)."""
         spec = self.spec
-        rows: dict[str, dict] = {u: {} for u in spec.unit_names}
+        rows: dict[str, dict] = {u: {} for u in self.units}
         notes = []
         for f in self.lay.fields.values():
             if f.home == EVENTS:
                 continue
-            units = task_reporters(f.line, spec) if f.line is not None and f.home == "tasks" else [
-                u for u in spec.unit_names if f.applies(u)]
+            units = self.reporters(f)
             if f.fact.kind == "text":
                 notes.append((f, units))
                 continue
@@ -320,9 +574,10 @@ class Sampler:
             key = next(k for k, i in self.lay.events.items() if i.line.id == e["line_id"] and i.label == e["item"])
             rows[e["unit"]][key] = rows[e["unit"]].get(key, 0.0) + float(e["amount"])
         keys = list(self.lay.fields)
-        frame = pd.DataFrame.from_dict(rows, orient="index").reindex(index=spec.unit_names)
+        frame = pd.DataFrame.from_dict(rows, orient="index").reindex(index=self.units)
         frame = frame.reindex(columns=[k for k in keys if k in frame.columns])
-        return SampleYear(year, frame, events)
+        added = [u.name for u in self.added]
+        return SampleYear(year, frame.loc[spec.unit_names], events, frame.loc[added] if added else pd.DataFrame())
 
 
 def generate(spec: Spec | str) -> dict[int, SampleYear]:
@@ -333,6 +588,46 @@ def generate(spec: Spec | str) -> dict[int, SampleYear]:
     sampler = Sampler(spec)
     apply_scenarios(sampler)
     return {y: sampler.year(y) for y in (spec.year - 1, spec.year)}
+
+
+def _added_rows(wb, spec: Spec, year: int, added: pd.DataFrame) -> None:
+    """Write the units an analyst adds below the document's units, on the units sheet with
+    their categories (the views label them with ``Spec.analyst_units.label``) and on the tasks
+    sheet for the tasks their lines include.
+    """
+    from ecoscore.facts.template import GREY, THIN, WRAP, cell_value
+    from ecoscore.facts.workbook import SHEET_NAMES
+
+    ws = wb[SHEET_NAMES[UNITS]]
+    col = {ws.cell(4, j).value: j for j in range(1, ws.max_column + 1)}
+    lay = build_layout(spec)
+    row = 5 + sum(1 for r in range(5, ws.max_row + 1) if ws.cell(r, col["unit"]).value is not None)
+    for u in added.index:
+        ws.cell(row, col["year"], year)
+        ws.cell(row, col["unit"], u)
+        for f in lay.on(UNITS):
+            c = ws.cell(row, col[f.key])
+            c.border = THIN
+            if not f.applies(u, spec) or (f.line is None and not f.key.startswith(CATEGORY_PREFIX)):
+                c.fill = GREY
+            elif f.key in added.columns:
+                c.value = cell_value(added.at[u, f.key], f)
+        row += 1
+    ws = wb[SHEET_NAMES[TASKS]] if SHEET_NAMES[TASKS] in wb.sheetnames else None
+    if ws is None:
+        return
+    col = {ws.cell(3, j).value: j for j in range(1, ws.max_column + 1)}
+    row = 4 + sum(1 for r in range(4, ws.max_row + 1) if ws.cell(r, col["unit"]).value is not None)
+    for ln in lay.task_lines:
+        # only where the tasks sheet takes an added unit (``task_reporters``), so the file loads
+        for u in [u for u in added.index if u in task_reporters(ln, spec)]:
+            values = {"unit": u, "line": ln.id, "task": ln.title, "content": ln.clause, "lead": "、".join(ln.lead),
+                      "max": ln.max, "completion": cell_value(added.at[u, f"{ln.id}:completion"]),
+                      "note": cell_value(added.get(f"{ln.id}:note", {}).get(u))}
+            for code, v in values.items():
+                c = ws.cell(row, col[code], v)
+                c.border, c.alignment = THIN, WRAP
+            row += 1
 
 
 def sample_workbooks(spec: Spec | str, out_dir: str | Path | None = None) -> dict[Path, bytes]:
@@ -348,6 +643,8 @@ def sample_workbooks(spec: Spec | str, out_dir: str | Path | None = None) -> dic
     out = {}
     for y, s in generate(spec).items():
         wb = build_workbook(spec, year=y, facts=s.facts, events=s.events, previous_rows=False, sample=True)
+        if len(s.added):
+            _added_rows(wb, spec, y, s.added)
         out[base / spec.id / f"{SAMPLE_WORD}-{y}.xlsx"] = workbook_bytes(wb, reproducible=True)
     return out
 
