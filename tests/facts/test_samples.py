@@ -235,11 +235,13 @@ def test_links_whole_and_domains_in_a_small_spec():
     assert now["一.6:value"].tolist() == gain.tolist()
 
 
-def test_a_unit_may_have_its_own_hint():
+def test_a_unit_may_have_its_own_hint_or_none():
     spec = build_spec({**LINKED, "lines": [{**LINKED["lines"][1], "sample": {
-        "value": [60, 70], "value.units": {"乙区": [95, 96]}}}]}, "own.yaml")
-    now = Sampler(spec).year(2020).facts
-    assert now.at["乙区", "一.2:value"] >= 95 and now.loc[["丙区", "丁县"], "一.2:value"].max() <= 70
+        "value": [60, 70], "value.units": {"乙区": [95, 96], "丁县": None}}}]}, "own.yaml")
+    s = Sampler(spec)
+    for frame in (s.year(2020).facts, s.year(2019).facts):
+        assert frame.at["乙区", "一.2:value"] >= 95 and frame.at["丙区", "一.2:value"] <= 70
+        assert frame.at["丁县", "一.2:value"] != frame.at["丁县", "一.2:value"]  # blank: no such figure there
 
 
 def test_hint_problems_name_what_is_wrong():

@@ -10,7 +10,9 @@ Values follow each line's ``sample`` hints (keyed by fact name):
 * a list of choices, or ``{choice: weight}`` — a grade drawn from them;
 * a scalar — that value, always;
 * ``<fact>.delta: [low, high]`` — this year minus last year (last year is this year less it);
-* ``<fact>.units: {unit: hint}`` — another hint for the units named (a place unlike the others).
+* ``<fact>.units: {unit: hint}`` — another hint for the units named (a place unlike the others);
+* ``null`` (for the fact, or for a unit under ``.units``) — left blank: a figure the place does
+  not have (no grassland, say), where the rule reads a blank as 不涉及.
 
 Facts the text links are drawn linked (``LINKS``), each naming another fact of the line
 (``name``) or of the document (``line:name``):
@@ -331,12 +333,25 @@ class Sampler:
             return self.overrides[(year, unit, f.key)]
         if f.key.startswith(CATEGORY_PREFIX):
             return self._category(f, unit)
-        if f.fact.kind == "text":
+        if f.fact.kind == "text" or self.left_blank(f, unit):
             return None
         made = any(hint_for(f, "." + k) is not None for k in _MADE_FROM)
         parts = [] if made else self.derived(f, unit)  # a figure made from another: from the unit's own
         v = self._whole(f, parts, year) if parts else None if made else self._own(f, unit, year)
         return self._linked(f, unit, year, v)
+
+    def left_blank(self, f: Field, unit: str) -> bool:
+        """Return whether the hint leaves the fact blank for ``unit`` (``<fact>: null``, or
+        ``null`` for the unit under ``<fact>.units``): a figure the place does not have.
+        """
+        if f.line is None:
+            return False
+        name = f.key.rsplit(":", 1)[1]
+        hints = f.line.sample or {}
+        own = hints.get(f"{name}.units")
+        if isinstance(own, dict) and unit in own:
+            return own[unit] is None
+        return name in hints and hints[name] is None
 
     def _own(self, f: Field, unit: str, year: int):
         d = self.direction(f)
