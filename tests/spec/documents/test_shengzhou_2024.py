@@ -515,19 +515,24 @@ def test_sample_hints_are_plausible():
     spec = load_spec(DOC)
     for ln in spec.lines:
         facts_of = {f.name: f for f in ln.rule.facts()}
-        for name, hint in ln.sample.items():
-            if name.endswith(".delta"):
-                continue
-            rng = _range(hint)
+        for key, hint in ln.sample.items():
+            name, _, suffix = key.partition(".")
             f = facts_of.get(name)
-            assert f is not None, (ln.id, name)
-            if rng is None or f.unit != "%":
+            assert f is not None, (ln.id, key)
+            if suffix == "delta" or f.unit != "%":
                 continue
-            lo, hi = rng
             d = _range(ln.sample.get(f"{name}.delta")) or (0.0, 0.0)
-            assert 0 <= lo - d[1] and hi - d[0] <= 100 and 0 <= lo <= hi <= 100, (ln.id, name, hint)
-    lo, hi = _range(spec.line("指标7").sample["p0_value"])
+            for rng in ([_range(h) for h in hint.values()] if suffix == "units" else [_range(hint)]):
+                if rng is None:
+                    continue
+                lo, hi = rng
+                assert 0 <= lo - d[1] and hi - d[0] <= 100 and 0 <= lo <= hi <= 100, (ln.id, key, hint)
+    forest = spec.line("指标7").sample
+    lo, hi = _range(forest["p0_value"])
     assert 60 <= lo <= hi <= 70
+    # the analyst's example counties have hints of their own; the urban 越城区 is far below the hills
+    assert set(forest["p0_value.units"]) == set(NEIGHBOURS)
+    assert _range(forest["p0_value.units"]["越城区"])[1] < 30
 
 
 def test_every_reading_combination_loads():
