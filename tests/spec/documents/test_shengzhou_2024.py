@@ -198,6 +198,24 @@ def test_each_part_of_a_compound_indicator_has_its_own_lead():
         assert {u for p in ln.part_leads for u in p} == set(ln.lead) | set(ln.responsible), lid
 
 
+@pytest.mark.parametrize(("change", "part", "lead", "others", "gap"), [
+    # 指标5 水环境质量: each sub-row's own departments, and the gap in that part's figure
+    ({"指标5:p0_value": 87}, 0, "生态环境分局", "", 88 - 87),                  # below last year's 88
+    ({"指标5:p1_value": 94}, 1, "住建局", "水投集团", 95 - 94),
+    ({"指标5:p2_value": 99}, 2, "住建局", "生态环境分局、治水办", 100 - 99),
+    ({"指标5:p3_value": 90}, 3, "治水办", "生态环境分局、住建局、农业农村局", 100 - 90),
+    # 指标6 区域生态保护监管
+    ({"指标6:p0_value": -1.5}, 0, "生态环境分局", "", -1 - -1.5),
+    ({"指标6:p1_value": 95}, 1, "自然资源局", "生态环境分局", 100 - 95),
+])
+def test_a_failing_part_names_its_own_lead(change, part, lead, others, gap):
+    """Who must act on a compound indicator is the failing sub-row's *-marked unit, not the merged list."""
+    row = line(run(facts(**change)), SZ, next(iter(change)).split(":")[0])
+    assert row["outcome"] == "not_met"
+    assert (row["part"], row["lead"], row["responsible"]) == (part, lead, others)
+    assert row["gap"] == pytest.approx(gap)
+
+
 def test_the_withdrawn_reading_is_gone():
     """A4 (市辖区-only ≥60) is not supported by the text: the ≥30 row names only 中西部其他地区、东北地区."""
     spec = load_spec(DOC)
