@@ -63,7 +63,7 @@ def _late(s, done) -> None:
             done["late"] = f"{u} {ln.id} 推迟12天"
             return
     for ln in spec.lines:
-        f = s.lay.fields.get(f"{ln.id}:completion")
+        f = s.fields.get(f"{ln.id}:completion")
         if f is not None and f.home == TASKS and s.reporters(f):
             u = s.reporters(f)[-1]
             s.overrides[(y, u, f.key)] = 60.0
@@ -93,11 +93,11 @@ def _missing(s, done) -> None:
     """
     y = s.spec.year
     for u in [u for u in s.units if u != s.main]:
-        fields = [f for f in s.lay.on(UNITS) if f.needed() and f.fact.kind != "text" and f.line is not None
+        fields = [f for f in s.on(UNITS) if f.needed() and f.fact.kind != "text" and f.line is not None
                   and f.line.kind != "gate" and s.applies(f, u)]
         fields.sort(key=lambda f: (f.line.attribute == "约束性", not is_numeric(f.fact)))
         if not fields:
-            fields = [f for f in s.lay.on(TASKS) if f.needed() and f.fact.kind != "text" and u in s.reporters(f)]
+            fields = [f for f in s.on(TASKS) if f.needed() and f.fact.kind != "text" and u in s.reporters(f)]
         if fields:
             s.overrides[(y, u, fields[0].key)] = None
             done["missing"] = f"{u} {fields[0].key}"
@@ -112,7 +112,7 @@ def _gates(s, done, locked) -> None:
     if veto is not None:
         u = [u for u in spec.unit_names if veto.applies(u)][-1]
         s.overrides[(y, u, f"{veto.id}:flag")] = True
-        if f"{veto.id}:note" in s.lay.fields:
+        if f"{veto.id}:note" in s.fields:
             s.note_overrides[(y, u, f"{veto.id}:note")] = f"{y}年发生“{veto.title}”情形,经核实属实(示例)"
         locked.add(u)
         done["veto"] = f"{u} {veto.id}"
@@ -205,7 +205,7 @@ def _spread(s, done, locked) -> None:
 
 def _lift(s, u: str, line, step: int, y: int) -> bool:
     """Move unit ``u``'s facts of ``line`` one step towards meeting it; False when out of steps."""
-    fields = [s.lay.fields[k] for k, _ in line.fact_keys() if s.lay.fields[k].fact.kind != "text"]
+    fields = [s.fields[k] for k, _ in line.fact_keys() if s.fields[k].fact.kind != "text"]
     fields = [f for f in fields if (y, u, f.key) not in s.overrides]
     if step < len(LIFTS):
         for f in fields:
@@ -248,10 +248,10 @@ def _binding(s, done) -> None:
         for u in order[:2]:
             if not spec.applies(ln, u):
                 continue
-            keys = [k for k, _ in ln.fact_keys() if s.lay.fields[k].fact.kind != "text"]
+            keys = [k for k, _ in ln.fact_keys() if s.fields[k].fact.kind != "text"]
             saved = {k: s.overrides.get((y, u, k), ...) for k in keys}
             for k in keys:
-                s.overrides[(y, u, k)] = s.worst(s.lay.fields[k])
+                s.overrides[(y, u, k)] = s.worst(s.fields[k])
             a = _score(s).audit
             row = a[(a["unit"] == u) & (a["line_id"] == ln.id)]
             if not row.empty and row.iloc[0]["outcome"] == _NOT_MET:
@@ -315,7 +315,7 @@ def _only_one_missing(s, done) -> None:
     rows = audit[(audit["outcome"] == _MISSING) & (audit["unit"] != chosen)]
     for u, lid in rows[["unit", "line_id"]].itertuples(index=False):
         for k, _ in s.spec.line(lid).fact_keys():
-            f = s.lay.fields[k]
+            f = s.fields[k]
             for year in (y, y - 1):
                 v = s.value(f, u, year)
                 if f.fact.kind != "text" and (v is None or v != v):

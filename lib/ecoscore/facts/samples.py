@@ -47,7 +47,7 @@ import math
 import re
 import sys
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from statistics import NormalDist
 
@@ -129,6 +129,21 @@ def main_unit(spec: Spec) -> str:
     return spec.department_reports or (wp[0] if wp else spec.unit_names[0])
 
 
+def sample_fields(spec: Spec) -> dict[str, Field]:
+    """Return the layout's fields, each with the line that owns its key: a figure another line
+    reads (``same_facts``) is drawn under its owner's hints and declaration.
+    """
+    lines = {ln.id: ln for ln in spec.lines}
+    out = {}
+    for key, f in build_layout(spec).fields.items():
+        owner = lines.get(f.line_id)
+        if f.line is not None and not f.alt and owner is not None and owner is not f.line:
+            name = key.rsplit(":", 1)[1]
+            f = replace(f, line=owner, fact=next((x for x in owner.rule.facts() if x.name == name), f.fact))
+        out[key] = f
+    return out
+
+
 def hint_for(f: Field, suffix: str = "", unit: str | None = None) -> object:
     """Return a field's sample hint (``suffix`` ".delta" for the change hint, ".at_most" for a
     link …), the unit's own hint first (``<fact>.units``), or None.
@@ -155,20 +170,19 @@ def hint_problems(spec: Spec) -> list[str]:
     no fact of their line or have an unknown suffix, and links to facts that do not exist.
     """
     lay = build_layout(spec)
+    lines = [(ln, "") for ln in spec.lines] + [(f.line, f.alt) for f in lay.fields.values() if f.alt and f.line]
     facts: dict[str, set[str]] = {}  # a line's facts under any reading: one hint serves them all
-    for f in lay.fields.values():
-        if f.line is not None:
-            facts.setdefault(f.line.id, set()).update(x.name for x in f.line.rule.facts())
+    for line, _ in lines:
+        facts.setdefault(line.id, set()).update(x.name for x in line.rule.facts())
     out, seen = [], set()
-    for f in lay.fields.values():
-        line = f.line
-        if line is None or id(line) in seen:
+    for line, alt in lines:
+        if id(line) in seen:
             continue
         seen.add(id(line))
         names = facts[line.id] | {re.sub(r"^p\d+_", "", n) for n in facts[line.id]}
         for key, arg in (line.sample or {}).items():
             base, _, suffix = key.partition(".")
-            where = f"{line.id}{f'({f.alt})' if f.alt else ''} sample {key!r}"
+            where = f"{line.id}{f'({alt})' if alt else ''} sample {key!r}"
             if base not in names:
                 out.append(f"{where}: no fact {base!r} in the line")
             if suffix and suffix not in ("delta", "units", *LINKS):
@@ -252,16 +266,21 @@ class Sampler:
 
     def __init__(self, spec: Spec):
         self.spec, self.lay = spec, build_layout(spec)
+        self.fields = sample_fields(spec)
         self.added = tuple(spec.analyst_units.sample) if spec.analyst_units else ()
         self.units = [*spec.unit_names, *(u.name for u in self.added)]
         self.z = qualities(spec.id, self.units)
-        self.dom = {k: domain(f.fact) for k, f in self.lay.fields.items()}
+        self.dom = {k: domain(f.fact) for k, f in self.fields.items()}
         self.wp = whole_and_parts(spec)
         self.main = main_unit(spec)
         self.shift: dict[str, float] = {}
         self.overrides: dict[tuple[int, str, str], object] = {}
         self.note_overrides: dict[tuple[int, str, str], str] = {}
         self.floor: dict[tuple[str, str], float] = {}
+
+    def on(self, home: str) -> list[Field]:
+        """Return the fields whose home is ``home`` (``units``, ``tasks``, ``events``), in order."""
+        return [f for f in self.fields.values() if f.home == home]
 
     # -- who reports what -------------------------------------------------------------------
     def applies(self, f: Field, unit: str) -> bool:
@@ -292,7 +311,7 @@ class Sampler:
     # -- positions --------------------------------------------------------------------------
     def position(self, year: int, unit: str, key: str) -> float:
         """Return a draw in [0, 1], uniform over units, correlated with the unit's quality."""
-        if citywide(self.lay.fields[key]):
+        if citywide(self.fields[key]):
             unit = self.spec.unit_names[0]  # one figure for the whole city, the same on every row
         rng = np.random.default_rng(_seed(self.spec.id, unit, key))
         e_now, e_alt = rng.standard_normal(2)
@@ -308,7 +327,7 @@ class Sampler:
         """Let ``unit`` draw ``key`` at position ``t`` or better this year (for a whole whose
         figure is made from its parts', the parts do).
         """
-        f = self.lay.fields[key]
+        f = self.fields[key]
         for u in self.derived(f, unit) or [unit]:
             self.floor[(u, key)] = max(t, self.floor.get((u, key), 0.0))
 
@@ -379,7 +398,7 @@ class Sampler:
     def _ref(self, f: Field, name: str) -> Field:
         if ":" not in name:
             name = dict((x.name, k) for k, x in f.line.fact_keys())[name]
-        return self.lay.fields[name]
+        return self.fields[name]
 
     def _linked(self, f: Field, unit: str, year: int, v):
         """Apply the links a line's hints declare for this fact (``LINKS``)."""
@@ -549,7 +568,7 @@ class Sampler:
         """Return the sample events (bonus and deduction items) of a year."""
         out = []
         for key, item in self.lay.events.items():
-            f = self.lay.fields[key]
+            f = self.fields[key]
             for u in self.units:
                 if not self.applies(f, u):
                     continue
@@ -572,7 +591,7 @@ class Sampler:
         spec = self.spec
         rows: dict[str, dict] = {u: {} for u in self.units}
         notes = []
-        for f in self.lay.fields.values():
+        for f in self.fields.values():
             if f.home == EVENTS:
                 continue
             units = self.reporters(f)
@@ -588,7 +607,7 @@ class Sampler:
         for e in events:
             key = next(k for k, i in self.lay.events.items() if i.line.id == e["line_id"] and i.label == e["item"])
             rows[e["unit"]][key] = rows[e["unit"]].get(key, 0.0) + float(e["amount"])
-        keys = list(self.lay.fields)
+        keys = list(self.fields)
         frame = pd.DataFrame.from_dict(rows, orient="index").reindex(index=self.units)
         frame = frame.reindex(columns=[k for k in keys if k in frame.columns])
         added = [u.name for u in self.added]
