@@ -348,6 +348,7 @@ class Sampler:
     # -- values -----------------------------------------------------------------------------
     def value(self, f: Field, unit: str, year: int):
         """Return the sample value of one fact for one unit and year."""
+        f = self.fields.get(f.key, f)
         if (year, unit, f.key) in self.overrides:
             return self.overrides[(year, unit, f.key)]
         if f.key.startswith(CATEGORY_PREFIX):
@@ -477,6 +478,7 @@ class Sampler:
 
     def draw(self, f: Field, t: float, unit: str | None = None):
         """Return the value at position ``t`` (0 = low end of the hint, 1 = high end)."""
+        f = self.fields.get(f.key, f)
         kind, hint = f.fact.kind, hint_for(f, unit=unit)
         if kind == "bool":
             if isinstance(hint, bool):
@@ -516,6 +518,7 @@ class Sampler:
 
     def fit(self, f: Field, v):
         """Return ``v`` kept in the fact's domain and rounded as the fact is written."""
+        f = self.fields.get(f.key, f)
         d = self.dom[f.key]
         if _blank(v) or not d.numeric or isinstance(v, (bool, pd.Timestamp)):
             return v
