@@ -62,7 +62,7 @@ def report_figures(path: Path) -> dict:
 
 def formula_terms(formula: str) -> tuple[list[float], float]:
     """Parse "总分 = 一 …63.54分 + 二 …8.5分 − 调整0.12分 = 72.48分" into signed terms and the total."""
-    expr = re.sub(r"(各部分得分四舍五入[^)]*)", "", formula.split("。")[0]).removeprefix("总分 = ")
+    expr = re.sub(r"\(各部分得分四舍五入[^)]*\)", "", formula.split("。")[0]).removeprefix("总分 = ")
     expr, shown = expr.rsplit(" = ", 1)
     tokens = re.split(r"\s([+−])\s", expr)
     first = tokens[0]

@@ -94,7 +94,13 @@ def test_cli_exports_sample_scores_marked_as_sample(doc, tmp_path, capsys):
     assert main(["score", doc, "--format", "xlsx", "--out", str(out)]) == 0
     wb = load_workbook(out)
     assert all("示例数据" in str(wb[n]["A1"].value) for n in wb.sheetnames)
-    assert len(load_spec(doc).units) == wb["汇总"].max_row - 2
+    spec = load_spec(doc)
+    # the document's units, then the example of units an analyst adds (labelled as such)
+    added = [u.name for u in spec.analyst_units.sample] if spec.analyst_units else []
+    assert len(spec.units) + len(added) == wb["汇总"].max_row - 2
+    col = [c.value for c in wb["汇总"][2]].index("单位") + 1
+    names = [wb["汇总"].cell(r, col).value for r in range(3, wb["汇总"].max_row + 1)]
+    assert set(names) == set(spec.unit_names) | set(added)
 
 
 def test_problem_list_as_csv(tmp_path):

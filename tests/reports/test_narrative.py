@@ -141,7 +141,7 @@ def test_compliance_texts(compliance):
         "乙县共4项指标,达标1项、未达标2项、缺数据1项,2项约束性指标未达标。")
     assert narrative.strengths(a) == "达标指标3项:1 环境空气质量优良天数比例、2 森林覆盖率、3 单位GDP能耗。"
     assert narrative.losses(b) == (
-        "未达标指标2项:1 环境空气质量优良天数比例(约束性),优良天数比例80%,目标≥85%,未达标,差距5%;"
+        "未达标指标2项:1 环境空气质量优良天数比例(约束性),优良天数比例80%,目标≥85%,未达标,差距5个百分点;"
         "3 单位GDP能耗(约束性),单位GDP能耗0.6吨标煤/万元,上年0.58吨标煤/万元,未达标。")
     measures = {ln.id: ln.unit_of_measure for ln in spec.lines}
     # binding first, nearest first: 0.02/0.58 = 3.45% before 5/85 = 5.88%; each gap in the

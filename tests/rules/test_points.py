@@ -53,7 +53,7 @@ def test_threshold_compliance_gap_and_category_target(ctx):
     s = r.score(c)
     assert [o for o in s.outcome] == [Outcome.MET, Outcome.NOT_MET]
     assert s.gap[1] == 25  # 70 − 45
-    assert "差距25%" in s.reason[1]
+    assert "差距25个百分点" in s.reason[1]  # a rate: the gap is in percentage points
     assert np.isnan(s.points).all()
 
 

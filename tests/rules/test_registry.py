@@ -144,8 +144,17 @@ def test_measure_matches_what_the_rules_score(doc):
 
 
 def _check_measure(ln, rows, facts) -> None:
+    parts = rows["part"]
+    if parts.isna().all():
+        _check_measure_of(ln, rows, facts, None)
+        return
+    for k in sorted(set(parts.dropna().astype(int))):  # several parts: each row shows its deciding part
+        _check_measure_of(ln, rows[(parts == k).fillna(False).to_numpy(dtype=bool)], facts, k)
+
+
+def _check_measure_of(ln, rows, facts, part) -> None:
     value = rows["value"].astype(float)
-    m = ln.rule.measure()
+    m = ln.rule.measure_of(part)
     if m is None:
         assert value.isna().all(), f"{ln.id} ({ln.rule.type}) declares no value but scores one"
     elif m == MEASURE_POINTS:
@@ -160,7 +169,7 @@ def _check_measure(ln, rows, facts) -> None:
         reported = np.array([np.nan if x is None else float(x) for x in reported], dtype=float)
         scored = value.reindex(units).to_numpy()
         both = ~np.isnan(reported) & ~np.isnan(scored)
-        assert both.any() or not units, f"{ln.id}: no unit has both a reported and a scored value"
+        assert both.any() or not units or part is not None, f"{ln.id}: no unit has both a reported and a scored value"
         assert np.allclose(scored[both], reported[both]), f"{ln.id} ({ln.rule.type}): value is not {m}"
 
 

@@ -89,7 +89,7 @@ def test_json_contract(spec):
         assert key in u
     line = u["lines"][0]
     assert set(line) == {"id", "points", "max", "outcome", "polarity", "reason", "value", "target", "gap", "lead",
-                         "evidence", "clause"}
+                         "evidence", "clause", "gap_unit", "part", "responsible"}
     assert {k: line[k] for k in ("id", "points", "max", "outcome", "polarity", "reason", "clause")} == {
         "id": "一.1(1)", "points": 6.0, "max": 6.0, "outcome": "full", "polarity": "good",
         "reason": "是否完成:是,得6分", "clause": "甲条款"}

@@ -46,8 +46,9 @@ AUDIT = [("unit", "单位", 16), ("line_id", "条款编号", 12), ("section", "�
          ("title", "指标/任务", 30), ("kind", "类型", 8), ("attribute", "属性", 8), ("possible", "分值", 7),
          ("awarded", "得分", 7), ("outcome", "结果", 9), ("reason", "计分说明", 50), ("facts", "所用数据", 40),
          ("evidence", "单位说明及依据", 40),
-         ("value", "实际值", 9), ("target", "目标值", 9), ("gap", "差距", 9), ("clause", "条款原文", 60),
-         ("lead", "牵头单位", 14), ("rule", "评分规则", 40)]
+         ("part", "分项(第几项)", 8), ("value", "实际值", 9), ("target", "目标值", 9), ("gap", "差距", 9),
+         ("gap_unit", "差距单位(%即百分点)", 10), ("clause", "条款原文", 60), ("lead", "牵头单位", 14),
+         ("responsible", "责任单位", 20), ("rule", "评分规则", 40)]
 
 
 def write_xlsx(cohort: ScoredCohort, path: str | Path) -> Path:
@@ -80,13 +81,13 @@ def build_workbook(cohort: ScoredCohort) -> Workbook:
                [("unit", "单位", 16), ("level", "层级", 8), ("id", "部分/条款", 12), ("points", "调整分值", 9),
                 ("reason", "调整原因", 80)], sample, freeze="C3")
     _matrix(wb.create_sheet("逐项得分"), result, sample)
-    audit = result.audit.assign(kind=result.audit["kind"].map(KIND_WORDS).fillna(result.audit["kind"]))
+    audit = _readable(result.audit)
     audit_cols = [c for c in AUDIT if _useful(audit[c[0]])]
     _table(wb.create_sheet("审计明细"), result, "审计明细(每个单位每一项一行)", audit, audit_cols, sample,
            freeze="C3", outcome="outcome")
     missing = result.audit[result.audit["outcome"] == Outcome.MISSING.value]
     _table(wb.create_sheet("缺数据清单"), result, "缺数据清单(补充数据后请重新评分)", missing,
-           [AUDIT[i] for i in (0, 1, 4, 10, 15)], sample, freeze="C3")
+           [c for c in AUDIT if c[0] in ("unit", "line_id", "title", "reason", "lead")], sample, freeze="C3")
     _readings(wb.create_sheet("解读"), result, sample)
     return wb
 
@@ -95,10 +96,17 @@ KIND_WORDS = {"base": "基本分", "bonus": "加分", "deduction": "扣分", "in
               "gate": "前置/否决"}
 
 
+def _readable(audit: pd.DataFrame) -> pd.DataFrame:
+    """Return the audit with line kinds in words and parts counted from 1 (第1项) as the tables print them."""
+    part = audit["part"] if "part" in audit else pd.Series(pd.NA, index=audit.index)
+    return audit.assign(kind=audit["kind"].map(KIND_WORDS).fillna(audit["kind"]),
+                        part=[f"第{int(k) + 1}项" if k == k and k is not None else ""
+                              for k in pd.to_numeric(part, errors="coerce").astype(float)])
+
+
 def audit_frame(result: Result) -> pd.DataFrame:
     """Return the audit trail as a reader sees it: Chinese headers and words (the CSV export)."""
-    a = result.audit.assign(kind=result.audit["kind"].map(KIND_WORDS).fillna(result.audit["kind"]),
-                            outcome=[words.outcome(o) for o in result.audit["outcome"]])
+    a = _readable(result.audit).assign(outcome=[words.outcome(o) for o in result.audit["outcome"]])
     return a[[c for c, _, _ in AUDIT]].rename(columns={c: name for c, name, _ in AUDIT})
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ecoscore import words
 from ecoscore.rules.base import (
     OPERATORS,
     Context,
@@ -76,7 +77,7 @@ class Threshold(Rule):
             points = np.full(ctx.n, np.nan)
             reason = lambda: [
                 f"{self.value_label}{fmt(a)}{u},目标{sym}{fmt(b)}{u},"
-                + ("达标" if k else f"未达标,差距{fmt(g)}{u}")
+                + ("达标" if k else f"未达标,差距{words.gap(g, u)}")
                 for a, b, k, g in zip(v, t, ok, gap)
             ]
         else:
@@ -651,7 +652,7 @@ class Shortfall(Rule):
         u = self.value_unit
         reason = lambda: [
             f"{self.value_label}{fmt(a)}{u},"
-            + (f"差{fmt(s)}{u},扣{fmt(ctx.max - p)}分,得{fmt(p)}分" if s > 0 else f"达到{fmt(self.reference)}{u},得满分")
+            + (f"差{words.gap(s, u)},扣{fmt(ctx.max - p)}分,得{fmt(p)}分" if s > 0 else f"达到{fmt(self.reference)}{u},得满分")
             for a, s, p in zip(v, short, points)
         ]
         return Scores(points, outcome, reason, value=v, gap=short)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ecoscore import words
 from ecoscore.rules.base import OPERATORS, Context, FactSpec, Outcome, Rule, Scores, fmt, full_array
 from ecoscore.rules.targets import (
     describe_target,
@@ -157,7 +158,7 @@ class TrendBand(Rule):
                 else:
                     bits.append(f"上年{fmt(p[k])}{u}" + ("(趋势达到)" if trend_ok[k] else "(趋势未达到)"))
                 o = outcome[k]
-                tail = "达标" if o is Outcome.MET else (f"未达标,差距{fmt(gap[k])}{u}" if o is Outcome.NOT_MET else "无法判定")
+                tail = "达标" if o is Outcome.MET else (f"未达标,差距{words.gap(gap[k], u)}" if o is Outcome.NOT_MET else "无法判定")
                 reason.append(",".join(bits) + ";" + tail)
             return reason
 
