@@ -151,3 +151,49 @@ def test_index_ranks_links_and_charts_offline(browser, site, width):
     finally:
         v.close()
 
+
+
+#: One department of each plan that tasks departments (002, 003), one with a compound line's part.
+DEPARTMENTS = {"shengzhou-2024": "住建局", "zhoushan-2020": "市农业农村局"}
+
+
+@pytest.fixture(scope="module", params=sorted(DEPARTMENTS))
+def department_site(request, tmp_path_factory, sample_data):
+    doc = request.param
+    out = tmp_path_factory.mktemp(f"dept-{doc}")
+    with sample_data(doc):
+        summary = render(doc, units=[DEPARTMENTS[doc]], workers=1, out_dir=out, progress=False)
+    assert summary.ok, summary.describe()
+    return doc, summary
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_department_report_lists_its_lines_statuses_and_gaps(browser, department_site, width):
+    from ecoscore import words
+    from ecoscore.reports import departments, report
+
+    doc, summary = department_site
+    dept = DEPARTMENTS[doc]
+    rep = report.load(summary.out_dir / RESULT_FILE, dept)
+    mine = departments.lines_of(rep.spec, dept)
+    assert len(mine) >= 3 and list(rep.audit["line_id"]) == [i for i in rep.audit["line_id"] if i in mine]
+    v = Visit(browser, summary.written[dept], width)
+    try:
+        assert v.page.locator("h1").first.inner_text() == dept
+        rows = v.page.locator("table.eco-table").filter(has_text="本部门职责").locator("tbody tr")
+        assert rows.count() == len(mine)
+        shown = {}
+        for k in range(rows.count()):
+            cells = rows.nth(k).locator("td").all_inner_texts()
+            shown[cells[0]] = cells
+        for r in rep.audit.to_dict("records"):
+            cells = shown[r["line_id"]]
+            assert cells[2].startswith(mine[r["line_id"]])  # 牵头 / 配合
+            assert cells[5] == words.status(r["outcome"], r["kind"])
+            if r["outcome"] == "not_met" and r["gap"] == r["gap"] and r["gap"] > 0:
+                assert cells[6] and cells[6][0].isdigit(), cells  # the gap, in the indicator's unit
+        assert v.outside == [] and v.errors == []
+        assert v.overflow() <= 1
+        v.shoot(f"{doc}-{summary.written[dept].stem}-{width}.png")
+    finally:
+        v.close()
