@@ -551,6 +551,8 @@ def test_sample_hints_are_plausible():
     # the analyst's example counties have hints of their own; the urban 越城区 is far below the hills
     assert set(forest["p0_value.units"]) == set(NEIGHBOURS)
     assert _range(forest["p0_value.units"]["越城区"])[1] < 30
+    # most Zhejiang counties have no grassland: 嵊州市 leaves 草原综合植被盖度 blank (不涉及, A6)
+    assert forest["p1_value"] is None and SZ not in forest["p1_value.units"]
 
 
 def test_every_reading_combination_loads():
