@@ -106,3 +106,30 @@ def test_round_trips_through_params():
     """params() gives back only non-default parameters and rebuilds the same rule."""
     r = TrendBand(direction="down", tolerance=1, relative=True, target="fact")
     assert from_params(r.params()) == r
+
+
+def test_applies_if_no_grassland_is_not_applicable():
+    """002 7b 草原综合植被盖度*: asked 本地是否有草原. 否 → 不适用 without a value; 是 with 71 against
+    上年 70 → met; 是 with a blank value → 缺数据; unanswered with 69 against 70 → not met, gap 1.
+    """
+    r = TrendBand(direction="up", applies_if="本地是否有草原", value_label="草原综合植被盖度", value_unit="%")
+    c = make_ctx(None, value=[np.nan, 71.0, np.nan, 69.0], applies=[False, True, True, None],
+                 previous={"value": [np.nan, 70, 70, 70]})
+    s = r.score(c)
+    assert list(s.outcome) == [Outcome.NOT_APPLICABLE, M, X, N]
+    assert s.gap[0] == 0 and s.gap[3] == pytest.approx(70 - 69)
+    assert "不适用" in s.reason[0] and "本地没有时请在“本地是否有草原”填“否”" in s.reason[2]
+    assert not next(f for f in r.facts() if f.name == "value").required  # the rule says 缺数据 itself
+
+
+def test_compound_leaves_out_parts_that_do_not_apply():
+    """A part 不适用 is left out: 森林覆盖率 met + 草原 不适用 → met; both 不适用 → 不适用."""
+    r = from_params({"type": "compound", "mode": "all", "parts": [
+        {"type": "trend_band", "direction": "up", "applies_if": "本地是否有森林", "value_label": "森林覆盖率"},
+        {"type": "trend_band", "direction": "up", "applies_if": "本地是否有草原", "value_label": "草原综合植被盖度"},
+    ]})
+    c = make_ctx(None, p0_value=[61.0, np.nan, 59.0], p0_applies=[True, False, True],
+                 p1_value=[np.nan, np.nan, np.nan], p1_applies=[False, False, False],
+                 previous={"p0_value": [60, np.nan, 60], "p1_value": [np.nan, np.nan, np.nan]})
+    s = r.score(c)
+    assert list(s.outcome) == [M, Outcome.NOT_APPLICABLE, N]

@@ -48,10 +48,10 @@ def test_scores_with_no_facts_are_all_missing(doc):
 
 def test_two_readings_on_one_compound_line_combine():
     # 002 指标7 (森林覆盖率…): A1 (容差1%) and A2 (首年视为达标) each change part 0; together both hold
-    spec = load_spec("shengzhou-2024").with_readings({"A1": "band_1pct", "A2": "baseline_met"})
+    spec = load_spec("shengzhou-2024").with_readings({"A1": "within_1", "A2": "baseline_met"})
     part = spec.line("指标7").rule.parts[0].params()
     assert part["tolerance"] == 1 and part["if_no_previous"] == "met"
-    other_order = load_spec("shengzhou-2024").with_readings({"A2": "baseline_met", "A1": "band_1pct"})
+    other_order = load_spec("shengzhou-2024").with_readings({"A2": "baseline_met", "A1": "within_1"})
     assert other_order.line("指标7").rule == spec.line("指标7").rule
 
 

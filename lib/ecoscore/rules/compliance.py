@@ -148,15 +148,20 @@ class Compound(Rule):
             s.reason = [f"{part.label()}:缺数据" if lacking[i] else r for i, r in enumerate(list(s.reason))]
             subs.append(s)
         codes = [list(s.outcome) for s in subs]
-        met, miss, failed = (_where(codes, o) for o in (Outcome.MET, Outcome.MISSING, Outcome.NOT_MET))
-        ok = met.all(axis=0) if self.mode == "all" else met.any(axis=0)
+        met, miss, failed, off = (_where(codes, o) for o in (Outcome.MET, Outcome.MISSING, Outcome.NOT_MET,
+                                                             Outcome.NOT_APPLICABLE))
+        # a part that does not apply to a unit (不适用) is left out; every part not applying → 不适用
+        none_apply = off.all(axis=0)
+        ok = ((met | off).all(axis=0) if self.mode == "all" else met.any(axis=0)) & ~none_apply
         if self.mode == "all":
             # one part certainly failed → not met, whatever the parts without data would say
             undecided = ~ok & ~failed.any(axis=0)
         else:
             undecided = ~ok & miss.any(axis=0)
         outcome = choose(ok, Outcome.MET, Outcome.NOT_MET)
-        outcome[undecided] = Outcome.MISSING
+        outcome[undecided & ~none_apply] = Outcome.MISSING
+        outcome[none_apply] = Outcome.NOT_APPLICABLE
+        undecided &= ~none_apply
         sep = ";" if self.mode == "all" else ";或 "
         reason = lambda: [sep.join(s.reason[k] for s in subs) for k in range(ctx.n)]
         part = self.deciding_part(codes, outcome)

@@ -40,7 +40,9 @@ class TrendBand(Rule):
     target (number, ``fact`` = handed down per unit, or by category), compared with ``target_op``
     (default ``>=`` for up, ``<=`` for down). ``if_no_previous``: what a missing last-year value
     means for the trend part (``missing`` 缺数据, ``met``, ``not_met``). ``if_no_value``: ``met``
-    makes this year's value optional and a blank one 达标 (不涉及).
+    makes this year's value optional and a blank one 达标 (不涉及). ``applies_if``: a yes/no
+    question (本地是否有草原) whose answer decides whether the indicator applies to the unit at all:
+    否 → 不适用 (no value needed); 是 or unanswered → judged as usual, a blank value 缺数据.
     """
 
     type = "trend_band"
@@ -52,6 +54,7 @@ class TrendBand(Rule):
     target_op: str = ""
     if_no_previous: str = "missing"
     if_no_value: str = "missing"
+    applies_if: str = ""
     value_label: str = "实际值"
     value_unit: str = ""
 
@@ -74,10 +77,13 @@ class TrendBand(Rule):
         return self.target_op or (">=" if self.direction == "up" else "<=")
 
     def facts(self):
-        required = self.if_no_value == "missing"
+        # with ``applies_if`` the rule itself says 缺数据 for a blank value where the indicator applies
+        required = self.if_no_value == "missing" and not self.applies_if
         return (
             FactSpec("value", self.value_label, "number", self.value_unit, previous=True, required=required,
                      better=self.direction, typical=typical(self.target)),
+            *((FactSpec("applies", self.applies_if, "bool", required=False, better="neutral"),)
+              if self.applies_if else ()),
             *(target_facts(self.target, label=f"{self.value_label}目标值", unit=self.value_unit) if self.target is not None else ()),
         )
 
@@ -105,6 +111,8 @@ class TrendBand(Rule):
         text += extra.get(self.if_no_previous, "")
         if self.if_no_value == "met":
             text += ";未填报(不涉及)视为达标"
+        if self.applies_if:
+            text += f";{self.applies_if}为“否”时不适用"
         return text
 
     def score(self, ctx: Context) -> Scores:
@@ -140,14 +148,26 @@ class TrendBand(Rule):
         outcome[not_met] = Outcome.NOT_MET
         blank = np.isnan(v) & (self.if_no_value == "met")
         outcome[blank] = Outcome.MET
-        gap = np.where(not_met & ~blank, np.fmax(trend_gap, target_gap), 0.0)
+        off = np.zeros(n, dtype=bool)
+        if self.applies_if:
+            # 否 (False, 0) → 不适用; 是 or unanswered (None, NaN) → judged
+            off = np.array([a is not None and a == a and not bool(a) for a in ctx.obj("applies")], dtype=bool)
+            outcome[np.isnan(v) & ~blank] = Outcome.MISSING
+            outcome[off] = Outcome.NOT_APPLICABLE
+        gap = np.where(not_met & ~blank & ~off & ~np.isnan(v), np.fmax(trend_gap, target_gap), 0.0)
         bound = p - sign * allowed
         bound = np.where(np.isnan(t), bound, np.fmax(bound, t) if sign > 0 else np.fmin(bound, t))
         def reason():
             reason = []
             for k in range(n):
+                if off[k]:
+                    reason.append(f"{self.applies_if}:否,{self.value_label}不适用")
+                    continue
                 if blank[k]:
                     reason.append(f"{self.value_label}未填报,按不涉及视为达标")
+                    continue
+                if self.applies_if and np.isnan(v[k]):
+                    reason.append(f"缺少数据:{self.value_label}(本地没有时请在“{self.applies_if}”填“否”),暂无法判定")
                     continue
                 bits = [f"{self.value_label}{fmt(v[k])}{u}"]
                 if self.target is not None:

@@ -356,47 +356,70 @@ def test_a1_default_and_its_basis():
 # ---------------------------------------------------------------- A6: 草原综合植被盖度*
 
 
+NONE = "指标7:p1_applies"  # 本地是否有草原
+
+
 @pytest.mark.parametrize(("reading", "expected", "verdict"), [
     ("where_grassland", "met", "约束性指标全部达标"),
     ("always_required", "missing", "约束性指标无未达标项,但1项缺数据,暂无法判定"),
 ])
 def test_a6_county_without_grassland(reading, expected, verdict):
-    """No 草原综合植被盖度 reported, either year (no grassland); 森林覆盖率 65.0 → 65.2.
+    """本地是否有草原: 否, no 草原综合植被盖度 either year; 森林覆盖率 65.0 → 65.2.
 
-    where_grassland (default): the part is 不涉及, 指标7 stands on 森林覆盖率 → met.
+    where_grassland (default): the part 不适用, 指标7 stands on 森林覆盖率 → met.
     always_required: the part lacks data → 指标7 缺数据, the verdict cannot be given.
     """
-    r = run(drop(facts(), NO_GRASS), drop(previous(), NO_GRASS), readings={"A6": reading})
+    r = run(drop(facts(**{NONE: False}), NO_GRASS), drop(previous(), NO_GRASS), readings={"A6": reading})
     assert outcome(r, SZ, "指标7") == expected
     assert r.unit_summary(SZ)["verdict"] == verdict
     if reading == "where_grassland":
-        assert "不涉及" in line(r, SZ, "指标7")["reason"]
+        assert "本地是否有草原:否,草原综合植被盖度不适用" in line(r, SZ, "指标7")["reason"]
+
+
+def test_a6_no_answer_and_no_value_is_missing_by_default():
+    """Neither 本地是否有草原 nor the value: 缺数据 (the unit has not said it has no grassland)."""
+    r = run(drop(facts(), NO_GRASS), drop(previous(), NO_GRASS))
+    assert outcome(r, SZ, "指标7") == "missing"
+    assert "本地是否有草原" in line(r, SZ, "指标7")["reason"]
+
+
+def test_a6_no_grassland_ignores_a_stray_value():
+    """本地是否有草原 否 decides, even with a value entered (80 → 70 would fail the trend)."""
+    r = run(facts(**{NONE: False, "指标7:p1_value": 70}))
+    assert outcome(r, SZ, "指标7") == "met"
+    assert outcome(run(facts(**{NONE: False, "指标7:p1_value": 70}), readings={"A6": "always_required"}),
+                   SZ, "指标7") == "not_met"
 
 
 @pytest.mark.parametrize("reading", ["where_grassland", "always_required"])
 def test_a6_forest_still_decides_without_grassland(reading):
     """No grassland, 森林覆盖率 65.0 → 64.8: 指标7 not met under either reading, gap 65.0 − 64.8 = 0.2."""
-    r = run(drop(facts(**{"指标7:p0_value": 64.8}), NO_GRASS), drop(previous(), NO_GRASS),
+    r = run(drop(facts(**{"指标7:p0_value": 64.8, NONE: False}), NO_GRASS), drop(previous(), NO_GRASS),
             readings={"A6": reading})
     assert outcome(r, SZ, "指标7") == "not_met"
     assert line(r, SZ, "指标7")["gap"] == pytest.approx(65.0 - 64.8)
 
 
+@pytest.mark.parametrize("answer", [True, None])
 @pytest.mark.parametrize("reading", ["where_grassland", "always_required"])
-def test_a6_county_with_grassland_is_judged_on_it(reading):
-    """A county that reports 草原综合植被盖度 is judged on it under either reading:
-    80 → 80 met; 80 → 79.5 (A1 strict) not met, gap 80 − 79.5 = 0.5; this year only → 缺数据 (A2 default).
+def test_a6_county_with_grassland_is_judged_on_it(reading, answer):
+    """A county with grassland (是, or not answered) is judged on it under either reading:
+    80 → 80 met; 80 → 79.5 (A1 strict) not met, gap 80 − 79.5 = 0.5; this year only → 缺数据 (A2 default);
+    no value → 缺数据.
     """
-    same = run(readings={"A6": reading})
+    has = {NONE: answer}
+    same = run(facts(**has), readings={"A6": reading})
     assert outcome(same, SZ, "指标7") == "met"
-    fell = run(facts(**{"指标7:p1_value": 79.5}), readings={"A6": reading})
+    fell = run(facts(**has, **{"指标7:p1_value": 79.5}), readings={"A6": reading})
     assert outcome(fell, SZ, "指标7") == "not_met"
     assert line(fell, SZ, "指标7")["gap"] == pytest.approx(80 - 79.5)
-    first = run(prev=drop(previous(), NO_GRASS), readings={"A6": reading})
+    first = run(facts(**has), drop(previous(), NO_GRASS), readings={"A6": reading})
     assert outcome(first, SZ, "指标7") == "missing"
     # A2 baseline_met: without last year's value the trend part counts as met
-    assert outcome(run(prev=drop(previous(), NO_GRASS), readings={"A6": reading, "A2": "baseline_met"}),
+    assert outcome(run(facts(**has), drop(previous(), NO_GRASS), readings={"A6": reading, "A2": "baseline_met"}),
                    SZ, "指标7") == "met"
+    blank = run(drop(facts(**has), NO_GRASS), drop(previous(), NO_GRASS), readings={"A6": reading})
+    assert outcome(blank, SZ, "指标7") == "missing"
 
 
 def test_a6_grassland_within_1_under_a1():
@@ -513,8 +536,8 @@ def test_analyst_unit_gets_indicators_only():
 
 
 def test_analyst_unit_without_grassland():
-    """A6 applies to an added county as to 嵊州市: no 草原综合植被盖度 → 不涉及 by default, 缺数据 when required."""
-    cur = drop(_cohort(甲县=added("甲县", "东部地区")), NO_GRASS)
+    """A6 applies to an added county as to 嵊州市: no grassland → 不适用 by default, 缺数据 when required."""
+    cur = drop(_cohort(甲县=added("甲县", "东部地区", **{NONE: False})), NO_GRASS)
     prev = drop(frame({SZ: PREV, "甲县": PREV}), NO_GRASS)
     assert outcome(run(cur, prev), "甲县", "指标7") == "met"
     assert outcome(run(cur, prev, readings={"A6": "always_required"}), "甲县", "指标7") == "missing"
@@ -553,6 +576,7 @@ def test_sample_hints_are_plausible():
     assert _range(forest["p0_value.units"]["越城区"])[1] < 30
     # most Zhejiang counties have no grassland: 嵊州市 leaves 草原综合植被盖度 blank (不涉及, A6)
     assert forest["p1_value"] is None and SZ not in forest["p1_value.units"]
+    assert forest["p1_applies"] is False and forest["p1_applies.units"] == {"新昌县": True}
 
 
 def test_every_reading_combination_loads():
