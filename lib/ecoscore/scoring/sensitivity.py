@@ -27,6 +27,9 @@ def sensitivity(spec: Spec, result: Result, facts: pd.DataFrame | None, previous
                 units: list[str] | None = None) -> pd.DataFrame:
     """Return one row per unit × alternative reading that changes the unit's grade, rank or state."""
     base = result.summary.set_index("unit")
+    # the same units under every reading: a unit an analyst added stays in the cohort even where
+    # a reading asks for categories it was not given (its lines then lack data, as they would)
+    units = list(units) if units is not None else list(base.index)
     rows = []
     for amb in spec.ambiguities:
         chosen = spec.readings.get(amb.id, amb.default)

@@ -158,7 +158,7 @@ def _check_sums(spec: Spec, groups) -> list[str]:
 def _check_ambiguities(spec: Spec) -> list[str]:
     p = []
     ids = {ln.id for ln in spec.lines}
-    targets = ids | {f"group:{g.id}" for g in spec.groups} | {f"policy:{x['type']}" for x in spec.policies}
+    targets = ids | {f"group:{g.id}" for g in spec.groups} | {f"policy:{x['type']}" for x in spec.policies} | {"analyst_units"}
     seen = Counter(a.id for a in spec.ambiguities)
     for a in spec.ambiguities:
         if seen[a.id] > 1:

@@ -194,7 +194,7 @@ def test_analyst_units_are_declared_not_guessed(spec):
     assert "仅为演示" in a.note
 
 
-@pytest.mark.parametrize(("amb", "reading"), ALL_READINGS)
+@pytest.mark.parametrize(("amb", "reading"), [(a, r) for a, r in ALL_READINGS if a != "A10"])
 def test_analyst_county_is_scored_on_the_other_counties_goal_only(amb, reading):
     """岱山县 entered with its role: scored on “其他县(区)巩固提升……” only (60% → not done);
     嵊泗县 without a role is not taken as a county of the document."""
@@ -207,6 +207,28 @@ def test_analyst_county_is_scored_on_the_other_counties_goal_only(amb, reading):
     assert line_ids(r, "岱山县") == {"目标2020-其他县区"}
     assert outcome(r, "岱山县", "目标2020-其他县区") == "not_done"
     assert outcome(r, PUTUO, "目标2020-其他县区") == "done"
+
+
+def test_analyst_county_under_a10_county_tasks_also_reports_the_body_tasks(spec):
+    """A10 county_tasks: 岱山县 (role entered) is scored on its goal and on every 主要任务 (group 三)."""
+    cur = frame({CITY: {"指标3:value": 26}, "岱山县": {"@unit:role": "其他县(区)", "目标2020-其他县区:completion": 60}})
+    r = score(DOC, cur, readings={"A10": "county_tasks"})
+    body = {ln.id for ln in spec.lines if ln.group.startswith("三")}
+    assert body and line_ids(r, "岱山县") == {"目标2020-其他县区"} | body
+
+
+def test_analyst_county_under_a10_county_indicators_needs_its_categories(spec):
+    """A10 county_indicators: the indicators' targets go by 地形分区 and 城市规模, so an added county
+    must enter them; with only its role it is refused as a county of the document. Entered 丘陵区,
+    岱山县's 森林覆盖率 45 is judged against 丘陵区 ≥40 (met), 38 against 40 (gap 2)."""
+    role_only = frame({CITY: {"指标3:value": 26}, "岱山县": {"@unit:role": "其他县(区)"}})
+    assert "岱山县" not in list(score(DOC, role_only, readings={"A10": "county_indicators"}).summary["unit"])
+    cats = {"@unit:role": "其他县(区)", "@unit:terrain": "丘陵区", "@unit:size": "中小城市", "@unit:size_pop": "中小城市"}
+    cur = frame({CITY: {"指标3:value": 26}, "岱山县": {**cats, "指标18:value": 45}, "嵊泗县": {**cats, "指标18:value": 38}})
+    r = score(DOC, cur, readings={"A10": "county_indicators"})
+    assert {"指标18", "目标2020-其他县区"} <= line_ids(r, "岱山县")
+    assert outcome(r, "岱山县", "指标18") == "met" and row(r, "岱山县", "指标18")["target"] == 40
+    assert outcome(r, "嵊泗县", "指标18") == "not_met" and row(r, "嵊泗县", "指标18")["gap"] == 40 - 38
 
 
 # ------------------------------------------------------------------ who is tasked
