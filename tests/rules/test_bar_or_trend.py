@@ -60,12 +60,16 @@ def test_strictly_above_average_003_53():
 def test_change_as_rate_003_34():
     # "≤31,或逐年下降且下降幅度高于全省平均值": 33 from 35 is a fall of 2/35 = 5.71%;
     # provincial average fall 4% → met as a rate, not met as a difference (2 < 4)
-    c = make_ctx(None, value=[33.0], reference=[4.0], previous={"value": [35.0]})
+    c = make_ctx(None, value=[33.0], reference=[4.0], reference_rate=[4.0], previous={"value": [35.0]})
     rate = BarOrTrend(target=31, direction="down", beat_reference=True, change="rate")
     diff = BarOrTrend(target=31, direction="down", beat_reference=True, change="diff")
     assert rate.score(c).outcome[0] is MET
     assert diff.score(c).outcome[0] is NOT
     assert "下降5.71%" in rate.score(c).reason[0]
+    # each way of measuring reads its own reference: a rate never reads the difference's column
+    assert [f.name for f in rate.facts()] == ["value", "reference_rate"]
+    only_diff = make_ctx(None, value=[33.0], reference=[1.0], reference_rate=[np.nan], previous={"value": [35.0]})
+    assert rate.score(only_diff).outcome[0] is Outcome.MISSING and diff.score(only_diff).outcome[0] is MET
 
 
 def test_if_no_previous():

@@ -78,6 +78,12 @@ class BarOrTrend(Rule):
             return "%"
         return "个百分点" if self.value_unit == "%" else self.value_unit
 
+    @property
+    def reference_fact(self) -> str:
+        """Return the reference's fact name: one per way of measuring the change, so a reading
+        that switches ``change`` reads its own column (百分点 vs %) and never reuses the other's."""
+        return "reference" if self.change == "diff" else "reference_rate"
+
     def facts(self):
         out = [FactSpec("value", self.value_label, "number", self.value_unit, previous=True,
                         better=self.direction, typical=typical(self.target))]
@@ -86,7 +92,7 @@ class BarOrTrend(Rule):
                                 better="neutral", target_of="value"))
         if self.beat_reference:
             # compared with the change on last year, not with a fact
-            out.append(FactSpec("reference", self.reference_label, "number", self._change_unit(), required=False,
+            out.append(FactSpec(self.reference_fact, self.reference_label, "number", self._change_unit(), required=False,
                                 better="neutral"))
         return tuple(out)
 
@@ -111,7 +117,7 @@ class BarOrTrend(Rule):
             diff = v - p if self.direction == "up" else p - v
             d = diff if self.change == "diff" else diff / np.abs(p) * 100
             moved = d >= 0 if self.allow_equal else d > 0
-            r = ctx.num("reference") if self.beat_reference else np.full(n, -np.inf)
+            r = ctx.num(self.reference_fact) if self.beat_reference else np.full(n, -np.inf)
             trend_ok = moved & (d > r)
         # trend branch: 1 met, 0 not met, NaN unknown
         trend = np.where(trend_ok, 1.0, 0.0)

@@ -86,7 +86,8 @@ CITY_FACTS = {
     "指标31:value": 40, "指标31:target": 38,  # 完成上级管控目标
     "指标33:p0_done": "是", "指标33:p1_value": 9, "指标33:p1_target": 7,  # 减煤 9 万吨 ≥ 任务 7
     # 34: 单位GDP用水量 33 > 31, but 35 → 33 falls 2/35 = 5.71% > 全省平均 4%; 工业 13 → 12 falls
-    "指标34:p0_value": 33, "指标34:p0_reference": 4.0, "指标34:p1_value": 12,
+    # A8: the provincial average fall as a rate (4%, default) and as a difference (4 立方米/万元, all_diff)
+    "指标34:p0_value": 33, "指标34:p0_reference_rate": 4.0, "指标34:p0_reference": 4.0, "指标34:p1_value": 12,
     # 35: 0.44 ≤ 上级目标 0.46 and 0.45 → 0.44 not higher
     "指标35:value": 0.44, "指标35:target": 0.46,
     "指标37:value": 0.0002, "指标37:target": 0.0003,  # ≤ 年度任务
@@ -330,7 +331,7 @@ def test_every_line_has_sample_hints_for_its_facts(spec):
                 assert len(hint) in (2, 3) and hint[0] < hint[1], (ln.id, name)
                 if len(hint) == 3:
                     assert 0 <= hint[2] <= 1, (ln.id, name)
-            if f.unit == "%" and not name.endswith(".delta") and f.name != "reference":
+            if f.unit == "%" and not name.endswith(".delta") and not f.name.startswith("reference"):
                 assert 0 <= hint[0] and hint[1] <= 100, (ln.id, name)  # a rate stays within 0–100
 
 
@@ -372,6 +373,8 @@ def test_one_binding_miss_changes_the_verdict():
     facts, previous = city_tables(**{"指标40:value": 89.5})
     r = score(DOC, facts, previous)
     assert r.unit_summary(CITY)["verdict"] == "1项约束性指标未达标"
+
+
     assert row(r, CITY, "指标40")["gap"] == pytest.approx(90 - 89.5)
 
 
