@@ -81,7 +81,8 @@ class BarOrTrend(Rule):
     @property
     def reference_fact(self) -> str:
         """Return the reference's fact name: one per way of measuring the change, so a reading
-        that switches ``change`` reads its own column (百分点 vs %) and never reuses the other's."""
+        that switches ``change`` reads its own column (百分点 vs %) and never reuses the other's.
+        """
         return "reference" if self.change == "diff" else "reference_rate"
 
     def facts(self):
