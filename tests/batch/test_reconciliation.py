@@ -107,8 +107,21 @@ def test_every_report_adds_up_and_agrees_with_index_json_and_xlsx(batch):
     sheet = wb["汇总"]
     head = [c.value for c in sheet[2]]
     xlsx = {r[head.index("单位")]: dict(zip(head, r)) for r in sheet.iter_rows(min_row=3, values_only=True)}
-    assert set(summary.written) == set(spec.unit_names)
+    depts = spec.department_names()
+    added = [u["unit"] for u in exported["units"] if u["unit"] not in spec.unit_names]
+    assert set(summary.written) == set(spec.unit_names) | set(depts) | set(added)
+    for dept in depts:  # a department's report: its figures count its own rows, as the index does
+        where = f"{doc} {dept}"
+        page = report_figures(summary.written[dept])
+        check_counts(page, None, where)
+        row = index.select_one(f'tr[data-department="{dept}"]')
+        cells = [td.get_text() for td in row.select("td")]
+        lines = [r for r in page["rows"] if "eco-line" in r["class"]]
+        assert int(cells[1]) + int(cells[2]) == len(lines) == int(page["kpi"]["lines"]), where
+        assert int(cells[3]) == sum(r["outcome"] in ("未达标", "未完成") for r in lines), where
     for unit, path in summary.written.items():
+        if unit in depts:
+            continue
         where = f"{doc} {unit}"
         page = report_figures(path)
         total = check_table_adds_up(page["rows"], where)

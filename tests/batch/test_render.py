@@ -153,9 +153,15 @@ def test_index_ranks_the_cohort_and_links_the_reports(rendered):
     shown = [unescape(u) for u in re.findall(r'<tr data-unit="([^"]*)">', ranking)]
     # ranked documents: by rank within each rank group; the others in the document's order
     s = result.summary
+    own, added = s[s["added"] == ""], s[s["added"] != ""]
     groups = dict.fromkeys(u.rank_group or "" for u in result.spec.units)
-    expected = [u for g in groups for u in s[s["rank_group"] == g].sort_values("rank", kind="stable")["unit"]]
+    expected = [u for g in groups for u in own[own["rank_group"] == g].sort_values("rank", kind="stable")["unit"]]
     assert shown == expected
+    # units an analyst added (the sample shows the use) are listed apart, labelled, never ranked with the document's
+    if len(added):
+        table = html[html.index('class="added-units"'):html.index("</table>", html.index('class="added-units"'))]
+        assert [unescape(u) for u in re.findall(r'<tr data-unit="([^"]*)">', table)] == list(added["unit"])
+        assert result.spec.analyst_units.label in html
 
 
 def test_one_failing_unit_does_not_stop_the_others(tmp_path, stub_facts):

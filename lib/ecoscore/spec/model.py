@@ -85,6 +85,13 @@ class Line:
         return self.applies_to is None or unit in self.applies_to
 
 
+def collective(name: str) -> bool:
+    """Return whether a responsible-unit name is a collective ("市属相关部门", "各有关单位",
+    "…成员单位"), which names no one department and so gets no report of its own.
+    """
+    return any(w in name for w in ("相关", "有关", "成员单位")) or name.startswith("各")
+
+
 @dataclass(frozen=True)
 class Category:
     """A category an analyst enters for a unit the document does not name (``AnalystUnits``)."""
@@ -240,7 +247,7 @@ class Spec:
         for ln in self.lines:
             if ln.applies(self.department_reports):
                 named.update(ln.lead, ln.responsible, *ln.part_leads)
-        return [d for d in self.departments if d in named]
+        return [d for d in self.departments if d in named and not collective(d)]
 
     def line(self, line_id: str) -> Line:
         """Return the line with id ``line_id``."""
