@@ -140,9 +140,12 @@ def test_notebook_runs_and_shows_the_unit_numbers(doc, unit, sample_data, tmp_pa
         assert f"<b>{rank}</b>" in header
     else:
         assert "名</b>" not in header
-    overall = narrative.overall(rep.audit, rep.result.summary, unit, out_of=rep.spec.total,
-                                rank_text=words.rank_sentence(row, rep.spec))
-    assert f"<dt>总体结果</dt><dd>{html.escape(overall)}</dd>" in narr
+    if rep.department is None:
+        overall = narrative.overall(rep.audit, rep.result.summary, unit, out_of=rep.spec.total,
+                                    rank_text=words.rank_sentence(row, rep.spec))
+        assert f"<dt>总体结果</dt><dd>{html.escape(overall)}</dd>" in narr
+    else:  # a department's report: what it answers for, on the plan's unit
+        assert f"<dt>职责</dt><dd>《{rep.spec.short_title}》中,{unit}对{rep.unit}的{len(rep.audit)}项" in narr
     assert sum('src="data:image/png;base64,' in p for p in pages) >= 3
     assert any('<details class="eco-clause">' in p for p in pages)
     assert not any(re.search(r"""(src|href)=["']https?:""", p) for p in pages)
