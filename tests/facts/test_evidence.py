@@ -185,7 +185,8 @@ def test_sample_data_of_every_document(doc):
     t = collect(b)
     assert list(t.columns) == EVIDENCE_COLUMNS and len(t) > 0
     assert set(t["source"]) <= set(SOURCES)
-    assert set(t["unit"]) <= set(spec.unit_names)
+    added = {u.name for u in spec.analyst_units.sample} if spec.analyst_units else set()
+    assert set(t["unit"]) <= set(spec.unit_names) | added  # the analyst's example units type notes too
     assert set(t["line_id"]) - {""} <= {ln.id for ln in spec.lines}
     assert all(isinstance(x, str) and x and x == x.strip() for x in t["text"])
     assert set(t["file"]) == {str(sample_path(doc, spec.year))}  # only this year's file

@@ -21,8 +21,6 @@ from ecoscore.facts.workbook import (
     CATEGORY_PREFIX,
     EVENTS,
     build_layout,
-    is_task_line,
-    task_reporters,
 )
 from ecoscore.rules.base import Outcome, Polarity
 from ecoscore.spec.domains import domain
@@ -285,24 +283,10 @@ def test_the_cohort_shows_a_realistic_spread(doc):
     assert spread_problems(spec, _result(doc)) == []
 
 
-def refused_task_rows(spec) -> list[str]:
-    """Return the units an analyst adds whose lines include a task the tasks sheet will not take
-    from them (it takes a task only from ``task_reporters``, the document's units)."""
-    a = spec.analyst_units
-    if a is None:
-        return []
-    return [u.name for u in a.sample for ln in spec.lines if is_task_line(ln) and spec.applies(ln, u.name)
-            and u.name not in task_reporters(ln, spec)]
-
-
 @pytest.mark.parametrize("doc", DOCS)
 def test_exactly_one_unit_has_missing_data(doc):
     spec, frames = _sample(doc)
-    refused = refused_task_rows(spec)
-    assert missing_problems(spec, frames, _result(doc), ignore=refused) == []
-    if refused:
-        pytest.xfail(f"分析人员添加的单位 {refused} 的任务行无法填入任务完成情况表(读取时只接受 task_reporters),"
-                     "示例数据中这些单位显示缺数据")
+    assert missing_problems(spec, frames, _result(doc)) == []
 
 
 @pytest.mark.parametrize("doc", DOCS)

@@ -141,6 +141,7 @@ def read_bundle(spec: Spec | str, path: str | Path, previous: str | Path | None 
             continue
         reader = Reader(lay, out, year=year if role == "current" else year - 1,
                         years=(year, year - 1) if role == "current" else (year - 1,))
+        found = []
         for sheet in raw.sheets:
             order[(sheet.file, sheet.name)] = len(order)
             if not is_data_sheet(sheet):
@@ -160,6 +161,10 @@ def read_bundle(spec: Spec | str, path: str | Path, previous: str | Path | None 
                 continue
             _name_columns(sheet, lay)
             out.kinds.setdefault(kind, []).append(sheet)
+            found.append((sheet, kind))
+        # the units an analyst added are declared on the units (or long) sheet: read those first,
+        # so the tasks and events sheets take their rows wherever the sheets sit in the file
+        for sheet, kind in sorted(found, key=lambda sk: sk[1] not in (UNITS, LONG)):
             getattr(reader, kind)(sheet)
     values = _check_values(lay, out)
     if not fatal and not out.foreign:  # an unreadable or foreign file is reported as such,
@@ -290,7 +295,7 @@ def _check_complete(lay: Layout, out: Collected, year: int, files: list[str], ha
         ts = sheets[TASKS]
         given = {(c.year, c.unit, c.key) for c in out.cells}
         for f in task_fields:
-            for u in task_reporters(f.line, spec):
+            for u in task_reporters(f.line, spec, out.added):
                 if (year, u, f.line.id) not in out.task_rows and (year, u, f.key) not in given:
                     out.problems.append(Problem(ts.file, ts.name, "", "条款编号", u, f"任务 {f.line.id} 的一行",
                                                 "缺少该任务行"))
@@ -309,7 +314,7 @@ def _blank_warnings(lay: Layout, out: Collected, year: int, warnings: list[Probl
     for f in lay.fields.values():
         if not f.needed(previous) or f.home == EVENTS or f.key not in cols:
             continue
-        units = task_reporters(f.line, lay.spec) if f.home == TASKS else [
+        units = task_reporters(f.line, lay.spec, out.added) if f.home == TASKS else [
             u for u in lay.spec.unit_names if f.applies(u)]
         for u in units:
             if (year, u, f.key) in filled:

@@ -92,16 +92,23 @@ def _missing(s, done) -> None:
     one, else a unit an analyst adds; a reference or non-numeric fact where there is one.
     """
     y = s.spec.year
+    picks = []
     for u in [u for u in s.units if u != s.main]:
         fields = [f for f in s.on(UNITS) if f.needed() and f.fact.kind != "text" and f.line is not None
                   and f.line.kind != "gate" and s.applies(f, u)]
-        fields.sort(key=lambda f: (f.line.attribute == "约束性", not is_numeric(f.fact)))
-        if not fields:
-            fields = [f for f in s.on(TASKS) if f.needed() and f.fact.kind != "text" and u in s.reporters(f)]
-        if fields:
-            s.overrides[(y, u, fields[0].key)] = None
-            done["missing"] = f"{u} {fields[0].key}"
-            return
+        tasks = [f for f in s.on(TASKS) if f.needed() and f.fact.kind != "text" and u in s.reporters(f)]
+        # a fact other document units also report first: the line still shows figures for the cohort
+        alone = {f.key: not any(v != u and v in s.spec.unit_names and s.applies(f, v) for v in s.units)
+                 for f in fields}
+        fields.sort(key=lambda f: (alone[f.key], f.line.attribute == "约束性", not is_numeric(f.fact)))
+        lines = {f.line.id for f in fields + tasks}
+        if fields or tasks:
+            picks.append((len(lines) < 2, u, (fields or tasks)[0]))
+    # a unit with other lines to show (a unit assessed on one line alone would show nothing but 缺数据)
+    for _, u, f in sorted(picks, key=lambda p: p[0]):
+        s.overrides[(y, u, f.key)] = None
+        done["missing"] = f"{u} {f.key}"
+        return
 
 
 def _gates(s, done, locked) -> None:

@@ -657,7 +657,7 @@ def _added_rows(wb, spec: Spec, year: int, added: pd.DataFrame) -> None:
     row = 4 + sum(1 for r in range(4, ws.max_row + 1) if ws.cell(r, col["unit"]).value is not None)
     for ln in lay.task_lines:
         # only where the tasks sheet takes an added unit (``task_reporters``), so the file loads
-        for u in [u for u in added.index if u in task_reporters(ln, spec)]:
+        for u in [u for u in added.index if u in task_reporters(ln, spec, list(added.index))]:
             values = {"unit": u, "line": ln.id, "task": ln.title, "content": ln.clause, "lead": "、".join(ln.lead),
                       "max": ln.max, "completion": cell_value(added.at[u, f"{ln.id}:completion"]),
                       "note": cell_value(added.get(f"{ln.id}:note", {}).get(u))}

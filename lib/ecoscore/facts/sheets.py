@@ -343,9 +343,10 @@ class Reader:
                 continue
             unit, line = self._unit(frame.at[i, "unit"]), lines[frame.at[i, "line"]]
             where = sheet.where(i, None, unit)
-            if unit not in task_reporters(line, self.lay.spec):
+            reporters = task_reporters(line, self.lay.spec, self.out.added)
+            if unit not in reporters:
                 self.out.problems.append(at(where, column=sheet.column(self._col(sheet, "line")),
-                                            expected=f"该任务的责任单位({'、'.join(task_reporters(line, self.lay.spec))})",
+                                            expected=f"该任务的责任单位({'、'.join(reporters)})",
                                             found=f"{line.id} 不适用于{unit}"))
                 continue
             self.out.task_rows[(self.year, unit, line.id)] = where

@@ -186,11 +186,13 @@ def is_task_line(line: Line) -> bool:
     return names == {"completion"} and all(f.kind in ("percent", "text") for f in facts)
 
 
-def task_reporters(line: Line, spec: Spec) -> list[str]:
+def task_reporters(line: Line, spec: Spec, added=()) -> list[str]:
     """Return the units that report a line's facts, as its rule declares (``Rule.reporters``):
     of the units the line applies to, all but those whose figure is derived from the others'.
+    ``added`` are units an analyst added (``Spec.analyst_units``): they report the lines that score them.
     """
-    return line.rule.reporters([u for u in spec.unit_names if line.applies(u)])
+    return line.rule.reporters([u for u in spec.unit_names if line.applies(u)]) + [
+        u for u in added if u not in spec.unit_names and spec.applies(line, u)]
 
 
 def _event_items(line: Line) -> dict[str, EventItem]:

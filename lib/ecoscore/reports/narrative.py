@@ -83,6 +83,16 @@ def overall(audit: pd.DataFrame, summary: pd.DataFrame, unit: str, *, out_of: fl
         if counts.get(MISSING, 0):
             text += f"、缺数据{int(counts[MISSING])}项"
         bits.append(text)
+    tasks = audit[(audit["kind"] == "task") & audit["possible"].isna()]
+    if len(tasks) and row["total"] != row["total"] and not row["verdict"]:  # tasks without points, no verdict
+        counts = tasks["outcome"].value_counts()
+        done = int(counts.get(Outcome.DONE.value, 0)) + int(counts.get(Outcome.FULL.value, 0))
+        text = f"{'' if bits else unit}共{len(tasks)}项任务,已完成{done}项"
+        if counts.get(Outcome.NOT_DONE.value, 0):
+            text += f"、未完成{int(counts[Outcome.NOT_DONE.value])}项"
+        if counts.get(MISSING, 0):
+            text += f"、缺数据{int(counts[MISSING])}项"
+        bits.append(text)
     if row["verdict"]:
         bits.append(row["verdict"] if bits else f"{unit}{row['verdict']}")
     elif row["grade"] and not bits:
