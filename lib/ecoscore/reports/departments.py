@@ -60,7 +60,8 @@ def is_department(spec: Spec, name: str) -> bool:
 def counts(audit: pd.DataFrame) -> dict[str, int]:
     """Return the department's line counts: indicators met / not met, tasks done / not done, missing."""
     o = audit["outcome"]
-    ind, task = audit["kind"] == "indicator", audit["kind"] == "task"
+    counted = o != Outcome.NOT_APPLICABLE.value  # a line a reading marks 不适用 is not counted (as in the summary)
+    ind, task = (audit["kind"] == "indicator") & counted, (audit["kind"] == "task") & counted
     return {
         "indicators": int(ind.sum()), "indicators_met": int((ind & (o == Outcome.MET.value)).sum()),
         "tasks": int(task.sum()), "tasks_done": int((task & o.isin([Outcome.DONE.value, Outcome.FULL.value])).sum()),
