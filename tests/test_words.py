@@ -29,3 +29,10 @@ def test_gap_never_writes_a_unit_naming_several_parts(unit):
 
 def test_no_gap_figure_is_no_text():
     assert words.gap(float("nan"), "%") == "" and words.gap(None, "%") == ""
+
+
+def test_a_gap_too_small_for_two_decimals_is_not_written_as_zero():
+    # 003 指标35: 0.4107 against last year's 0.41 (吨标准煤/万元) misses "不高于上年" by 0.0007
+    assert words.gap(0.4107 - 0.41, "吨标准煤/万元") == "0.0007吨标准煤/万元"
+    assert words.gap(0.003, "%") == "0.003个百分点"
+    assert words.gap(0.0, "%") == "0个百分点"

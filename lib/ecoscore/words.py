@@ -72,12 +72,15 @@ def gap(value, gap_unit: str = "") -> str:
     """
     if value is None or value != value:
         return ""
+    text = fmt(value)
+    if value and text.lstrip("-") in ("0", "0.0", "0.00"):  # a real gap below 0.005: never "差距0"
+        text = f"{value:.2g}" if abs(value) >= 1e-4 else "不足0.0001"
     unit = str(gap_unit or "").strip()
     if unit in NO_UNIT or " / " in unit or "、" in unit:
         unit = ""
     elif unit == "%":
         unit = "个百分点"
-    return f"{fmt(value)}{unit}"
+    return f"{text}{unit}"
 
 
 def rank(row, spec) -> str:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ecoscore import words
 from ecoscore.rules.base import OPERATORS, Context, FactSpec, Outcome, Rule, Scores, fmt, full_array
 from ecoscore.rules.targets import (
     TARGET_FACT,
@@ -188,5 +189,5 @@ class ConditionalTrend(Rule):
             bits.append(ask)
         tail = {Outcome.MET: "达标", Outcome.NOT_MET: "未达标"}.get(o, "无法判定")
         if o is Outcome.NOT_MET and gap > 0:
-            tail += f",差距{fmt(gap)}{u}"
+            tail += f",差距{words.gap(gap, u)}"
         return ",".join(bits) + ";" + tail
