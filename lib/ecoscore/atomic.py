@@ -46,6 +46,9 @@ def workbook_bytes(wb, *, reproducible: bool = False) -> bytes:
     """Return an openpyxl workbook as XLSX bytes; ``reproducible`` fixes every timestamp so
     the same content always gives the same bytes.
     """
+    from ecoscore.cells import neutral_workbook
+
+    neutral_workbook(wb)  # user text is never written as a live formula
     buf = io.BytesIO()
     wb.save(buf)
     data = buf.getvalue()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ecoscore.cells import neutral_frame
 from ecoscore.errors import PROBLEM_HEADERS as HEADERS
 from ecoscore.errors import EcoscoreError, FactsError
 from ecoscore.spec import list_documents, load_spec
@@ -51,7 +52,7 @@ def _validate(args) -> int:
 
         write_problems(err_t, warn_t, args.out)
     if args.format == "csv":
-        sys.stdout.write(err_t.to_csv(index=False))
+        sys.stdout.write(neutral_frame(err_t).to_csv(index=False))
     elif args.format == "json":
         sys.stdout.write(pd.DataFrame(err_t).to_json(orient="records", force_ascii=False, indent=1) + "\n")
     else:

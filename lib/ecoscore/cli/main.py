@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ecoscore import rules
+from ecoscore.cells import neutral_frame
 from ecoscore.errors import EcoscoreError
 from ecoscore.spec import list_documents, load_spec
 
@@ -44,7 +45,7 @@ def _score(args) -> int:
         if fmt == "table":
             print(ranking_table(result).to_string(index=False))
         if fmt == "csv" or args.out:
-            _emit(audit_frame(result).to_csv(index=False), args.out, encoding="utf-8-sig")
+            _emit(neutral_frame(audit_frame(result)).to_csv(index=False), args.out, encoding="utf-8-sig")
     elif fmt == "json":
         _emit(cohort.to_json(), args.out)
     elif fmt == "xlsx":

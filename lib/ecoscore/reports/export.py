@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ecoscore import atomic, words
+from ecoscore.cells import neutral_frame
 from ecoscore.reports.index_page import ordered
 from ecoscore.rules.base import Outcome
 from ecoscore.scoring.result import Result, ScoredCohort
@@ -265,7 +266,7 @@ def write_problems(errors: pd.DataFrame, warnings: pd.DataFrame, path: str | Pat
     if path.suffix.lower() == ".csv":
         both = pd.concat([errors.assign(level="错误"), warnings.assign(level="提示")], ignore_index=True)
         both = both.rename(columns={**HEADERS, "level": "级别"})
-        return atomic.write_text(path, both.to_csv(index=False), encoding="utf-8-sig")
+        return atomic.write_text(path, neutral_frame(both).to_csv(index=False), encoding="utf-8-sig")
     wb = Workbook()
     for k, (name, frame) in enumerate((("错误", errors), ("提示", warnings))):
         ws = wb.active if k == 0 else wb.create_sheet()
