@@ -23,6 +23,7 @@ from ecoscore.errors import Problem
 from ecoscore.facts.files import as_text
 from ecoscore.facts.workbook import Field, bounds, norm, range_text
 from ecoscore.rules.values import FALSE_WORDS, TRUE_WORDS, parse_bool  # noqa: F401  (re-exported)
+from ecoscore.spec.domains import domain
 
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _DATE8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -32,6 +33,12 @@ NOT_INTEGER = "整数"
 FRACTION = "百分数按0-100填写(如92.5表示92.5%),不应填为小数比例"
 BOOL = "是 或 否"
 DATE = "日期,如 2024-06-30"
+#: Larger than any figure a unit reports (1e308 would overflow the arithmetic).
+MAGNITUDE = 1e12
+TOO_BIG = "合理数值(绝对值不超过1万亿)"
+#: How a domain is named in a message ("比例(百分数)0-100").
+DOMAIN_WORDS = {"rate": "百分数", "share": "百分数", "count": "个数", "concentration": "浓度",
+                "quantity": "数量", "money": "金额", "intensity": "强度", "index": "指数", "days": "天数"}
 
 
 def parse_number(v: Any, percent: bool = False) -> float | None:
@@ -45,7 +52,8 @@ def parse_number(v: Any, percent: bool = False) -> float | None:
         s = s[:-1]
     if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", s):
         return None
-    return float(s)
+    x = float(s)
+    return x if math.isfinite(x) else None  # "1e999" is no figure anyone reported
 
 
 def parse_date(v: Any) -> dt.date | None:
@@ -139,7 +147,9 @@ def fact_checks(f: Field, *, fractions: bool = False) -> list[pa.Check]:
             return parse_number(v, pct)
 
         checks.append(pa.Check(_ok(lambda v: num(v) is not None), error=NOT_NUMBER))
+        checks.append(pa.Check(_ok(lambda v: num(v) is None or abs(num(v)) <= MAGNITUDE), error=TOO_BIG))
         lo, hi = bounds(fs)
+        checks += _domain_checks(f, num, fractions)
         if fs.kind == "count":
             checks.append(pa.Check(_ok(lambda v: num(v) is None or num(v) >= 0), error="非负整数(不能为负数)"))
             checks.append(pa.Check(_ok(lambda v: num(v) is None or float(num(v)).is_integer()),
@@ -159,6 +169,30 @@ def fact_checks(f: Field, *, fractions: bool = False) -> list[pa.Check]:
     elif fs.kind == "date":
         checks.append(pa.Check(_ok(lambda v: parse_date(v) is not None), error=DATE))
     return checks
+
+
+def _domain_checks(f: Field, num: Callable[[Any], float | None], fractions: bool) -> list[pa.Check]:
+    """Return the checks a plain-number fact gets from its domain (``ecoscore.spec.domains``):
+    a rate or share within 0–100 (with the fix when it looks like a fraction), a count whole
+    and not negative, a concentration, amount or index within its bounds.
+    """
+    fs = f.fact
+    if fs.kind != "number":  # percent and count facts have their own checks above
+        return []
+    d = domain(fs)
+    out = []
+    if d.percent and (fractions or _plausible_low(f) >= 1):
+        def fraction(v):
+            x = num(v)
+            return x is None or not 0 < x < 1 or (isinstance(v, str) and v.strip().endswith("%"))
+        out.append(pa.Check(_ok(fraction), error=FRACTION))
+    if d.low is not None or d.high is not None:
+        text = range_text("number", d.low, d.high, DOMAIN_WORDS.get(d.kind))
+        out.append(pa.Check(_ok(lambda v: num(v) is None or (
+            (d.low is None or num(v) >= d.low - 1e-9) and (d.high is None or num(v) <= d.high + 1e-9))), error=text))
+    if d.whole:
+        out.append(pa.Check(_ok(lambda v: num(v) is None or float(num(v)).is_integer()), error=NOT_INTEGER))
+    return out
 
 
 def looks_like_fractions(values: list[Any]) -> bool:

@@ -291,11 +291,13 @@ def expected_text(f: FactSpec) -> str:
     return range_text(f.kind, lo, hi)
 
 
-def range_text(kind: str, lo, hi) -> str:
-    """Return a numeric fact's allowed range in Chinese ("0至100之间的百分数", "非负整数")."""
+def range_text(kind: str, lo, hi, word: str | None = None) -> str:
+    """Return a numeric fact's allowed range in Chinese ("0至100之间的百分数", "非负整数");
+    ``word`` names what the figure is ("浓度") instead of the kind's word.
+    """
     from ecoscore.rules.base import fmt
 
-    word = {"percent": "百分数", "days": "天数", "points": "分值", "count": "整数"}.get(kind, "数值")
+    word = word or {"percent": "百分数", "days": "天数", "points": "分值", "count": "整数"}.get(kind, "数值")
     if kind == "percent" and lo == 0 and hi == 100:
         return "0至100之间的百分数"
     if kind == "count" and lo == 0 and hi is None:
