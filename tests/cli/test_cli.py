@@ -40,3 +40,26 @@ def test_score_reading_switch_and_table(capsys):
 def test_unknown_reading_is_a_clear_error(capsys):
     assert main(["score", "xx-2020", "--reading", "A2=nonsense"]) == 2
     assert "歧义条款 A2 没有名为 'nonsense' 的解读;可选:" in capsys.readouterr().err
+
+
+def test_a_closed_pipe_ends_quietly():
+    """`ecoscore validate DOC BAD | head`: no BrokenPipeError traceback; exit 1 (cut short)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import FIXTURES
+
+    bad = FIXTURES / "bad" / "unknown_unit.xlsx"
+    cmd = f"{sys.executable} -c 'import sys; from ecoscore.cli import main; sys.exit(main())' " \
+          f"validate xx-2020 {bad} | true; exit ${{PIPESTATUS[0]}}"  # the reader is gone before the first write
+    r = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in r.stderr and "BrokenPipe" not in r.stderr, r.stderr
+    assert r.returncode == 1, r.stderr
+
+
+def test_out_pointing_at_a_folder_is_refused_in_chinese(tmp_path, capsys):
+    from ecoscore.cli.main import main
+
+    assert main(["score", "xx-2020", "--format", "xlsx", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "是一个文件夹" in err and str(tmp_path) in err

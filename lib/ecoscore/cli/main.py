@@ -151,6 +151,26 @@ def main(argv: list[str] | None = None) -> int:
     except EcoscoreError as e:
         print(str(e), file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `ecoscore validate … | head`: the reader stopped reading
+        _quiet_stdout()
+        return 1  # the output was cut short: never report success
+    except IsADirectoryError as e:
+        print(f"无法写入:{e.filename} 是一个文件夹,请给出文件名(如 结果.xlsx)", file=sys.stderr)
+        return 2
+    except PermissionError as e:
+        print(f"无法写入或读取:{e.filename}(没有权限,或文件正被 Excel/WPS 打开)", file=sys.stderr)
+        return 2
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so Python's exit flush cannot fail on the closed pipe again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":
