@@ -63,3 +63,26 @@ def test_out_pointing_at_a_folder_is_refused_in_chinese(tmp_path, capsys):
     assert main(["score", "xx-2020", "--format", "xlsx", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "是一个文件夹" in err and str(tmp_path) in err
+
+
+def test_score_never_writes_over_its_facts(tmp_path, capsys):
+    from ecoscore.cli.main import main
+    from tests.conftest import FIXTURES
+
+    facts = tmp_path / "facts.csv"
+    facts.write_bytes((FIXTURES / "department_doc_facts.csv").read_bytes())
+    before = facts.read_bytes()
+    doc = str(FIXTURES / "department_doc.yaml")
+    assert main(["score", doc, "--facts", str(facts), "--format", "csv", "--out", str(facts)]) == 2
+    assert "就是输入的数据文件" in capsys.readouterr().err and facts.read_bytes() == before
+
+
+def test_template_does_not_replace_a_filled_workbook_without_force(tmp_path, capsys):
+    from ecoscore.cli.main import main
+
+    filled = tmp_path / "填报表.xlsx"
+    filled.write_bytes(b"filled in by 40 departments")
+    assert main(["template", "xx-2020", "--out", str(filled)]) == 2
+    assert "文件已存在" in capsys.readouterr().err and filled.read_bytes() == b"filled in by 40 departments"
+    assert main(["template", "xx-2020", "--out", str(filled), "--force"]) == 0
+    assert filled.read_bytes()[:2] == b"PK"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ecoscore.cells import neutral_frame
+from ecoscore.cli.outputs import check_output
 from ecoscore.errors import PROBLEM_HEADERS as HEADERS
 from ecoscore.errors import EcoscoreError, FactsError
 from ecoscore.spec import list_documents, load_spec
@@ -22,6 +23,7 @@ def _template(args) -> int:
 
     spec = load_spec(args.doc)
     out = Path(args.out or f"{spec.id}-数据填报表.xlsx")
+    check_output(out, force=args.force)
     if out.suffix.lower() == ".csv":
         write_csv(spec, out, year=args.year, long=args.long)
     else:
@@ -49,6 +51,8 @@ def _validate(args) -> int:
     err_t, warn_t = FactsError(errors).table, FactsError(warnings).table
     if args.out:
         from ecoscore.reports.export import write_problems
+
+        check_output(args.out, (args.file, args.previous))
 
         write_problems(err_t, warn_t, args.out)
     if args.format == "csv":
@@ -98,6 +102,7 @@ def add_commands(sub) -> None:
     t.add_argument("--year", type=int, help="填报年度(缺省为考核文件年度)")
     t.add_argument("--long", action="store_true", help="csv 用长表格式(单位,指标代码,数值)")
     t.add_argument("--no-previous-rows", action="store_true", help="不加上年数据行(上年数据用另一个文件提供)")
+    t.add_argument("--force", action="store_true", help="输出文件已存在时仍覆盖(缺省拒绝,以免覆盖已填好的数据)")
     t.set_defaults(fn=_template)
     v = sub.add_parser("validate", help="校验数据文件,一次列出全部问题;有错误时退出码非零")
     v.add_argument("doc")

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ecoscore import rules
 from ecoscore.cells import neutral_frame
+from ecoscore.cli.outputs import check_output
 from ecoscore.errors import EcoscoreError
 from ecoscore.spec import list_documents, load_spec
 
@@ -36,6 +37,7 @@ def _score(args) -> int:
 
     if args.previous and not args.facts:
         raise EcoscoreError("给出上年数据(--previous)时也须给出当年数据文件(--facts)")
+    check_output(args.out, (args.facts, args.previous))
     cohort = score_cohort(args.doc, args.facts, args.previous, year=args.year, readings=args.reading)
     result = cohort.current
     fmt = args.format
