@@ -82,7 +82,11 @@ class Visit:
     def shoot(self, name: str) -> Path:
         SHOTS.mkdir(parents=True, exist_ok=True)
         path = SHOTS / name
-        self.page.screenshot(path=str(path), full_page=True)
+        # Chromium cannot capture a page taller than 65,535 px in one image (some lishui reports
+        # are ~65k px: issue 11 shortens them); a person looks at the top 30,000 px
+        height = min(self.page.evaluate("document.documentElement.scrollHeight"), 30000)
+        width = self.page.evaluate("document.documentElement.scrollWidth")
+        self.page.screenshot(path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height})
         return path
 
     def close(self):
