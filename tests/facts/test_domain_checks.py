@@ -49,3 +49,11 @@ def test_figures_in_their_domain_pass(tmp_path):
     p.write_text(HEAD + "本县,83,72,96,90,60\n", encoding="utf-8")
     facts, _ = load_facts(load_spec(DOC), p)
     assert facts.at["本县", "1:value"] == 83
+
+
+@pytest.mark.parametrize("typed", ["二〇二四", "二〇二四年", "二零二四年度"])
+def test_a_year_in_chinese_numerals_is_read(tmp_path, typed):
+    p = tmp_path / "facts.csv"
+    p.write_text("year," + HEAD + f"{typed},本县,83,72,96,90,60\n", encoding="utf-8")
+    facts, _ = load_facts(load_spec(DOC), p)
+    assert facts.at["本县", "1:value"] == 83  # the row is kept, not dropped

@@ -272,8 +272,9 @@ def test_parse_date(text, expected):
 
 
 def test_parse_year():
-    assert [parse_year(v) for v in (2020, 2020.0, "2020", "2020年", "2020年度", "二〇二〇")] == [
-        2020, 2020, 2020, 2020, 2020, None]
+    # a year typed in Chinese numerals is read (it was dropped before); a part-year is not
+    assert [parse_year(v) for v in (2020, 2020.0, "2020", "2020年", "2020年度", "二〇二〇", "二〇二")] == [
+        2020, 2020, 2020, 2020, 2020, 2020, None]
 
 
 def test_suggest_closest_unit_name():

@@ -26,6 +26,7 @@ from ecoscore.rules.values import FALSE_WORDS, TRUE_WORDS, parse_bool  # noqa: F
 from ecoscore.spec.domains import domain
 
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "0000123456789")
 _DATE8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 NOT_NUMBER = "数字(不含文字和单位)"
@@ -87,7 +88,8 @@ def parse_year(v: Any) -> int | None:
     """Return a year cell ("2024", 2024, "2024年") as an int, or None."""
     if isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer():
         return int(v)
-    m = re.fullmatch(r"(\d{4})\s*年?(度)?", unicodedata.normalize("NFKC", str(v)).strip())
+    text = unicodedata.normalize("NFKC", str(v)).strip().translate(_CN_DIGITS)  # "二〇二〇年" as typed
+    m = re.fullmatch(r"(\d{4})\s*年?(度)?", text)
     return int(m.group(1)) if m else None
 
 
