@@ -58,3 +58,20 @@ def sample_data(tmp_path_factory):
             yield
 
     return use
+
+
+def compound_parts_result():
+    """Return ``(spec, result)`` of ``specs/compound_parts.yaml`` scored on worked figures
+    (parts in μg/m³, % and 万吨 with their own leads; a coefficient; a yes/no + % compound).
+    """
+    import pandas as pd
+
+    from ecoscore import load_spec, score
+
+    spec = load_spec(FIXTURES / "specs" / "compound_parts.yaml")
+    f = pd.DataFrame({
+        "指1:p0_value": [30, 40, 36, 30, None], "指1:p1_value": [88, 95, 80, 95, 95],
+        "指1:p2_value": [6, 6, 6, 6, 6], "指2:value": [0.59, 0.7, 0.6, 0.6, 0.6],
+        "指3:p0_done": ["是", "否", "是", "是", "是"], "指3:p1_value": [100, 100, 97, 100, 100],
+    }, index=list(spec.unit_names))
+    return spec, score(spec, f)

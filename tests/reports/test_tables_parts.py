@@ -1,23 +1,15 @@
 """Report tables on a line of several parts: who must act and the gap, from the deciding part."""
 
-import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from ecoscore import load_spec, score
 from ecoscore.reports import narrative, tables
-from tests.conftest import FIXTURES
+from tests.conftest import compound_parts_result
 
 
 @pytest.fixture(scope="module")
 def scored():
-    spec = load_spec(FIXTURES / "specs" / "compound_parts.yaml")
-    f = pd.DataFrame({
-        "指1:p0_value": [30, 40, 36, 30, None], "指1:p1_value": [88, 95, 80, 95, 95],
-        "指1:p2_value": [6, 6, 6, 6, 6], "指2:value": [0.59, 0.7, 0.6, 0.6, 0.6],
-        "指3:p0_done": ["是", "否", "是", "是", "是"], "指3:p1_value": [100, 100, 97, 100, 100],
-    }, index=list(spec.unit_names))
-    return spec, score(spec, f)
+    return compound_parts_result()
 
 
 def _rows(block, caption=None) -> list[dict[str, str]]:

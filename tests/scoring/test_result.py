@@ -12,6 +12,7 @@ from ecoscore.batch.render import RESULT_FILE, render
 from ecoscore.reports import report
 from ecoscore.scoring import cohort as cohort_mod
 from ecoscore.scoring.result import FORMAT, ScoredCohort
+from tests.conftest import compound_parts_result
 
 SECTIONS = ["header", "narrative", "sections_chart", "lost_points_chart", "cohort_chart", "compliance_grid",
             "trend_chart", "table", "department_view", "appendix"]
@@ -72,21 +73,8 @@ def test_a_result_of_another_document_is_refused(tmp_path):
     assert report.load(path, "洞头区", doc="dongtou-2017").unit == "洞头区"
 
 
-def _compound_parts_result():
-    from ecoscore import load_spec, score
-    from tests.conftest import FIXTURES
-
-    spec = load_spec(FIXTURES / "specs" / "compound_parts.yaml")
-    f = pd.DataFrame({
-        "指1:p0_value": [30, 40, 36, 30, None], "指1:p1_value": [88, 95, 80, 95, 95],
-        "指1:p2_value": [6, 6, 6, 6, 6], "指2:value": [0.59, 0.7, 0.6, 0.6, 0.6],
-        "指3:p0_done": ["是", "否", "是", "是", "是"], "指3:p1_value": [100, 100, 97, 100, 100],
-    }, index=list(spec.unit_names))
-    return spec, score(spec, f)
-
-
 def test_json_lines_name_who_must_act_and_the_gap_in_its_unit():
-    _, res = _compound_parts_result()
+    _, res = compound_parts_result()
     units = {u["unit"]: {ln["id"]: ln for ln in u["lines"]} for u in res.to_records()}
     line = units["甲县"]["指1"]  # 优良天数比例 (part 1) fails: its figures and its own lead
     assert {k: line[k] for k in ("part", "value", "target", "gap", "gap_unit", "lead", "responsible")} == {
@@ -102,7 +90,7 @@ def test_json_lines_name_who_must_act_and_the_gap_in_its_unit():
 
 
 def test_saved_audit_carries_part_gap_unit_and_responsible(tmp_path):
-    spec, res = _compound_parts_result()
+    spec, res = compound_parts_result()
     path = ScoredCohort(spec, spec.year, res).save(tmp_path / "scored.json")
     raw = json.loads(path.read_text(encoding="utf-8"))
     fields = {f["name"]: f for f in raw["tables"]["current.audit"]["schema"]["fields"]}
@@ -115,7 +103,7 @@ def test_saved_audit_carries_part_gap_unit_and_responsible(tmp_path):
 
 
 def test_a_result_saved_before_the_part_columns_still_reads(tmp_path):
-    spec, res = _compound_parts_result()
+    spec, res = compound_parts_result()
     path = ScoredCohort(spec, spec.year, res).save(tmp_path / "scored.json")
     raw = json.loads(path.read_text(encoding="utf-8"))
     table = raw["tables"]["current.audit"]

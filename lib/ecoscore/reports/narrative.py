@@ -76,29 +76,28 @@ def overall(audit: pd.DataFrame, summary: pd.DataFrame, unit: str, *, out_of: fl
             bits.append(f"等次为{row['grade']}")
     ind = audit[audit["kind"] == "indicator"]
     if len(ind):
-        counts = ind["outcome"].value_counts()
-        text = f"{unit}共{len(ind)}项指标,达标{int(counts.get(Outcome.MET.value, 0))}项"
-        if counts.get(Outcome.NOT_MET.value, 0):
-            text += f"、未达标{int(counts[Outcome.NOT_MET.value])}项"
-        if counts.get(MISSING, 0):
-            text += f"、缺数据{int(counts[MISSING])}项"
-        bits.append(text)
+        bits.append(_tally(ind, f"{unit}共{len(ind)}项指标", "达标", (Outcome.MET.value,), "未达标", Outcome.NOT_MET.value))
     tasks = audit[(audit["kind"] == "task") & audit["possible"].isna()]
     if len(tasks) and row["total"] != row["total"] and not row["verdict"]:  # tasks without points, no verdict
-        counts = tasks["outcome"].value_counts()
-        done = int(counts.get(Outcome.DONE.value, 0)) + int(counts.get(Outcome.FULL.value, 0))
-        text = f"{'' if bits else unit}共{len(tasks)}项任务,已完成{done}项"
-        if counts.get(Outcome.NOT_DONE.value, 0):
-            text += f"、未完成{int(counts[Outcome.NOT_DONE.value])}项"
-        if counts.get(MISSING, 0):
-            text += f"、缺数据{int(counts[MISSING])}项"
-        bits.append(text)
+        bits.append(_tally(tasks, f"{'' if bits else unit}共{len(tasks)}项任务", "已完成",
+                           (Outcome.DONE.value, Outcome.FULL.value), "未完成", Outcome.NOT_DONE.value))
     if row["verdict"]:
         bits.append(row["verdict"] if bits else f"{unit}{row['verdict']}")
     elif row["grade"] and not bits:
         bits.append(f"{unit}等次为{row['grade']}")
     text = ",".join(bits) + "。" if bits else ""
     return text + (f"{rank_text}。" if rank_text else "")
+
+
+def _tally(rows: pd.DataFrame, head: str, good: str, good_codes: tuple[str, ...], bad: str, bad_code: str) -> str:
+    """Return "<head>,<good>n项、<bad>m项、缺数据k项" (zero counts after the first left out)."""
+    counts = rows["outcome"].value_counts()
+    text = f"{head},{good}{sum(int(counts.get(c, 0)) for c in good_codes)}项"
+    if counts.get(bad_code, 0):
+        text += f"、{bad}{int(counts[bad_code])}项"
+    if counts.get(MISSING, 0):
+        text += f"、缺数据{int(counts[MISSING])}项"
+    return text
 
 
 def strengths(audit: pd.DataFrame, *, limit: int = 3, section_titles: Mapping[str, str] | None = None,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -125,12 +126,16 @@ class Report:
         """Return whether the unit was added by the analyst (not a unit of the document)."""
         return self.unit not in self.spec.unit_names
 
+    @cached_property
+    def _mine(self) -> dict[str, str]:
+        """Return the department's lines and roles (``departments.lines_of``), found once."""
+        return departments.lines_of(self.spec, self.department) if self.department else {}
+
     def _own(self, audit: pd.DataFrame) -> pd.DataFrame:
         """Return ``audit`` restricted to the department's lines (all of it without a department)."""
         if self.department is None:
             return audit
-        mine = departments.lines_of(self.spec, self.department)
-        return audit[audit["line_id"].isin(mine)]
+        return audit[audit["line_id"].isin(self._mine)]
 
     @property
     def spec(self) -> Spec:
@@ -301,8 +306,7 @@ class Report:
                 "适用于此类单位的指标与任务评价。" + (au.note if au and au.note else ""))
 
     def _department_header(self) -> blocks.HTMLBlock:
-        a, spec = self.audit, self.spec
-        c = departments.counts(a)
+        a, spec, c = self.audit, self.spec, self.row  # the row counts the department's own lines
         kpis = [(str(len(a)), "牵头或配合的指标与任务", "lines")]
         if c["binding"]:
             kpis.append((f"{c['binding_met']}/{c['binding']}", "约束性指标达标", "binding"))
