@@ -6,7 +6,9 @@ file and the line; bad facts carry a table with one row per problem, all at once
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -79,11 +81,18 @@ class FactsError(EcoscoreError):
 
 @dataclass
 class RenderFailure:
-    """One unit whose report failed to render."""
+    """One unit whose report failed to render.
+
+    ``message`` is the Chinese account shown in the index and on the command line (the
+    exception's name and value kept, no traceback: that stays in the kept ``notebook``);
+    ``kind`` says what went wrong: ``"cell"`` (a cell raised), ``"timeout"``, ``"kernel"``
+    (the kernel died or would not start) or ``"other"``.
+    """
 
     unit: str
     message: str
     notebook: str = ""
+    kind: str = "other"
 
 
 class RenderError(EcoscoreError):
@@ -94,3 +103,34 @@ class RenderError(EcoscoreError):
         names = "、".join(f.unit for f in self.failures)
         super().__init__(f"{len(self.failures)} 个单位的报告生成失败:{names}")
 
+
+#: What an operating-system error number means for a folder being written, in Chinese.
+_WRITE_REASONS = {
+    errno.ENOSPC: "磁盘空间不足",
+    getattr(errno, "EDQUOT", -1): "超出磁盘配额",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.EROFS: "磁盘为只读",
+}
+
+
+class RenderWriteError(RenderError):
+    """The set of reports could not be written (disk full, no permission, read-only disk).
+
+    Nothing was published: the set a previous render published in ``folder`` is untouched and
+    the unfinished files are removed. ``path`` is the file or folder that could not be written.
+    """
+
+    def __init__(self, folder: str | Path, path: str | Path, reason: str, errno_: int | None = None,
+                 *, previous: bool = True):
+        self.failures = []
+        self.folder, self.path, self.reason, self.errno = str(folder), str(path), reason, errno_
+        kept = f"{self.folder} 中原有的报告保持不变" if previous else "未写出任何报告"
+        EcoscoreError.__init__(self, f"无法写出报告:{reason}(写入 {self.path} 时)。{kept},未完成的文件已清除。")
+
+    @classmethod
+    def from_os_error(cls, e: OSError, folder: str | Path, path: str | Path | None = None, *,
+                      previous: bool = True) -> RenderWriteError:
+        """Return the error for ``e``, naming ``path`` (default: the file the OS named, else ``folder``)."""
+        reason = _WRITE_REASONS.get(e.errno) or (e.strerror or str(e) or type(e).__name__)
+        return cls(folder, path or e.filename or folder, reason, e.errno, previous=previous)

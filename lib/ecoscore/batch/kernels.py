@@ -10,14 +10,31 @@ broken state never leaks into the next unit.
 The session plugs into papermill as the engine ``"ecoscore"`` (papermill's own engine
 registry), so parameters are injected and cell metadata recorded exactly as
 ``papermill.execute_notebook`` does it.
+
+Connection files. A kernel manager given no connection file writes one with
+``tempfile.mkstemp`` in the system temp folder and removes it at shutdown, so a killed render
+left them there for good. A batch's kernels instead write theirs into one ``KernelRuntime``
+folder (``<Jupyter runtime dir>/ecoscore/<pid>-<random>/``, private like Jupyter's own), held
+by a ``FileLock`` for as long as the batch lives. Every new batch first removes the folders
+whose lock is free (their owner is dead) and kills any kernel still started from one. Kernels
+also watch their parent themselves (jupyter_client sets ``JPY_PARENT_PID``, ipykernel exits
+within a second of the parent's death), so that sweep is the second line of defence.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import logging
 import os
+import queue
+import secrets
+import shutil
+import signal
 import subprocess
+import time
+import uuid
+from pathlib import Path
 
 import papermill
 from jupyter_client.manager import AsyncKernelManager
@@ -26,7 +43,10 @@ from nbformat import NotebookNode
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 
+from ecoscore.batch.locks import FileLock
+
 ENGINE_NAME = "ecoscore"
+log = logging.getLogger(__name__)
 
 _RESET = """\
 import os as _os, sys as _sys
@@ -81,14 +101,21 @@ papermill_engines.register(ENGINE_NAME, ReusedKernelEngine)
 
 
 class KernelSession:
-    """One kernel, reused for notebook after notebook; use from a single thread only."""
+    """One kernel, reused for notebook after notebook; use from a single thread only
+    (except ``kill``, which any thread may call).
 
-    def __init__(self, kernel_name: str = "python3", cwd: str | None = None):
+    ``runtime`` is the folder for the kernel's connection file (a ``KernelRuntime``'s path;
+    ``None``: jupyter_client's default, a temporary file).
+    """
+
+    def __init__(self, kernel_name: str = "python3", cwd: str | None = None, runtime: str | Path | None = None):
         self.kernel_name = kernel_name
         self.cwd = os.path.abspath(cwd or os.getcwd())
+        self.runtime = Path(runtime) if runtime is not None else None
         self.km: AsyncKernelManager | None = None
         self.runs = 0
         self.last_nb: NotebookNode | None = None
+        self.killed = False
 
     def reset_code(self) -> str:
         """Return the code that clears the namespace before the next notebook ("" on a fresh kernel)."""
@@ -97,8 +124,12 @@ class KernelSession:
 
     def start(self) -> None:
         """Start the kernel (idempotent)."""
+        if self.killed:
+            raise RuntimeError("渲染已中止,不再启动内核")
         if self.km is None:
             km = AsyncKernelManager(kernel_name=self.kernel_name)
+            if self.runtime is not None:
+                km.connection_file = str(self.runtime / f"kernel-{uuid.uuid4()}.json")
             # The kernel's own log (not the notebook's output) would clutter the progress bar.
             # History in memory, as nbclient does for the kernels it starts (no shared sqlite file).
             run_sync(km.start_kernel)(cwd=self.cwd, stderr=subprocess.DEVNULL,
@@ -118,17 +149,40 @@ class KernelSession:
         kc.start_channels()
         try:
             run_sync(kc.wait_for_ready)(timeout=timeout)
-            reply = run_sync(kc.execute_interactive)(code, silent=True, store_history=False, timeout=timeout,
-                                                     output_hook=lambda msg: None)
-            return reply["content"]["status"] == "ok"
+            reply = run_sync(self._reply)(kc, kc.execute(code, silent=True, store_history=False), timeout)
+            return reply is not None and reply["content"]["status"] == "ok"
         finally:
             kc.stop_channels()
             self.runs = max(self.runs, 1)
+
+    async def _reply(self, kc, msg_id: str, timeout: float):
+        """Return the kernel's reply to ``msg_id``, or ``None`` once the kernel is dead or the time is up."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                reply = await kc.get_shell_msg(timeout=1)
+            except queue.Empty:
+                if self.killed or self.km is None or not await self.km.is_alive():
+                    return None
+                continue
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                return reply
+        return None
 
     def restart(self) -> None:
         """Throw the kernel away and start a fresh one."""
         self.close()
         self.start()
+
+    def kill(self) -> None:
+        """Kill the kernel at once (from any thread) and refuse to start another.
+
+        A notebook running in it fails within a second (the kernel is dead); ``close`` then
+        removes the connection file as usual.
+        """
+        self.killed = True
+        provisioner = getattr(self.km, "provisioner", None)
+        _kill(getattr(provisioner, "pid", None), getattr(provisioner, "pgid", None))
 
     def close(self) -> None:
         """Shut the kernel down."""
@@ -173,3 +227,113 @@ def import_code(nb: NotebookNode) -> str:
             if isinstance(node, ast.Import) or (isinstance(node, ast.ImportFrom) and not node.level):
                 lines[ast.unparse(node)] = None
     return "\n".join(lines)
+
+
+def _kill(pid: int | None, pgid: int | None = None) -> None:
+    """Kill process ``pid`` (its whole process group if it leads one); ignore one already gone."""
+    sig = getattr(signal, "SIGKILL", signal.SIGTERM)
+    try:
+        if pgid is not None and pgid == pid and hasattr(os, "killpg"):
+            os.killpg(pgid, sig)
+        elif pid:
+            os.kill(pid, sig)
+    except OSError:
+        pass
+
+
+def runtime_root() -> Path:
+    """Return the folder holding every batch's ``KernelRuntime`` (inside Jupyter's runtime dir)."""
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    return Path(jupyter_runtime_dir()) / "ecoscore"
+
+
+class KernelRuntime:
+    """The folder for one batch's kernel connection files, held (locked) while the batch lives.
+
+    Use as a context manager: entering removes what dead batches left (``clean_stale``) and
+    creates ``path``; leaving removes it. ``root`` defaults to ``runtime_root()``.
+    """
+
+    def __init__(self, root: str | Path | None = None):
+        self.root = Path(root) if root is not None else runtime_root()
+        self.id = f"{os.getpid()}-{secrets.token_hex(4)}"
+        self.path: Path | None = self.root / self.id
+        self.lock = FileLock(self.root / f"{self.id}.lock")
+
+    def __enter__(self) -> KernelRuntime:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+            clean_stale(self.root)
+            self.lock.acquire(blocking=False)  # a new, unique name: free
+            self.path.mkdir(mode=0o700)
+        except OSError as e:  # kernels still run; their files go where jupyter_client puts them
+            log.warning("无法建立内核运行目录 %s(%s),内核连接文件将写入系统临时目录", self.path, e)
+            self.lock.release()
+            self.path = None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.path is not None:
+            kill_kernels(self.path)  # normally none: each session shut its kernel down
+            shutil.rmtree(self.path, ignore_errors=True)
+        self.lock.release()
+
+
+def clean_stale(root: str | Path) -> list[Path]:
+    """Remove the runtime folders under ``root`` whose batch is dead, killing kernels started
+    from them; return the folders removed.
+
+    A folder's batch is dead when its lock file can be locked, or when there is no lock file
+    (a batch takes the lock before it makes the folder and removes the folder before the lock).
+    """
+    root = Path(root)
+    removed = []
+    try:
+        entries = sorted(root.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        if entry.suffix == ".lock" and entry.is_file():
+            lock = FileLock(entry)
+            if not lock.acquire(blocking=False):
+                continue  # alive
+            try:
+                folder = entry.parent / entry.name[: -len(".lock")]
+                if folder.is_dir():
+                    kill_kernels(folder)
+                    shutil.rmtree(folder, ignore_errors=True)
+                    removed.append(folder)
+            finally:
+                lock.release()
+        elif entry.is_dir() and not (entry.parent / f"{entry.name}.lock").exists():
+            kill_kernels(entry)
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
+def kill_kernels(folder: str | Path) -> list[int]:
+    """Kill every process started with a connection file in ``folder``; return their ids.
+
+    Identified by their command line (``-f <folder>/kernel-….json``), never by process id
+    alone, so a process id reused by something else is never touched. Needs ``psutil``
+    (installed with ipykernel); without it, nothing is killed.
+    """
+    try:
+        import psutil
+    except ImportError:
+        return []
+    inside = os.path.realpath(folder) + os.sep
+    killed = []
+    for proc in psutil.process_iter(["cmdline"]):
+        try:
+            cmd = proc.info.get("cmdline") or []
+            if any(os.path.realpath(a).startswith(inside) for a in cmd[1:] if a.endswith(".json")):
+                proc.kill()
+                killed.append(proc.pid)
+        except (psutil.Error, OSError):
+            continue
+    if killed:
+        log.info("已结束遗留的内核进程:%s", killed)
+    return killed

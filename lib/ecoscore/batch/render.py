@@ -3,24 +3,30 @@
 ``render("xx-2020")`` validates the facts, scores the cohort, runs ``notebooks/<doc>.ipynb``
 once per unit through papermill (parameters injected) in parallel worker threads
 (``ecoscore.batch.workers``), each reusing one kernel (``ecoscore.batch.kernels``), exports each
-executed notebook without code (``ecoscore.reports.standalone``) and writes::
+executed notebook without code (``ecoscore.reports.standalone``) and publishes one set::
 
     outputs/<doc>/<year>/<unit>.html      one report per unit (file name made safe)
     outputs/<doc>/<year>/index.html       ranking, cohort chart, links, failures
     outputs/<doc>/<year>/scored.json      the scored result every report and the index read
     outputs/<doc>/<year>/_failed/<unit>.ipynb   the executed notebook of a unit that failed
 
-A unit that fails never stops the others: it is listed in the index and in the returned
-``RenderSummary``. Every file is written atomically (``ecoscore.atomic``: temporary file
-in the same folder, then ``os.replace``).
+The set is written into a hidden staging folder beside ``<year>`` and swapped in whole, under
+a lock (``ecoscore.batch.publish``): the folder always holds one complete run, never a mix of
+two, and a render that is killed, interrupted or runs out of disk leaves the set published
+before it as it was. A unit that fails never stops the others: it is listed in the index and
+in the returned ``RenderSummary``.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import signal
+import sys
+import threading
 import time
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +35,8 @@ import papermill
 import yaml
 
 from ecoscore import atomic
+from ecoscore.batch.kernels import KernelRuntime
+from ecoscore.batch.publish import Staging
 from ecoscore.batch.workers import FAILED_DIR, RenderPool, UnitJob
 from ecoscore.errors import EcoscoreError, RenderError, RenderFailure
 from ecoscore.paths import NOTEBOOK_DIR
@@ -39,6 +47,7 @@ from ecoscore.spec import Spec, load_spec, parse_readings
 _UNSAFE = re.compile(r'[\\/:*?"<>|\'`$&;!#%{}\[\]~^]')
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.IGNORECASE)
 RESULT_FILE = "scored.json"
+INDEX_FILE = "index.html"
 _MAX_BYTES = 180  # file-name budget in UTF-8 bytes, leaving room for ".html" and a suffix
 
 
@@ -54,6 +63,10 @@ class RenderSummary:
     failures: list[RenderFailure] = field(default_factory=list)
     seconds: float = 0.0
     unit_seconds: dict[str, float] = field(default_factory=dict)
+    #: reports of units not asked for this time, kept from the set before (same scored result)
+    carried: dict[str, Path] = field(default_factory=dict)
+    #: reports with no page in the published set: not asked for this time, none to keep
+    not_rendered: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -70,6 +83,11 @@ class RenderSummary:
         n = len(self.written) + len(self.failures)
         lines = [f"{self.doc} {self.year}年:共 {n} 个单位,成功 {len(self.written)} 个,失败 {len(self.failures)} 个,"
                  f"用时 {self.seconds:.1f} 秒", f"索引页:{self.index}"]
+        if self.carried:
+            lines.append(f"沿用上次生成的报告 {len(self.carried)} 份(评分结果与本次相同)")
+        if self.not_rendered:
+            names = "、".join(self.not_rendered[:10]) + (" 等" if len(self.not_rendered) > 10 else "")
+            lines.append(f"本次未生成报告 {len(self.not_rendered)} 份:{names}")
         for f in self.failures:
             msg = (f.message or "").splitlines() or [""]
             lines.append(f"  失败 {f.unit}:{msg[0]}")
@@ -202,39 +220,98 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
     is written (``FactsError`` lists every bad fact). A unit whose notebook fails is listed in
     the summary and the index, and its executed notebook is kept in ``_failed/``; the others
     are still written. Call ``raise_for_failures()`` on the result to turn failures into a
-    ``RenderError``. The index ranks the whole cohort and links the reports of this run.
+    ``RenderError``. The index ranks the whole cohort and links the reports of the set.
+
+    The set is published whole (``ecoscore.batch.publish``). If another render is writing the
+    same folder, this one **waits** for it (saying so on stderr: "另一个渲染正在写入 …,等待中")
+    and then publishes its own complete set. A subset of ``units`` keeps the published reports
+    of the other units only if they were made from the same scored result (``carried``); the
+    others are dropped and listed in ``not_rendered`` (the index shows no link for them).
+    A file that cannot be written (disk full, no permission, read-only) raises
+    ``RenderWriteError`` and publishes nothing; so does Ctrl-C or SIGTERM (re-raised), which
+    kill the kernels at once. Kernel connection files live in a ``KernelRuntime`` folder.
     """
     started = time.perf_counter()
     plan = _plan(doc, units, year, facts, previous, readings, notebook)
     spec = plan.spec
-    folder = Path(out_dir) / spec.id / str(plan.year)
-    summary = RenderSummary(spec.id, plan.year, folder, folder / "index.html")
+    final = Path(out_dir) / spec.id / str(plan.year)
+    summary = RenderSummary(spec.id, plan.year, final, final / INDEX_FILE)
     n_workers = max(1, min(workers or os.cpu_count() or 1,
                            len(plan.units) if isinstance(plan.units, list) else len(report_names(spec))))
-    job = UnitJob(nbformat.read(plan.notebook, as_version=4), folder, file_names(spec),
-                  f"{spec.short_title} — {{unit}}", cell_timeout, str(plan.notebook.resolve().parent))
-    with RenderPool(job, n_workers) as pool:  # kernels start while the facts are checked
-        # scored once for the whole batch (FactsError: nothing written); every report reads this file
-        cohort = score_cohort(spec, plan.facts, plan.previous, year=plan.year)
-        added = [u for u in cohort.units if u not in spec.unit_names]
-        names = _pick_units(spec, plan.units, added)
-        job.stems = file_names(spec, added)
-        result_path = cohort.save(folder / RESULT_FILE)
-        jobs = [(u, {**plan.params, "unit": u, "result": str(result_path.resolve())}) for u in names]
-        for unit, outcome, seconds in pool.map(jobs, progress=progress, desc=f"{spec.id} {plan.year}"):
-            summary.unit_seconds[unit] = seconds
-            if isinstance(outcome, RenderFailure):
-                summary.failures.append(outcome)
-            else:
-                summary.written[unit] = outcome
-    order = {u: i for i, u in enumerate(names)}
-    summary.failures.sort(key=lambda f: order[f.unit])
-    summary.written = dict(sorted(summary.written.items(), key=lambda kv: order[kv[0]]))
-    links = {u: p.name for u, p in summary.written.items()}
-    page = index_html(cohort, links=links, failures=summary.failures, base=folder)
-    atomic.write_text(summary.index, page)
+    with _sigterm_unwinds(), KernelRuntime() as runtime:
+        job = UnitJob(nbformat.read(plan.notebook, as_version=4), final, file_names(spec),
+                      f"{spec.short_title} — {{unit}}", cell_timeout, str(plan.notebook.resolve().parent),
+                      runtime.path, final)
+        with RenderPool(job, n_workers) as pool:  # kernels start while the facts are checked
+            # scored once for the whole batch (FactsError: nothing written); every report reads this file
+            cohort = score_cohort(spec, plan.facts, plan.previous, year=plan.year)
+            added = [u for u in cohort.units if u not in spec.unit_names]
+            names = _pick_units(spec, plan.units, added)
+            job.stems = file_names(spec, added)
+            with Staging(final, own=_own, on_wait=lambda pid: _say_waiting(final, pid)) as stage:
+                job.folder = stage.path
+                with stage.disk_errors():
+                    result_path = cohort.save(stage.path / RESULT_FILE)
+                jobs = [(u, {**plan.params, "unit": u, "result": str(result_path.resolve())}) for u in names]
+                for unit, outcome, seconds in pool.map(jobs, progress=progress, desc=f"{spec.id} {plan.year}"):
+                    summary.unit_seconds[unit] = seconds
+                    if isinstance(outcome, OSError):  # the set cannot be completed: publish nothing
+                        raise stage.write_error(outcome)
+                    if isinstance(outcome, RenderFailure):
+                        summary.failures.append(outcome)
+                    else:
+                        summary.written[unit] = outcome
+                order = {u: i for i, u in enumerate(report_names(spec, added))}
+                others = [u for u in order if u not in set(names)]
+                with stage.disk_errors():
+                    summary.carried = stage.carry_over(job.stems, others, RESULT_FILE)
+                summary.not_rendered = [u for u in others if u not in summary.carried]
+                summary.failures.sort(key=lambda f: order[f.unit])
+                summary.written = dict(sorted(summary.written.items(), key=lambda kv: order[kv[0]]))
+                links = {u: p.name for u, p in {**summary.written, **summary.carried}.items()}
+                page = index_html(cohort, links=links, failures=summary.failures, base=stage.path)
+                with stage.disk_errors():
+                    atomic.write_text(stage.path / INDEX_FILE, page)
+                stage.publish()
+            # name every file where it now is
+            summary.written = {u: stage.shown(p) for u, p in summary.written.items()}
+            summary.carried = {u: stage.shown(p) for u, p in summary.carried.items()}
+            for f in summary.failures:
+                f.notebook = str(stage.shown(f.notebook)) if f.notebook else ""
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _own(name: str) -> bool:
+    """Return whether ``name`` in a published folder is a file ecoscore writes (else a user's)."""
+    return (name in (INDEX_FILE, RESULT_FILE, FAILED_DIR) or name.endswith(".html")
+            or (name.startswith(".") and name.endswith(".tmp")))
+
+
+def _say_waiting(folder: Path, pid: int | None) -> None:
+    who = f"(进程 {pid})" if pid else ""
+    print(f"另一个渲染{who}正在写入 {folder},等待中……", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def _sigterm_unwinds():
+    """While rendering, let SIGTERM unwind like Ctrl-C (``SystemExit(143)``), so the kernels
+    are killed and the staged files removed before the process ends. Only in the main thread,
+    and only where nobody else has set a handler.
+    """
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+
+    def unwind(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, unwind)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def load_params(path: str | Path) -> dict:
