@@ -32,6 +32,13 @@ def neutral(value):
     return "'" + value if risky(value) else value
 
 
+def unquote(value):
+    """Return text as it was before ``neutral`` (a CSV cell "'@unit:类别" reads "@unit:类别")."""
+    if isinstance(value, str) and value.startswith("'") and risky(value[1:]):
+        return value[1:]
+    return value
+
+
 def neutral_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Return ``frame`` with every risky text cell neutralised (``neutral``), headers included."""
     out = frame.copy()

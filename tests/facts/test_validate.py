@@ -94,6 +94,9 @@ EXPECTED = {
     ],
     "missing_unit_row.xlsx": [
         ('missing_unit_row.xlsx', '单位数据', '', '单位', '丙县', '该单位的一行数据', '缺少该单位'),
+        # last year's rows are in the same sheet: the unit lacks that row too (its trend lines need it)
+        ('missing_unit_row.xlsx', '单位数据', '', '单位', '丙县',
+         '该单位2019年度(上年)的一行数据(没有上年数据的,保留该行、各格留空)', '缺少该单位'),
     ],
     "negative_count.xlsx": [
         ('negative_count.xlsx', '单位数据', 6, 'E列 一.3 不达标月数(个月)', '乙区', '非负整数(不能为负数)', '-1'),
@@ -108,7 +111,8 @@ EXPECTED = {
         ('non_numeric_value.xlsx', '单位数据', 6, 'C列 一.1 优良天数比例(%)', '乙区', '数字(不含文字和单位)', '约90'),
     ],
     "not_a_workbook.xlsx": [
-        ('not_a_workbook.xlsx', '', '', '', '', '可以打开的 xlsx 工作簿', '无法读取(BadZipFile),文件可能已损坏或并非 xlsx'),
+        ('not_a_workbook.xlsx', '', '', '', '', '可以打开的 xlsx 工作簿',
+         '文件不是完整的 xlsx 工作簿(可能已损坏、被截断或并非 xlsx),请在 Excel/WPS 中重新打开并另存为 .xlsx'),
     ],
     "percent_as_fraction.xlsx": [
         ('percent_as_fraction.xlsx', '单位数据', 5, 'C列 一.1 优良天数比例(%)', '甲区', '百分数按0-100填写(如92.5表示92.5%),不应填为小数比例', '0.925'),

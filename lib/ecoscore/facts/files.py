@@ -13,6 +13,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,16 @@ _META = re.compile(r"文档代码[::]\s*([\w.\-]+)")
 _YEAR = re.compile(r"年度[::]\s*(\d{4})")
 
 
+class Ambiguous(str):
+    """A number typed with a comma in a semicolon-separated CSV ("10,8", "1,234"): such files
+    come from systems that write a decimal comma, so the comma cannot be read either way and
+    the cell is refused (``validate.AMBIGUOUS``), never guessed.
+    """
+
+
+_COMMA_NUMBER = re.compile(r"^[+-]?[\d.\s]*\d,[\d.,\s]*%?$")
+
+
 @dataclass
 class RawSheet:
     """One sheet (or a CSV file) as rows of cell values, with its header once found."""
@@ -40,6 +51,10 @@ class RawSheet:
     labels: dict[int, str] = field(default_factory=dict)  # column index → header text shown
     typed: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column) → text as typed,
     # where cleaning changed more than the surrounding whitespace (inner no-break or ideographic spaces)
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column) → a formula
+    # saved without its result (the cell reads blank, but the user sees a figure in Excel)
+    merged: list[tuple[str, int, int, int, int]] = field(default_factory=list)  # (range, first row,
+    # last row, first column, last column), 0-based: only the first cell of a merged range holds a value
 
     def text(self, i: int, j: int | None) -> str | None:
         """Return the text a user typed in a cell (surrounding whitespace stripped), or None
@@ -103,15 +118,26 @@ def read_file(path: str | Path) -> RawFile:
     name = str(path)
     if not p.exists():
         raise FactsError([Problem(name, expected="存在的数据文件", found="文件不存在")])
+    if p.is_dir():
+        raise FactsError([Problem(name, expected="数据文件(xlsx 或 csv)", found="这是一个文件夹,不是文件")])
     suffix = p.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(p, name)
-    if suffix in (".csv", ".txt", ".tsv"):
-        return _read_csv(p, name)
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            return _read_xlsx(p, name)
+        if suffix in (".csv", ".txt", ".tsv"):
+            return _read_csv(p, name)
+    except PermissionError:
+        raise FactsError([Problem(name, expected="可读取的数据文件", found="没有读取权限")]) from None
+    except OSError as e:
+        raise FactsError([Problem(name, expected="可读取的数据文件",
+                                  found=f"读取失败({e.strerror or type(e).__name__})")]) from None
     if suffix in (".xls", ".et"):
         raise FactsError([Problem(name, expected="xlsx 或 csv 文件(请在 Excel/WPS 中“另存为 .xlsx”)",
                                   found=f"{suffix} 格式")])
     raise FactsError([Problem(name, expected="xlsx 或 csv 文件", found=f"扩展名 {suffix or '(无)'}")])
+
+
+_BROKEN = "文件不是完整的 xlsx 工作簿(可能已损坏、被截断或并非 xlsx),请在 Excel/WPS 中重新打开并另存为 .xlsx"
 
 
 def _read_xlsx(p: Path, name: str) -> RawFile:
@@ -119,12 +145,13 @@ def _read_xlsx(p: Path, name: str) -> RawFile:
 
     try:
         wb = load_workbook(p, data_only=True, read_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
-        raise FactsError([Problem(name, expected="可以打开的 xlsx 工作簿",
-                                  found=f"无法读取({type(e).__name__}),文件可能已损坏或并非 xlsx")]) from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError, EOFError, zlib.error):
+        raise FactsError([Problem(name, expected="可以打开的 xlsx 工作簿", found=_BROKEN)]) from None
     out = RawFile(name, [])
+    title = ""
     try:
         for ws in wb.worksheets:
+            title = ws.title
             if ws.title == META_SHEET:
                 meta = {str(r[0]): r[1] for r in ws.iter_rows(values_only=True) if r and r[0]}
                 out.doc = str(meta["doc"]) if meta.get("doc") else None
@@ -144,18 +171,69 @@ def _read_xlsx(p: Path, name: str) -> RawFile:
                         v = v * 100  # a cell typed as "92%" holds 0.92: the figure the analyst meant is 92
                     vals.append(v)
                 rows.append(_clean_row(vals, len(rows), typed))
-            out.sheets.append(RawSheet(name, ws.title, rows, typed=typed))
+            sheet = RawSheet(name, ws.title, rows, typed=typed)
+            _cell_marks(sheet, wb, ws)
+            out.sheets.append(sheet)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError, EOFError, zlib.error):
+        # a sheet's XML cut short or corrupt (ElementTree's ParseError is a SyntaxError)
+        raise FactsError([Problem(name, title, expected="可以读取的工作表", found=_BROKEN)]) from None
     finally:
         wb.close()
     _title_meta(out)
     return out
 
 
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
+_FORMULA = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)</(?:\w+:)?f>|<(?:\w+:)?f\s[^>]*/>")
+
+
+def _cell_marks(sheet: RawSheet, wb, ws) -> None:
+    """Record the sheet's merged ranges and the formulas saved without a result.
+
+    openpyxl's read-only mode shows neither (a merged range's other cells and an uncalculated
+    formula both read as blank), so the sheet's XML is looked at directly.
+    """
+    from openpyxl.utils import column_index_from_string
+
+    path = getattr(ws, "_worksheet_path", None)
+    archive = getattr(wb, "_archive", None)
+    if not path or archive is None:
+        return
+    xml = archive.read(path)
+    for c1, r1, c2, r2 in _MERGE.findall(xml):
+        ref = f"{c1.decode()}{r1.decode()}:{c2.decode()}{r2.decode()}"
+        sheet.merged.append((ref, int(r1) - 1, int(r2) - 1, column_index_from_string(c1.decode()) - 1,
+                             column_index_from_string(c2.decode()) - 1))
+    if b"<f" not in xml and b":f" not in xml:
+        return
+    for col, row, body in _CELL.findall(xml):
+        if not body or not _FORMULA.search(body):
+            continue
+        if re.search(rb"<(?:\w+:)?v>[^<]+</(?:\w+:)?v>", body):
+            continue  # a result was saved with the formula: openpyxl reads it
+        f = _FORMULA.search(body).group(1)
+        sheet.formulas[(int(row) - 1, column_index_from_string(col.decode()) - 1)] = (
+            "=" + f.decode("utf-8", "replace") if f else "(共享公式)")
+
+
 def _decode(data: bytes, name: str) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise FactsError([Problem(name, row=_line_at(data, e.start + 3), expected=(
+                "与文件开头的 UTF-8 标记(BOM)一致的 UTF-8 文本(请在 Excel/WPS 中另存为“CSV UTF-8”)"),
+                found=f"第{e.start + 4}字节起不是 UTF-8:文件可能被另一种编码(如 GBK)改存过")]) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        if len(data) % 2:
+            raise FactsError([Problem(name, expected="完整的 UTF-16 文本(字节数为偶数)",
+                                      found=f"UTF-16 文件共{len(data)}字节(奇数):文件可能被截断")])
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise FactsError([Problem(name, expected="完整的 UTF-16 文本",
+                                      found="含无效的 UTF-16 字符:文件可能已损坏")]) from None
     for enc in ("utf-8", "gb18030"):
         try:
             return data.decode(enc)
@@ -163,6 +241,15 @@ def _decode(data: bytes, name: str) -> str:
             continue
     raise FactsError([Problem(name, expected="UTF-8、带BOM的UTF-8、GBK/GB18030 或 UTF-16 编码的文本",
                               found="无法识别的编码(文件可能已损坏或不是文本文件)")])
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    """Return the 1-based line of a byte offset (where a problem in a text file lies)."""
+    return data.count(b"\n", 0, offset) + 1
+
+
+#: A CSV field longer than this is a quote left open, not a value (csv's own limit).
+FIELD_LIMIT = 128 * 1024
 
 
 def _read_csv(p: Path, name: str) -> RawFile:
@@ -173,7 +260,19 @@ def _read_csv(p: Path, name: str) -> RawFile:
     counts = {d: sample.count(d) for d in (",", "\t", ";")}
     delim = max(counts, key=lambda d: (counts[d], d == ","))
     typed: dict[tuple[int, int], str] = {}
-    rows = [_clean_row(r, i, typed) for i, r in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delim))]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    rows = []
+    try:
+        for r in reader:
+            rows.append(_clean_row(r, len(rows), typed))
+    except csv.Error as e:
+        long = "larger than field limit" in str(e)
+        raise FactsError([Problem(name, row=reader.line_num, expected=(
+            f"单元格内容不超过{FIELD_LIMIT // 1024}KB" if long else "可以解析的 CSV 行"),
+            found=("单元格过长,通常是某处引号(\")未配对,其后的内容都被读进了同一格" if long
+                   else "无法解析(引号或换行有误)"))]) from None
+    if delim == ";":
+        rows = [[Ambiguous(v) if isinstance(v, str) and _COMMA_NUMBER.match(v) else v for v in r] for r in rows]
     out = RawFile(name, [RawSheet(name, "", rows, typed=typed)])
     _title_meta(out)
     return out
@@ -194,7 +293,11 @@ def _title_meta(f: RawFile) -> None:
                         f.sample = True
 
 
-def find_header(sheet: RawSheet, keys: dict[str, str], scan: int = 12) -> None:
+#: How far down a header row is looked for: title blocks of forty rows have been seen.
+HEADER_SCAN = 60
+
+
+def find_header(sheet: RawSheet, keys: dict[str, str], scan: int = HEADER_SCAN) -> None:
     """Locate the header row: the one among the first rows that maps the most cells to field
     codes and includes the unit column (a later row wins a tie, so the code row under the
     Chinese header is preferred). Fills ``header_row``, ``codes`` and ``labels``.

@@ -160,6 +160,7 @@ def read_bundle(spec: Spec | str, path: str | Path, previous: str | Path | None 
                                             found="未识别为数据表,已忽略"))
                 continue
             _name_columns(sheet, lay)
+            out.problems.extend(_cell_problems(sheet))
             out.kinds.setdefault(kind, []).append(sheet)
             found.append((sheet, kind))
         # the units an analyst added are declared on the units (or long) sheet: read those first,
@@ -217,12 +218,43 @@ def _name_columns(sheet, lay: Layout) -> None:
         sheet.labels[j] = f"{f.line_id} {f.header}" if f else fixed.get(code, sheet.labels.get(j, code))
 
 
+def _cell_problems(sheet) -> list[Problem]:
+    """Return the cells of a data sheet that read blank but do not look blank to the user:
+    a merged range over data (only its first cell holds the value) and a formula saved
+    without its result (files written by other systems, or with calculation switched off).
+    """
+    out = []
+    top = sheet.header_row
+    for ref, r1, r2, c1, c2 in sheet.merged:
+        cols = [j for j in sheet.codes if c1 <= j <= c2]
+        if r2 <= top or not cols:
+            continue
+        unit = sheet.text(r1, _unit_col(sheet)) or "" if r1 > top else ""
+        out.append(at(sheet.where(max(r1, top + 1), cols[0], unit), expected=(
+            "每格单独填写(合并单元格只有左上角一格有值,其余各格读为空)"), found=f"合并单元格 {ref}"))
+    for (i, j), formula in sorted(sheet.formulas.items()):
+        if i <= top or j not in sheet.codes:
+            continue
+        out.append(at(sheet.where(i, j, sheet.text(i, _unit_col(sheet)) or ""), expected=(
+            "数值(或在 Excel/WPS 中打开后重新计算并保存,使公式结果一并保存)"),
+            found=f"公式 {formula} 没有保存计算结果"))
+    return out
+
+
+def _unit_col(sheet) -> int | None:
+    return next((j for j, c in sheet.codes.items() if c == "unit"), None)
+
+
 def _check_values(lay: Layout, out: Collected) -> dict[tuple[int, str], dict[str, Cell]]:
     """Check every cell against its fact; return ``{(year, unit): {key: cell}}`` of good cells."""
     given: dict[tuple[int, str, str], Cell] = {}
     by_sheet: dict[tuple[int, str, str], list[Cell]] = {}
+    checked_only = []
     for c in out.cells:
         if c.raw is None:
+            continue
+        if not c.keep:
+            checked_only.append(c)
             continue
         f = lay.fields[c.key]
         if not f.applies(c.unit, lay.spec):
@@ -236,6 +268,9 @@ def _check_values(lay: Layout, out: Collected) -> dict[tuple[int, str], dict[str
                                    found=f"{_show(c.raw)}(已在{place}填写)"))
             continue
         given[(c.year, c.unit, c.key)] = c
+        by_sheet.setdefault((c.year, c.where.file, c.where.sheet), []).append(c)
+    for c in checked_only:  # each row refused for its unit or year is its own entry (its unit may repeat)
+        c = at(c, unit=f"\x00{c.where.row}\x00{c.unit}")
         by_sheet.setdefault((c.year, c.where.file, c.where.sheet), []).append(c)
     bad: set[tuple[int, str, str]] = set()
     for (year, _, _), cells in by_sheet.items():
@@ -305,7 +340,24 @@ def _check_complete(lay: Layout, out: Collected, year: int, files: list[str], ha
         warnings.append(Problem(main, expected=f"{year - 1}年度数据(“保持稳定或持续改善”等指标需要)",
                                 found="未提供上年数据,相关指标将为缺数据"))
     elif has_prev_file or any(c.year == year - 1 for c in out.cells):
+        _missing_previous(lay, out, year - 1, files)
         _blank_warnings(lay, out, year - 1, warnings, previous=True)
+
+
+def _missing_previous(lay: Layout, out: Collected, year: int, files: list[str]) -> None:
+    """Name each unit that has no row of last year's data while others do: its trend lines
+    would otherwise turn 缺数据 without a word. The row may be left blank to say so.
+    """
+    trend = [f for f in lay.on(UNITS) if f.needed(previous=True)]
+    rows = [w for (y, _), w in out.rows.items() if y == year]
+    if not trend or not rows:
+        return
+    w = next((r for r in rows if len(files) > 1 and r.file == files[1]), rows[0])
+    for u in lay.spec.unit_names:
+        if (year, u) not in out.rows and any(f.applies(u) for f in trend):
+            out.problems.append(Problem(w.file, w.sheet, "", "单位", u,
+                                        f"该单位{year}年度(上年)的一行数据(没有上年数据的,保留该行、各格留空)",
+                                        "缺少该单位"))
 
 
 def _blank_warnings(lay: Layout, out: Collected, year: int, warnings: list[Problem], previous=False) -> None:

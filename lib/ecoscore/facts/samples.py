@@ -580,7 +580,7 @@ class Sampler:
                     continue
                 n = 1 if item.direct or v > 3 else int(v)
                 for k in range(n):
-                    day = int(self.uniform("date", u, key, year, k) * 360)
+                    day = int(self.uniform("date", u, key, year, k) * 350)  # within the year: Jan 10 + ≤ 350 days
                     out.append({
                         "unit": u, "line_id": item.line.id, "item": item.label,
                         "amount": v if n == 1 else 1,

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
+from ecoscore.cells import unquote
 from ecoscore.errors import Problem
 from ecoscore.facts.files import RawSheet, as_text, data_rows
 from ecoscore.facts.validate import (
@@ -49,6 +50,7 @@ class Cell:
     key: str
     raw: Any
     where: Problem
+    keep: bool = True  # False: a row refused for its unit or year, whose values are still checked
 
 
 @dataclass
@@ -226,6 +228,18 @@ class Reader:
         self.out.problems.extend(problems)
         self.bad_rows = {int(p.row) - 1 for p in problems}
 
+    def _checked_only(self, sheet: RawSheet, i: int, frame: pd.DataFrame, keys: dict[int, str],
+                      value=None) -> None:
+        """Record the values of a row refused for its unit, year or repetition, to be checked
+        (so every problem of the row is reported at once) but never used.
+        """
+        unit = as_text(frame.at[i, "unit"]) if frame.at[i, "unit"] is not None else ""
+        row = sheet.rows[i]
+        for j, key in keys.items():
+            v = value if value is not None else (row[j] if j is not None and j < len(row) else None)
+            if v is not None and key in self.lay.fields and self.lay.fields[key].fact.kind != "text":
+                self.out.cells.append(Cell(self.year, unit, key, v, sheet.where(i, j, unit), keep=False))
+
     # -- the four sheet kinds ------------------------------------------------------------
     def units(self, sheet: RawSheet) -> None:
         """Read a wide sheet: a row per unit (and year), a column per fact."""
@@ -270,6 +284,7 @@ class Reader:
                  if self.lay.fields[k].fact.kind == "text"] + [(rcol, "", "remark")]
         for i in idx:
             if i in self.bad_rows:
+                self._checked_only(sheet, i, frame, keys)
                 continue
             row = sheet.rows[i]
             unit = self._unit(row[self._col(sheet, "unit")])
@@ -292,7 +307,7 @@ class Reader:
         fcol, vcol = self._col(sheet, "fact"), self._col(sheet, "value")
         ncol, rcol = self._col(sheet, "note"), self._col(sheet, "remark")
         canon = frame.copy()
-        canon["fact"] = [self.keys.get(norm(v), v) if v is not None else None for v in frame["fact"]]
+        canon["fact"] = [self.keys.get(norm(unquote(v)), v) if v is not None else None for v in frame["fact"]]
         fact_ok = pa.Column(None, pa.Check(lambda s: s.map(lambda v: v in self.lay.fields), error="fact"),
                             nullable=False)
         frame["fact"] = canon["fact"]
@@ -309,6 +324,8 @@ class Reader:
                 self._unknown_fact_text(p, frame.at[int(p.row) - 1, "fact"])
         for i in idx:
             if i in self.bad_rows:
+                if canon.at[i, "fact"] in self.lay.fields:
+                    self._checked_only(sheet, i, frame, {vcol: canon.at[i, "fact"]}, value=frame.at[i, "value"])
                 continue
             unit = self._unit(frame.at[i, "unit"])
             key = canon.at[i, "fact"]
@@ -340,6 +357,9 @@ class Reader:
         ccol, ncol, rcol = self._col(sheet, "completion"), self._col(sheet, "note"), self._col(sheet, "remark")
         for i in idx:
             if i in self.bad_rows:
+                if frame.at[i, "line"] in lines:
+                    self._checked_only(sheet, i, frame, {ccol: f"{frame.at[i, 'line']}:completion"},
+                                       value=frame.at[i, "completion"])
                 continue
             unit, line = self._unit(frame.at[i, "unit"]), lines[frame.at[i, "line"]]
             where = sheet.where(i, None, unit)
@@ -375,8 +395,11 @@ class Reader:
                 pa.Check(lambda s: s.map(lambda v: parse_number(v) is not None), error=NOT_NUMBER),
                 pa.Check(lambda s: s.map(lambda v: (parse_number(v) or 0) >= 0), error="非负数(扣分也填正数)"),
             ], nullable=True),
-            "date": pa.Column(None, pa.Check(lambda s: s.map(lambda v: parse_date(v) is not None), error=DATE),
-                              nullable=True),
+            "date": pa.Column(None, [
+                pa.Check(lambda s: s.map(lambda v: parse_date(v) is not None), error=DATE),
+                pa.Check(lambda s: s.map(lambda v: (d := parse_date(v)) is None or d.year == self.year),
+                         error=f"考核年度内的日期({self.year}年1月1日至12月31日;其他年度的事项不计入本年度)"),
+            ], nullable=True),
         }
         self._structure(sheet, frame, extra, unique=[])
         for p in self.out.problems:

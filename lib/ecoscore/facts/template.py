@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ecoscore import atomic
+from ecoscore.cells import neutral
 from ecoscore.facts.template_help import write_help, write_reference
 from ecoscore.facts.workbook import (
     COLUMNS,
@@ -348,6 +349,18 @@ def _events_sheet(ws, lay: Layout, year, events, sample, lists) -> None:
     ws.freeze_panes = "B4"
 
 
+class _NeutralWriter:
+    """A csv writer whose cells never run as formulas (``ecoscore.cells.neutral``): the
+    ``@unit:`` code row gets an apostrophe, which the reader takes off again.
+    """
+
+    def __init__(self, writer):
+        self.writer = writer
+
+    def writerow(self, row):
+        self.writer.writerow([neutral(v) for v in row])
+
+
 def write_csv(spec: Spec | str, path: str | Path, *, year: int | None = None, facts: pd.DataFrame | None = None,
               long: bool = False, sample: bool = False) -> Path:
     """Write the facts as CSV (UTF-8 with BOM, which Excel and WPS open correctly).
@@ -359,7 +372,7 @@ def write_csv(spec: Spec | str, path: str | Path, *, year: int | None = None, fa
     year = year or spec.year
     lay = build_layout(spec)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
+    w = _NeutralWriter(csv.writer(buf, lineterminator="\r\n"))
     fields = [f for f in lay.fields.values() if not f.alt]
     sheet = SHEET_NAMES[LONG] if long else SHEET_NAMES[UNITS]
     w.writerow([title_text(spec, year, sheet, sample)])

@@ -20,7 +20,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ecoscore.errors import Problem
-from ecoscore.facts.files import as_text
+from ecoscore.facts.files import Ambiguous, as_text
 from ecoscore.facts.workbook import Field, bounds, norm, range_text
 from ecoscore.rules.values import FALSE_WORDS, TRUE_WORDS, parse_bool  # noqa: F401  (re-exported)
 from ecoscore.spec.domains import domain
@@ -28,12 +28,17 @@ from ecoscore.spec.domains import domain
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "0000123456789")
 _DATE8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+#: A number with thousands separators: every group after a comma (or space) has three digits.
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:(,)\d{3}(?:\1\d{3})*|( )\d{3}(?:\2\d{3})*)(\.\d+)?%?$")
+_COMMA_NUMBER = re.compile(r"^[+-]?[\d.,\s]*\d,\d[\d.,\s]*%?$")
 
 NOT_NUMBER = "数字(不含文字和单位)"
 NOT_INTEGER = "整数"
 FRACTION = "百分数按0-100填写(如92.5表示92.5%),不应填为小数比例"
 BOOL = "是 或 否"
 DATE = "日期,如 2024-06-30"
+COMMA = "数字中的逗号只作千位分隔符(如 1,234);小数请用小数点(如 10.8)"
+AMBIGUOUS = "数字不含逗号(分号分隔的CSV中无法判断逗号是小数点还是千位分隔符),请写作 10.8 或 1234"
 #: Larger than any figure a unit reports (1e308 would overflow the arithmetic).
 MAGNITUDE = 1e12
 TOO_BIG = "合理数值(绝对值不超过1万亿)"
@@ -43,18 +48,49 @@ DOMAIN_WORDS = {"rate": "百分数", "share": "百分数", "count": "个数", "c
 
 
 def parse_number(v: Any, percent: bool = False) -> float | None:
-    """Return a cell as a number, or None if it is not one ("92.5", "92.5%", "1,234", "９２")."""
+    """Return a cell as a number, or None if it is not one ("92.5", "92.5%", "1,234", "９２").
+
+    The rule for separators: a comma (or a space) inside a number is a thousands separator
+    only where every group after it has exactly three digits ("1,234", "1,234.5", "12 345");
+    any other comma ("10,8", "1,5", "1,2345") is no number — it may be a decimal comma, and
+    a guess could multiply the figure by ten (``bad_comma`` names it). In a semicolon CSV a
+    comma is never read at all (``files.Ambiguous``).
+    """
     if isinstance(v, bool) or v is None or isinstance(v, (dt.date, dt.datetime)):
         return None
     if isinstance(v, (int, float)):
         return float(v) if math.isfinite(v) else None
-    s = unicodedata.normalize("NFKC", str(v)).replace(",", "").replace(" ", "")
+    if isinstance(v, Ambiguous):
+        return None
+    s = unicodedata.normalize("NFKC", str(v)).strip()
+    if "," in s or " " in s:
+        if not _GROUPED.match(s):
+            return None
+        s = s.replace(",", "").replace(" ", "")
     if percent and s.endswith("%"):
         s = s[:-1]
     if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", s):
         return None
     x = float(s)
     return x if math.isfinite(x) else None  # "1e999" is no figure anyone reported
+
+
+def _overflows(v: Any) -> bool:
+    """Return whether a cell is a number too large to hold ("1e999", an infinite float)."""
+    if isinstance(v, float):
+        return not math.isfinite(v) and v == v
+    if not isinstance(v, str):
+        return False
+    s = unicodedata.normalize("NFKC", v).strip().rstrip("%")
+    return bool(re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+", s)) and not math.isfinite(float(s))
+
+
+def bad_comma(v: Any) -> bool:
+    """Return whether a cell is a number whose comma is no thousands separator ("10,8")."""
+    if not isinstance(v, str):
+        return False
+    s = unicodedata.normalize("NFKC", v).strip()
+    return bool(_COMMA_NUMBER.match(s)) and not _GROUPED.match(s)
 
 
 def parse_date(v: Any) -> dt.date | None:
@@ -148,8 +184,12 @@ def fact_checks(f: Field, *, fractions: bool = False) -> list[pa.Check]:
         def num(v):
             return parse_number(v, pct)
 
-        checks.append(pa.Check(_ok(lambda v: num(v) is not None), error=NOT_NUMBER))
-        checks.append(pa.Check(_ok(lambda v: num(v) is None or abs(num(v)) <= MAGNITUDE), error=TOO_BIG))
+        checks.append(pa.Check(_ok(lambda v: not isinstance(v, Ambiguous)), error=AMBIGUOUS))
+        checks.append(pa.Check(_ok(lambda v: isinstance(v, Ambiguous) or not bad_comma(v)), error=COMMA))
+        checks.append(pa.Check(_ok(lambda v: num(v) is not None or isinstance(v, Ambiguous) or bad_comma(v)
+                                   or _overflows(v)), error=NOT_NUMBER))
+        checks.append(pa.Check(_ok(lambda v: not _overflows(v) and (num(v) is None or abs(num(v)) <= MAGNITUDE)),
+                               error=TOO_BIG))
         lo, hi = bounds(fs)
         checks += _domain_checks(f, num, fractions)
         if fs.kind == "count":

@@ -21,6 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from ecoscore.cells import unquote
 from ecoscore.errors import SpecError
 from ecoscore.rules.base import NUMERIC_KINDS, FactSpec
 from ecoscore.spec import Line, Spec
@@ -260,7 +261,7 @@ def map_header(cell, keys: dict[str, str]) -> str | None:
     """
     if cell is None:
         return None
-    text = str(cell).strip()
+    text = unquote(str(cell).strip())  # a code row written to CSV as "'@unit:类别"
     if not text:
         return None
     n = norm(text)
