@@ -614,3 +614,44 @@ def injected_evidence(tmp):
             c.value = INJECTIONS[0]
             c.data_type = "s"
     return workbook(tmp, fn)
+
+
+# More files from the wild
+def password_protected(tmp):
+    """Excel's 'Encrypt with password': an OLE container holding an EncryptedPackage stream."""
+    path = tmp / XLSX_NAME
+    body = "EncryptionInfo".encode("utf-16-le") + b"\x00" * 64 + "EncryptedPackage".encode("utf-16-le")
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + body + b"\x00" * 512)
+    return Built(path)
+
+
+def strict_open_xml(tmp):
+    """Excel's 'Strict Open XML Spreadsheet' save: the same parts under the ISO namespaces."""
+    b = workbook(tmp, lambda wb: None)
+    swaps = [(b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main"),
+             (b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+              b"http://purl.oclc.org/ooxml/officeDocument/relationships")]
+    with zipfile.ZipFile(b.current) as z:
+        names = [n for n in z.namelist() if n.endswith((".xml", ".rels"))]
+    for name in names:
+        def fn(d):
+            for old, new in swaps:
+                d = d.replace(old, new)
+            return d
+        zip_edit(b.current, name, fn)
+    return b
+
+
+def same_file_as_previous(tmp):
+    """This year's file given again as last year's."""
+    b = workbook(tmp, lambda wb: None, base=CURRENT_ONLY)
+    return Built(b.current, b.current)
+
+
+def two_exports_concatenated(tmp):
+    """Two offices' CSV exports joined with `copy /b a.csv+b.csv`: a second BOM, title and header mid-file."""
+    data = GOOD_CSV.read_bytes()
+    lines = data.decode("utf-8-sig").splitlines(keepends=True)
+    first = "".join(lines[:5]).encode("utf-8-sig")
+    second = "".join(lines[:3] + lines[5:]).encode("utf-8-sig")
+    return csv_file(tmp, first + second)
