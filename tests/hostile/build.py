@@ -655,3 +655,15 @@ def two_exports_concatenated(tmp):
     first = "".join(lines[:5]).encode("utf-8-sig")
     second = "".join(lines[:3] + lines[5:]).encode("utf-8-sig")
     return csv_file(tmp, first + second)
+
+
+def mojibake_resaved(tmp):
+    """A UTF-8 CSV (no BOM) opened in Excel on Chinese Windows (read as GBK, shown garbled) and
+    saved again: the garbled text is now what the file holds, in GBK.
+    """
+    text = GOOD_CSV.read_text(encoding="utf-8-sig").encode("utf-8").decode("gbk", errors="replace")
+    return csv_file(tmp, text.encode("gbk", errors="replace"))
+
+
+def year_column_deleted(tmp):
+    return workbook(tmp, lambda wb: wb[UNITS_SHEET].delete_cols(1))
