@@ -667,3 +667,19 @@ def mojibake_resaved(tmp):
 
 def year_column_deleted(tmp):
     return workbook(tmp, lambda wb: wb[UNITS_SHEET].delete_cols(1))
+
+
+SEMI_NOTE = ";".join(f"第{i}条已整改" for i in range(1, 151))
+COMMA_NOTE = ",".join(f"第{i}条" for i in range(1, 151))
+
+
+def notes_full_of_semicolons(tmp):
+    """A comma CSV whose remark lists items with ASCII semicolons (more of them than commas)."""
+    rows = edited_rows({("甲区", "remark"): SEMI_NOTE})
+    return csv_file(tmp, csv_text(rows))
+
+
+def semicolon_notes_full_of_commas(tmp):
+    """A semicolon CSV (decimal points) whose remark is a long comma-separated list."""
+    return numbers_csv(tmp, {("甲区", "remark"): COMMA_NOTE,
+                             ("甲区", "一.2:value"): "1200.5"}, delimiter=";")
