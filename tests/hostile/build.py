@@ -683,3 +683,20 @@ def semicolon_notes_full_of_commas(tmp):
     """A semicolon CSV (decimal points) whose remark is a long comma-separated list."""
     return numbers_csv(tmp, {("甲区", "remark"): COMMA_NOTE,
                              ("甲区", "一.2:value"): "1200.5"}, delimiter=";")
+
+
+def raw_cell(ref: str, xml: str):
+    """The good workbook with one cell of the units sheet written as another program writes it."""
+    def build(tmp):
+        b = workbook(tmp, lambda wb: None)
+        cell_xml(b.current, ref, xml)
+        return b
+    return build
+
+
+#: WPS writes a name whose characters carry different fonts as rich-text runs.
+RICH_UNIT = raw_cell("B5", '<c r="B5" t="inlineStr"><is><r><t>甲</t></r><r><rPr><b/></rPr><t>区</t></r></is></c>')
+#: Excel keeps phonetic guides (拼音指南) beside the text; they are not part of the value.
+PHONETIC_UNIT = raw_cell("B5", '<c r="B5" t="inlineStr"><is><t>甲区</t><rPh sb="0" eb="2"><t>jiaqu</t></rPh></is></c>')
+#: A figure typed as text with part of it in bold.
+RICH_NUMBER = raw_cell("C5", '<c r="C5" t="inlineStr"><is><r><t>92</t></r><r><rPr><b/></rPr><t>.5</t></r></is></c>')

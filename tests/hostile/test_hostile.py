@@ -174,6 +174,9 @@ CASES = [
     Case("unit-only-no-break-space", B.unit_cell("乙区", "\u00a0"),
          refused({"sheet": U, "row": 6, "column": "B列 单位", "expected": "单位名称"})),
     Case("unit-zero-width-space", B.unit_cell("乙区", "乙\u200b区"), read()),
+    Case("unit-as-rich-text-runs", B.RICH_UNIT, read()),
+    Case("unit-with-phonetic-guide", B.PHONETIC_UNIT, read()),
+    Case("number-as-rich-text-runs", B.RICH_NUMBER, read()),
     Case("totals-row-合计", B.totals_row,
          refused({"row": 7, "column": "B列 单位", "unit": "合计", "expected": "考核文件所列单位名称"})),
     # -- structure --------------------------------------------------------------------------------
