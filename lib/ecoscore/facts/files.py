@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from ecoscore.errors import FactsError, Problem
-from ecoscore.facts.workbook import META_SHEET, NON_DATA_SHEETS, map_header
+from ecoscore.facts.workbook import META_SHEET, NON_DATA_SHEETS, map_header, norm
 
 #: Cell texts read as "no value" in any column.
 MISSING_MARKS = {"", "—", "——", "-", "--", "/", "／", "n/a", "N/A", "NA", "#N/A", "缺", "暂缺", "无数据", "暂无数据"}
@@ -53,6 +54,10 @@ class RawSheet:
     # where cleaning changed more than the surrounding whitespace (inner no-break or ideographic spaces)
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column) → a formula
     # saved without its result (the cell reads blank, but the user sees a figure in Excel)
+    hidden: bool = False  # a sheet hidden in Excel/WPS: read, and said so in its problems
+    body: int | None = None  # 0-based index of the first data row (under the header block)
+    repeats: list[tuple[int, int]] = field(default_factory=list)  # [start, end) of header blocks
+    # repeated among the data rows
     merged: list[tuple[str, int, int, int, int]] = field(default_factory=list)  # (range, first row,
     # last row, first column, last column), 0-based: only the first cell of a merged range holds a value
 
@@ -87,12 +92,18 @@ class RawFile:
     sample: bool = False
 
 
+#: Characters that show as nothing (zero-width spaces and joiners, a byte-order mark left
+#: inside a file by joining two exports): pasted from web pages and chat, they make a name
+#: that looks right fail to match, so they are dropped from every cell.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
 def clean(v: Any) -> Any:
     """Return a cell value with whitespace trimmed and "no value" marks turned into None."""
     if v is None:
         return None
     if isinstance(v, str):
-        s = v.replace("\u00a0", " ").replace("\u3000", " ").strip()
+        s = v.translate(_INVISIBLE).replace("\u00a0", " ").replace("\u3000", " ").strip()
         if s in MISSING_MARKS or unicodedata.normalize("NFKC", s) in MISSING_MARKS:
             return None
         return s
@@ -140,7 +151,44 @@ def read_file(path: str | Path) -> RawFile:
 _BROKEN = "文件不是完整的 xlsx 工作簿(可能已损坏、被截断或并非 xlsx),请在 Excel/WPS 中重新打开并另存为 .xlsx"
 
 
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound-file header of .xls and of encrypted .xlsx
+_ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
+_STRICT = b"purl.oclc.org/ooxml/spreadsheetml"
+
+
+def _sniff_xlsx(p: Path, name: str) -> None:
+    """Refuse, with the fix named, the files that carry an .xlsx name but are something
+    openpyxl cannot read: a workbook with a password, an old .xls renamed, Excel's "Strict
+    Open XML" save (read by openpyxl as a workbook without sheets).
+    """
+    with open(p, "rb") as fh:
+        head = fh.read(8)
+        if head == _OLE:
+            fh.seek(0)
+            encrypted = _ENCRYPTED in fh.read(1 << 20)
+            raise FactsError([Problem(name, expected="未加密的 xlsx 工作簿", found=(
+                "文件设有打开密码(已加密);请在 Excel/WPS 中打开,取消密码(文件→信息→保护工作簿/文档加密)后另存为 .xlsx"
+                if encrypted else "文件实为旧版 .xls 格式(仅扩展名为 .xlsx);请在 Excel/WPS 中另存为 .xlsx"))])
+    if not zipfile.is_zipfile(p):
+        return
+    with zipfile.ZipFile(p) as z:
+        try:
+            strict = _STRICT in z.read("xl/workbook.xml")[:4096]
+        except (KeyError, zipfile.BadZipFile, zlib.error, OSError):
+            return  # left to openpyxl, which names it broken
+    if strict:
+        raise FactsError([Problem(name, expected="Excel 工作簿(*.xlsx)格式", found=(
+            "文件为“Strict Open XML 电子表格”格式,无法读取;请在 Excel 中另存为“Excel 工作簿(*.xlsx)”"))])
+
+
 def _read_xlsx(p: Path, name: str) -> RawFile:
+    _sniff_xlsx(p, name)
+    with warnings.catch_warnings():  # openpyxl's English notes on features it skips
+        warnings.simplefilter("ignore")
+        return _read_workbook(p, name)
+
+
+def _read_workbook(p: Path, name: str) -> RawFile:
     from openpyxl import load_workbook
 
     try:
@@ -171,7 +219,7 @@ def _read_xlsx(p: Path, name: str) -> RawFile:
                         v = v * 100  # a cell typed as "92%" holds 0.92: the figure the analyst meant is 92
                     vals.append(v)
                 rows.append(_clean_row(vals, len(rows), typed))
-            sheet = RawSheet(name, ws.title, rows, typed=typed)
+            sheet = RawSheet(name, ws.title, rows, typed=typed, hidden=ws.sheet_state != "visible")
             _cell_marks(sheet, wb, ws)
             out.sheets.append(sheet)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError, EOFError, zlib.error):
@@ -234,13 +282,56 @@ def _decode(data: bytes, name: str) -> str:
         except UnicodeDecodeError:
             raise FactsError([Problem(name, expected="完整的 UTF-16 文本",
                                       found="含无效的 UTF-16 字符:文件可能已损坏")]) from None
-    for enc in ("utf-8", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None:
+        _check_gbk(data, text, name)
+        return text
     raise FactsError([Problem(name, expected="UTF-8、带BOM的UTF-8、GBK/GB18030 或 UTF-16 编码的文本",
                               found="无法识别的编码(文件可能已损坏或不是文本文件)")])
+
+
+def _cjk(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fff"
+
+
+def _check_gbk(data: bytes, text: str, name: str) -> None:
+    """Refuse a file that decodes as GBK but is not Chinese typed in GBK: UTF-8 text that
+    Excel opened as GBK and saved again (garbled, its bytes mostly still UTF-8), or a
+    traditional-Chinese Big5 file (as GBK, mostly characters outside the common GB2312 set).
+    """
+    cjk = [c for c in text if _cjk(c)]
+    if len(cjk) < 4:
+        return
+    as_utf8 = data.decode("utf-8", "replace")
+    good = sum(1 for c in as_utf8 if _cjk(c))
+    if good > as_utf8.count("\ufffd"):  # real GBK text read as UTF-8 is nearly all replacement marks
+        sample = "".join(c for c in text if _cjk(c))[:6]
+        raise FactsError([Problem(name, expected="正确编码的文本(UTF-8 或 GBK)", found=(
+            f"文件内容是乱码(如「{sample}」):像是 UTF-8 编码的文件被按 GBK 打开后又保存;请使用原始文件,"
+            "或在 Excel 中用“数据→从文本/CSV”按 UTF-8 导入后另存"))])
+
+    def common(c):
+        try:
+            c.encode("gb2312")
+            return True
+        except UnicodeEncodeError:
+            return False
+
+    rare = sum(1 for c in cjk if not common(c))
+    if rare > 0.3 * len(cjk):
+        try:
+            data.decode("big5")
+        except UnicodeDecodeError:
+            return
+        raise FactsError([Problem(name, expected="UTF-8 或 GBK 编码的文本", found=(
+            "文件编码像是繁体中文 Big5:请在 Excel/WPS 中另存为“CSV UTF-8”"))])
 
 
 def _line_at(data: bytes, offset: int) -> int:
@@ -295,18 +386,27 @@ def _title_meta(f: RawFile) -> None:
 
 #: How far down a header row is looked for: title blocks of forty rows have been seen.
 HEADER_SCAN = 60
+#: Rows a header block spans after its first header-like row (header, description, codes).
+HEADER_BLOCK = 3
 
 
-def find_header(sheet: RawSheet, keys: dict[str, str], scan: int = HEADER_SCAN) -> None:
-    """Locate the header row: the one among the first rows that maps the most cells to field
-    codes and includes the unit column (a later row wins a tie, so the code row under the
-    Chinese header is preferred). Fills ``header_row``, ``codes`` and ``labels``.
+def find_header(sheet: RawSheet, keys: dict[str, str], scan: int = HEADER_SCAN, words=frozenset()) -> None:
+    """Locate the header: the first rows that map cells to field codes including the unit
+    column. Within that block (``HEADER_BLOCK`` rows) the row mapping the most cells wins, a
+    later row on a tie, so the code row under the Chinese header is preferred. Rows of the
+    block under the header that only repeat header text (``words``: the template's column
+    descriptions, normalised) are skipped. Further down, a title or header block repeated
+    among the data (two exports pasted together) is recorded in ``repeats``, to be named.
+    Fills ``header_row``, ``body``, ``codes`` and ``labels``.
     """
-    best, best_n = None, 0
+    best, best_n, first = None, 0, None
     for i, row in enumerate(sheet.rows[:scan]):
-        codes = {j: c for j, v in enumerate(row) if (c := map_header(v, keys))}
+        if first is not None and i > first + HEADER_BLOCK:
+            break
+        codes = _header_codes(row, keys)
         if "unit" not in codes.values() or len(codes) < 2:
             continue
+        first = i if first is None else first
         if len(codes) >= best_n:
             best, best_n = (i, codes), len(codes)
     if best is None:
@@ -314,15 +414,49 @@ def find_header(sheet: RawSheet, keys: dict[str, str], scan: int = HEADER_SCAN) 
     i, codes = best
     sheet.header_row, sheet.codes = i, codes
     sheet.labels = {j: str(sheet.rows[i][j]).replace("\n", "") for j in codes}
+    body = i + 1
+    while body < len(sheet.rows) and body <= first + HEADER_BLOCK and _header_text(sheet.rows[body], keys, words):
+        body += 1
+    sheet.body = body
+    k = body
+    while k < len(sheet.rows):  # a repeated block: a title row, a header row and what follows it
+        row = sheet.rows[k]
+        if _title_row(row) or len(_header_codes(row, keys)) >= 2:
+            start = k
+            k += 1
+            while k < len(sheet.rows) and k <= start + HEADER_BLOCK + 1 and (
+                    _header_text(sheet.rows[k], keys, words) or len(_header_codes(sheet.rows[k], keys)) >= 2):
+                k += 1
+            sheet.repeats.append((start, k))
+            continue
+        k += 1
+
+
+def _header_codes(row, keys) -> dict[int, str]:
+    return {j: c for j, v in enumerate(row) if (c := map_header(v, keys))}
+
+
+def _header_text(row, keys, words) -> bool:
+    """Return whether a row holds only header text (column descriptions, field codes)."""
+    cells = [v for v in row if v is not None]
+    return bool(cells) and all(isinstance(v, str) and (norm(v) in words or map_header(v, keys)) for v in cells)
+
+
+def _title_row(row) -> bool:
+    """Return whether a row is a sheet's title (it names the document code: 文档代码:…)."""
+    return any(isinstance(v, str) and _META.search(v) for v in row)
 
 
 def data_rows(sheet: RawSheet):
-    """Yield ``(row index, row)`` for the non-blank rows under the header."""
+    """Yield ``(row index, row)`` for the non-blank rows under the header (repeated header
+    blocks left out: they are reported, see ``repeats``).
+    """
     if sheet.header_row is None:
         return
-    for i in range(sheet.header_row + 1, len(sheet.rows)):
+    skip = {k for a, b in sheet.repeats for k in range(a, b)}
+    for i in range(sheet.body if sheet.body is not None else sheet.header_row + 1, len(sheet.rows)):
         row = sheet.rows[i]
-        if any(v is not None for v in row):
+        if i not in skip and any(v is not None for v in row):
             yield i, row
 
 
@@ -340,7 +474,7 @@ def as_text(v: Any) -> str:
     if isinstance(v, dt.date):
         return v.isoformat()
     if isinstance(v, float) and v.is_integer():
-        return str(int(v))
+        return str(int(v)) if abs(v) < 1e15 else f"{v:g}"  # 1e308, not a 309-digit integer
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
     return str(v)

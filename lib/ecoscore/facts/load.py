@@ -125,6 +125,7 @@ def read_bundle(spec: Spec | str, path: str | Path, previous: str | Path | None 
     order: dict[tuple[str, str], int] = {}
     warnings: list[Problem] = []
     files, sample, fatal = [], False, False
+    keys, words = lay.key_index(), lay.header_words()
     for p, role in ((path, "current"), (previous, "previous")):
         if p is None:
             continue
@@ -146,7 +147,7 @@ def read_bundle(spec: Spec | str, path: str | Path, previous: str | Path | None 
             order[(sheet.file, sheet.name)] = len(order)
             if not is_data_sheet(sheet):
                 continue
-            find_header(sheet, lay.key_index())
+            find_header(sheet, keys, words=words)
             kind = classify(sheet) if sheet.header_row is not None else None
             if kind is None and not sheet.name:  # a CSV file is one sheet: it must have a header
                 fatal = True
@@ -174,6 +175,10 @@ def read_bundle(spec: Spec | str, path: str | Path, previous: str | Path | None 
     if strict:
         out.problems.extend(warnings)
         warnings = []
+    hidden = {(sh.file, sh.name) for sheets in out.kinds.values() for sh in sheets if sh.hidden}
+    for q in out.problems + warnings:
+        if (q.file, q.sheet) in hidden:
+            q.found = f"{q.found}(该工作表已隐藏:请在 Excel/WPS 中右击工作表标签→取消隐藏后查看)"
     if out.problems:
         err = FactsError(sorted(out.problems, key=lambda q: _order(q, order, files)))
         err.warnings = warnings
@@ -219,23 +224,29 @@ def _name_columns(sheet, lay: Layout) -> None:
 
 
 def _cell_problems(sheet) -> list[Problem]:
-    """Return the cells of a data sheet that read blank but do not look blank to the user:
-    a merged range over data (only its first cell holds the value) and a formula saved
-    without its result (files written by other systems, or with calculation switched off).
+    """Return the problems of a data sheet's layout: a title or header block repeated among
+    the data, and cells that read blank but do not look blank to the user — a merged range
+    over data (only its first cell holds the value) and a formula saved without its result
+    (files written by other systems, or with calculation switched off).
     """
     out = []
-    top = sheet.header_row
+    body = sheet.body if sheet.body is not None else sheet.header_row + 1
+    skip = {k for a, b in sheet.repeats for k in range(a, b)}
+    for a, _ in sheet.repeats:
+        out.append(at(sheet.where(a), expected="数据行(标题和表头只在表格顶部出现一次;此处重复的标题/表头行请删除,"
+                                            "其下数据如与上方重复也请合并)", found="重复的标题/表头行"))
+    unit_col = _unit_col(sheet)
     for ref, r1, r2, c1, c2 in sheet.merged:
         cols = [j for j in sheet.codes if c1 <= j <= c2]
-        if r2 <= top or not cols:
+        rows = [i for i in range(max(r1, body), r2 + 1) if i not in skip]
+        if not rows or not cols:
             continue
-        unit = sheet.text(r1, _unit_col(sheet)) or "" if r1 > top else ""
-        out.append(at(sheet.where(max(r1, top + 1), cols[0], unit), expected=(
-            "每格单独填写(合并单元格只有左上角一格有值,其余各格读为空)"), found=f"合并单元格 {ref}"))
+        out.append(at(sheet.where(rows[0], cols[0], sheet.text(r1, unit_col) or "" if r1 >= body else ""),
+                      expected="每格单独填写(合并单元格只有左上角一格有值,其余各格读为空)", found=f"合并单元格 {ref}"))
     for (i, j), formula in sorted(sheet.formulas.items()):
-        if i <= top or j not in sheet.codes:
+        if i < body or i in skip or j not in sheet.codes:
             continue
-        out.append(at(sheet.where(i, j, sheet.text(i, _unit_col(sheet)) or ""), expected=(
+        out.append(at(sheet.where(i, j, sheet.text(i, unit_col) or ""), expected=(
             "数值(或在 Excel/WPS 中打开后重新计算并保存,使公式结果一并保存)"),
             found=f"公式 {formula} 没有保存计算结果"))
     return out

@@ -19,9 +19,11 @@ from ecoscore.cells import unquote
 from ecoscore.errors import Problem
 from ecoscore.facts.files import RawSheet, as_text, data_rows
 from ecoscore.facts.validate import (
+    COMMA,
     DATE,
     NOT_INTEGER,
     NOT_NUMBER,
+    bad_comma,
     parse_date,
     parse_number,
     parse_year,
@@ -191,7 +193,9 @@ class Reader:
         canon = frame.copy()
         canon["unit"] = [self._unit(v) or v for v in frame["unit"]]
         if "year" in canon.columns:
-            canon["year"] = [parse_year(v) if v is not None else self.year for v in frame["year"]]
+            # a year that cannot be read keeps its text, so the check names its row ("20", a date)
+            canon["year"] = [self.year if v is None else y if (y := parse_year(v)) is not None else as_text(v)
+                             for v in frame["year"]]
         first: dict[tuple, int] = {}
         for i, r in canon.iterrows():
             first.setdefault(tuple(r[c] for c in unique), i)
@@ -345,7 +349,7 @@ class Reader:
         frame, idx = self._frame(sheet, ["unit", "line", "completion", "note"])
         if not idx:
             return
-        frame["line"] = [_line_id(v) for v in frame["line"]]
+        frame["line"] = [_line_id(v, lines) for v in frame["line"]]
         line_ok = pa.Column(None, pa.Check(lambda s: s.map(lambda v: v in lines), error="line"), nullable=False)
         self._structure(sheet, frame, {"line": line_ok}, unique=["unit", "line"])
         for p in self.out.problems:
@@ -388,11 +392,12 @@ class Reader:
         frame, idx = self._frame(sheet, ["unit", "line", "item", "amount", "evidence", "date"])
         if not idx:
             return
-        frame["line"] = [_line_id(v) for v in frame["line"]]
+        frame["line"] = [_line_id(v, lines) for v in frame["line"]]
         extra = {
             "line": pa.Column(None, pa.Check(lambda s: s.map(lambda v: v in lines), error="line"), nullable=False),
             "amount": pa.Column(None, [
-                pa.Check(lambda s: s.map(lambda v: parse_number(v) is not None), error=NOT_NUMBER),
+                pa.Check(lambda s: s.map(lambda v: not bad_comma(v)), error=COMMA),
+                pa.Check(lambda s: s.map(lambda v: parse_number(v) is not None or bad_comma(v)), error=NOT_NUMBER),
                 pa.Check(lambda s: s.map(lambda v: (parse_number(v) or 0) >= 0), error="非负数(扣分也填正数)"),
             ], nullable=True),
             "date": pa.Column(None, [
@@ -469,7 +474,14 @@ class Reader:
         p.found = as_text(code)
 
 
-def _line_id(v) -> str | None:
+def _line_id(v, known) -> str | None:
+    """Return the line id a cell names: as typed, or the known id it matches ignoring width
+    and spaces ("加．1" is 加.1).
+    """
     if v is None:
         return None
-    return as_text(v).strip()
+    text = as_text(v).strip()
+    if text in known:
+        return text
+    n = norm(text)
+    return next((k for k in known if norm(k) == n), text)

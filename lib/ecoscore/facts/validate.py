@@ -62,7 +62,7 @@ def parse_number(v: Any, percent: bool = False) -> float | None:
         return float(v) if math.isfinite(v) else None
     if isinstance(v, Ambiguous):
         return None
-    s = unicodedata.normalize("NFKC", str(v)).strip()
+    s = re.sub(r"\s+%$", "%", unicodedata.normalize("NFKC", str(v)).strip())  # "92.5 %"
     if "," in s or " " in s:
         if not _GROUPED.match(s):
             return None
@@ -129,13 +129,20 @@ def parse_year(v: Any) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def takes_percent(fact) -> bool:
+    """Return whether a fact's figure may be typed with a per-cent sign ("92.5%"): a
+    percentage, or any figure measured in % (a change, a ratio).
+    """
+    return fact.kind == "percent" or unicodedata.normalize("NFKC", fact.unit or "").strip() == "%"
+
+
 def convert(v: Any, f: Field) -> Any:
     """Return a cell converted to the value the engine reads for ``f`` (None if blank)."""
     if v is None:
         return None
     k = f.fact.kind
     if k in ("number", "percent", "count", "days", "points"):
-        return parse_number(v, k == "percent")
+        return parse_number(v, takes_percent(f.fact))
     if k == "bool":
         return parse_bool(v)
     if k == "choice":
@@ -182,7 +189,7 @@ def fact_checks(f: Field, *, fractions: bool = False) -> list[pa.Check]:
         pct = fs.kind == "percent"
 
         def num(v):
-            return parse_number(v, pct)
+            return parse_number(v, takes_percent(fs))
 
         checks.append(pa.Check(_ok(lambda v: not isinstance(v, Ambiguous)), error=AMBIGUOUS))
         checks.append(pa.Check(_ok(lambda v: isinstance(v, Ambiguous) or not bad_comma(v)), error=COMMA))

@@ -166,6 +166,15 @@ class Layout:
         """Return ``{normalised key: key}`` for tolerant header matching."""
         return {norm(k): k for k in self.fields}
 
+    def header_words(self) -> frozenset[str]:
+        """Return every header text a template of this layout writes, normalised: the rows of a
+        header block a reader skips (the column descriptions under the header).
+        """
+        words = {norm(t) for cols in COLUMNS.values() for _, t in cols}
+        for f in self.fields.values():
+            words |= {norm(f.group_header), norm(f.header), norm(f"{f.line_id} {f.header}")}
+        return frozenset(words)
+
     def event_lines(self) -> list[str]:
         """Return the ids of the lines entered on the events sheet."""
         return list(dict.fromkeys(e.line.id for e in self.events.values()))
