@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
+import psutil
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from papermill.exceptions import PapermillExecutionError
 
-from ecoscore.batch.kernels import KernelSession, import_code
+from ecoscore.batch.kernels import KernelRuntime, KernelSession, clean_stale, import_code
 
 
 def nb(*sources, params="x = 0"):
@@ -51,3 +55,31 @@ def test_import_code_collects_top_level_imports_once():
     book = nb("from ecoscore import report\nimport os\nx = 1", "%matplotlib inline\nimport sys",
               "import os\nfrom . import rel\ndef f():\n    import json")
     assert import_code(book) == "from ecoscore import report\nimport os"
+
+
+def test_connection_files_live_in_the_batch_runtime_folder_and_dead_batches_are_swept(tmp_path):
+    root = tmp_path / "runtime"
+    (root / "1-dead").mkdir(parents=True)  # a batch killed after making its folder: no lock file
+    (root / "2-dead").mkdir()
+    (root / "2-dead.lock").write_text("2\n")  # a batch killed while holding its lock: the lock is free
+    orphans = [KernelSession(runtime=root / name) for name in ("1-dead", "2-dead")]
+    for s in orphans:
+        s.start()
+        assert Path(s.km.connection_file).parent in (root / "1-dead", root / "2-dead")
+    procs = [psutil.Process(s.km.provisioner.pid) for s in orphans]
+    try:
+        with KernelRuntime(root) as batch:  # entering sweeps the dead batches and kills their kernels
+            assert sorted(p.name for p in root.iterdir()) == [batch.id, f"{batch.id}.lock"]
+            deadline = time.monotonic() + 10
+            while any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in procs):
+                assert time.monotonic() < deadline, "orphaned kernels still running"
+                time.sleep(0.05)
+            assert clean_stale(root) == []  # a live batch is never swept
+            with KernelSession(runtime=batch.path) as s:
+                s.start()
+                assert Path(s.km.connection_file).parent == batch.path
+                assert Path(s.km.connection_file).exists()
+        assert list(root.iterdir()) == []
+    finally:
+        for s in orphans:
+            s.close()

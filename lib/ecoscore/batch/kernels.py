@@ -93,6 +93,7 @@ class ReusedKernelEngine(NBClientEngine):
         client = _ReusingClient(
             nb_man, km=session.km, kernel_name=kernel_name, timeout=execution_timeout,
             startup_timeout=start_timeout, log=papermill.log.logger,
+            shell_timeout_interval=1,  # a kernel killed during the reset is noticed within a second, not five
         )
         return client.execute(reset_code=session.reset_code())
 

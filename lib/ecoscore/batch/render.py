@@ -249,29 +249,11 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
             names = _pick_units(spec, plan.units, added)
             job.stems = file_names(spec, added)
             with Staging(final, own=_own, on_wait=lambda pid: _say_waiting(final, pid)) as stage:
-                job.folder = stage.path
-                with stage.disk_errors():
-                    result_path = cohort.save(stage.path / RESULT_FILE)
-                jobs = [(u, {**plan.params, "unit": u, "result": str(result_path.resolve())}) for u in names]
-                for unit, outcome, seconds in pool.map(jobs, progress=progress, desc=f"{spec.id} {plan.year}"):
-                    summary.unit_seconds[unit] = seconds
-                    if isinstance(outcome, OSError):  # the set cannot be completed: publish nothing
-                        raise stage.write_error(outcome)
-                    if isinstance(outcome, RenderFailure):
-                        summary.failures.append(outcome)
-                    else:
-                        summary.written[unit] = outcome
-                order = {u: i for i, u in enumerate(report_names(spec, added))}
-                others = [u for u in order if u not in set(names)]
-                with stage.disk_errors():
-                    summary.carried = stage.carry_over(job.stems, others, RESULT_FILE)
-                summary.not_rendered = [u for u in others if u not in summary.carried]
-                summary.failures.sort(key=lambda f: order[f.unit])
-                summary.written = dict(sorted(summary.written.items(), key=lambda kv: order[kv[0]]))
-                links = {u: p.name for u, p in {**summary.written, **summary.carried}.items()}
-                page = index_html(cohort, links=links, failures=summary.failures, base=stage.path)
-                with stage.disk_errors():
-                    atomic.write_text(stage.path / INDEX_FILE, page)
+                try:
+                    _write_set(stage, pool, job, cohort, plan, names, summary, progress)
+                except BaseException:
+                    pool.abort()  # no worker may write into the staging folder while it is removed
+                    raise
                 stage.publish()
             # name every file where it now is
             summary.written = {u: stage.shown(p) for u, p in summary.written.items()}
@@ -280,6 +262,36 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
                 f.notebook = str(stage.shown(f.notebook)) if f.notebook else ""
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _write_set(stage: Staging, pool: RenderPool, job: UnitJob, cohort, plan: _Plan, names: list[str],
+               summary: RenderSummary, progress: bool) -> None:
+    """Write the whole set into the staging folder: the result, every report, the index."""
+    spec = plan.spec
+    job.folder = stage.path
+    with stage.disk_errors():
+        result_path = cohort.save(stage.path / RESULT_FILE)
+    jobs = [(u, {**plan.params, "unit": u, "result": str(result_path.resolve())}) for u in names]
+    for unit, outcome, seconds in pool.map(jobs, progress=progress, desc=f"{spec.id} {plan.year}"):
+        summary.unit_seconds[unit] = seconds
+        if isinstance(outcome, OSError):  # the set cannot be completed: publish nothing
+            raise stage.write_error(outcome)
+        if isinstance(outcome, RenderFailure):
+            summary.failures.append(outcome)
+        else:
+            summary.written[unit] = outcome
+    added = [u for u in cohort.units if u not in spec.unit_names]
+    order = {u: i for i, u in enumerate(report_names(spec, added))}
+    others = [u for u in order if u not in set(names)]
+    with stage.disk_errors():
+        summary.carried = stage.carry_over(job.stems, others, RESULT_FILE)
+    summary.not_rendered = [u for u in others if u not in summary.carried]
+    summary.failures.sort(key=lambda f: order[f.unit])
+    summary.written = dict(sorted(summary.written.items(), key=lambda kv: order[kv[0]]))
+    links = {u: p.name for u, p in {**summary.written, **summary.carried}.items()}
+    page = index_html(cohort, links=links, failures=summary.failures, base=stage.path)
+    with stage.disk_errors():
+        atomic.write_text(stage.path / INDEX_FILE, page)
 
 
 def _own(name: str) -> bool:

@@ -72,8 +72,12 @@ def _render(args) -> int:
     opts.update({k: v for k, v in given.items() if v is not None})
     if "doc" not in opts:
         raise EcoscoreError("请给出考核文件编号(DOC)或参数文件(--params)")
-    summary = render(**opts, workers=args.workers, out_dir=args.out_dir, progress=not args.quiet,
-                     notebook=args.notebook)
+    try:
+        summary = render(**opts, workers=args.workers, out_dir=args.out_dir, progress=not args.quiet,
+                         notebook=args.notebook)
+    except KeyboardInterrupt:  # Ctrl-C: render has already stopped its kernels and removed its files
+        print("渲染已中断:未发布任何新文件,原有报告保持不变", file=sys.stderr)
+        return 130
     print(summary.describe())
     return 0 if summary.ok else 1
 
