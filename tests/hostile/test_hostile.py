@@ -51,7 +51,6 @@ A1 = {"sheet": U, "column": "C列 一.1", "unit": "甲区", "row": 5}
 B1 = {"sheet": U, "column": "C列 一.1", "unit": "乙区", "row": 6}
 EVENT = {"sheet": EV, "row": 4, "unit": "甲区"}
 
-FINDING = "issue 10 (hostile suite finding): "
 SEP = "issue 10: awaiting "
 
 CASES = [
@@ -78,14 +77,9 @@ CASES = [
     Case("semicolon-csv-thousands-comma", B.semicolon_thousands,
          refused({**AREA, "expected": "分号", "found": "1,200"})),
     Case("semicolon-csv-decimal-point", B.semicolon_plain, read("num", values={("甲区", "一.2:value"): 1200.5})),
-    Case("csv-remark-full-of-semicolons", B.notes_full_of_semicolons, read("csv", remarks={"甲区": B.SEMI_NOTE}),
-         xfail=FINDING + "the delimiter is guessed by counting characters in the first 8 KB, free text "
-                         "included: a remark listing 150 items with ';' makes a comma CSV read as "
-                         "semicolon-separated and refused as '未找到表头行'"),
+    Case("csv-remark-full-of-semicolons", B.notes_full_of_semicolons, read("csv", remarks={"甲区": B.SEMI_NOTE})),
     Case("semicolon-csv-remark-full-of-commas", B.semicolon_notes_full_of_commas,
-         read("num", values={("甲区", "一.2:value"): 1200.5}, remarks={"甲区": B.COMMA_NOTE}),
-         xfail=FINDING + "the same guess the other way: a semicolon CSV whose remark is a long comma list "
-                         "is refused as '未找到表头行'"),
+         read("num", values={("甲区", "一.2:value"): 1200.5}, remarks={"甲区": B.COMMA_NOTE})),
     Case("tab-separated-utf8-tsv", B.tab_utf8_tsv, read("csv", remarks={"甲区": "已整改,待复核"})),
     # -- numbers ----------------------------------------------------------------------------------
     Case("thousands-separator", B.n_csv("一.2:value", "1,234"), read("num", values={("甲区", "一.2:value"): 1234.0})),

@@ -347,9 +347,7 @@ def _read_csv(p: Path, name: str) -> RawFile:
     text = _decode(p.read_bytes(), name)
     if "\x00" in text:
         raise FactsError([Problem(name, expected="CSV 文本文件", found="文件含二进制内容")])
-    sample = text[:8192]
-    counts = {d: sample.count(d) for d in (",", "\t", ";")}
-    delim = max(counts, key=lambda d: (counts[d], d == ","))
+    delim = _delimiter(text)
     typed: dict[tuple[int, int], str] = {}
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     rows = []
@@ -367,6 +365,27 @@ def _read_csv(p: Path, name: str) -> RawFile:
     out = RawFile(name, [RawSheet(name, "", rows, typed=typed)])
     _title_meta(out)
     return out
+
+
+def _delimiter(text: str, lines: int = 40) -> str:
+    """Return the separator of a CSV: the one that splits the first lines into the same
+    number of fields most often (a comma, a tab or a semicolon; a comma on a tie). Counting
+    the characters instead is misled by free text: a remark listing items with ";" or ",".
+    """
+    head = "\n".join(text.splitlines()[:lines])
+
+    def score(d):
+        counts = [len(r) for r in csv.reader(io.StringIO(head, newline=""), delimiter=d) if any(r)]
+        counts = [n for n in counts if n > 1]
+        if not counts:
+            return (0, 0, d == ",")
+        mode = max(set(counts), key=lambda n: (counts.count(n), n))
+        return (counts.count(mode), mode, d == ",")
+
+    try:
+        return max((",", "\t", ";"), key=score)
+    except csv.Error:  # a field longer than the limit: the reader names it
+        return ","
 
 
 def _title_meta(f: RawFile) -> None:
