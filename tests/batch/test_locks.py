@@ -32,6 +32,7 @@ def test_a_waiter_is_told_once_and_gets_the_lock_when_the_holder_lets_go(tmp_pat
     def wait():
         waiter.acquire(on_wait=told.append)
         order.append("waiter")
+        order.append(FileLock(path).acquire(blocking=False))  # nobody else gets it meanwhile
         waiter.release()
 
     t = threading.Thread(target=wait)
@@ -43,7 +44,7 @@ def test_a_waiter_is_told_once_and_gets_the_lock_when_the_holder_lets_go(tmp_pat
     order.append("holder")
     holder.release()  # removes the file the waiter is blocked on: it must lock the new one
     t.join(10)
-    assert order == ["holder", "waiter"]
+    assert order == ["holder", "waiter", False]
     assert not path.exists()
 
 

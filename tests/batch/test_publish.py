@@ -23,6 +23,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from ecoscore import cli, load_spec
+from ecoscore.batch.publish import recover
 from ecoscore.batch.render import RESULT_FILE, file_names, render
 from ecoscore.errors import RenderWriteError
 from ecoscore.scoring.result import ScoredCohort
@@ -307,3 +308,21 @@ def test_a_first_render_that_fails_to_write_leaves_nothing(tmp_path, monkeypatch
     with pytest.raises(RenderWriteError, match="磁盘空间不足.*未写出任何报告"):
         render(DOC, workers=1, out_dir=tmp_path / "out", progress=False, notebook=lean)
     assert not (tmp_path / "out").exists()
+
+
+# --- recovery after a swap cut short -------------------------------------------------------------
+
+def test_a_swap_cut_short_is_rolled_back_and_litter_removed(tmp_path):
+    final = tmp_path / "render-doc" / "2022"
+    old, staged = final.parent / ".2022.old-7-ab", final.parent / ".2022.staging-7-ab"
+    for folder, text in ((old, "previous"), (staged, "new"), (final.parent / ".2022.staging-8-cd", "dead")):
+        folder.mkdir(parents=True)
+        (folder / "index.html").write_text(text, encoding="utf-8")
+    recover(final)  # killed between its renames: the previous set goes back, never the unfinished run's
+    assert (final / "index.html").read_text(encoding="utf-8") == "previous"
+    assert beside(final) == []
+
+    (final.parent / ".2022.old-9-ef").mkdir()  # killed while removing the old set: the new one stays
+    recover(final)
+    assert (final / "index.html").read_text(encoding="utf-8") == "previous"
+    assert beside(final) == []
