@@ -211,7 +211,8 @@ def _read_workbook(p: Path, name: str) -> RawFile:
             if hasattr(ws, "reset_dimensions"):
                 ws.reset_dimensions()  # some writers record a wrong used range; read every row
             rows, typed = [], {}
-            for row in ws.iter_rows():
+            xml = _sheet_xml(wb, ws)
+            for row in ws.iter_rows(max_row=_last_filled_row(xml)):
                 vals = []
                 for c in row:
                     v = getattr(c, "value", None)
@@ -220,7 +221,7 @@ def _read_workbook(p: Path, name: str) -> RawFile:
                     vals.append(v)
                 rows.append(_clean_row(vals, len(rows), typed))
             sheet = RawSheet(name, ws.title, rows, typed=typed, hidden=ws.sheet_state != "visible")
-            _cell_marks(sheet, wb, ws)
+            _cell_marks(sheet, xml)
             out.sheets.append(sheet)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError, EOFError, zlib.error):
         # a sheet's XML cut short or corrupt (ElementTree's ParseError is a SyntaxError)
@@ -236,7 +237,31 @@ _CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>(.*?)</(?:\w+:)?
 _FORMULA = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)</(?:\w+:)?f>|<(?:\w+:)?f\s[^>]*/>")
 
 
-def _cell_marks(sheet: RawSheet, wb, ws) -> None:
+def _sheet_xml(wb, ws) -> bytes | None:
+    """Return a worksheet's XML (openpyxl's read-only mode keeps the path to it), or None."""
+    path = getattr(ws, "_worksheet_path", None)
+    archive = getattr(wb, "_archive", None)
+    return archive.read(path) if path and archive is not None else None
+
+
+_FILLED = re.compile(rb'<(?:\w+:)?c r="[A-Z]+(\d+)"[^>]*>\s*<(?!/)')
+
+
+def _last_filled_row(xml: bytes | None) -> int | None:
+    """Return the last row holding a cell with content, or None to read every row.
+
+    Formatting whole rows in Excel or WPS writes a styled, empty row element for each of the
+    sheet's million rows; reading them all takes many seconds and hundreds of megabytes.
+    """
+    if not xml:
+        return None
+    last = 0
+    for m in _FILLED.finditer(xml):
+        last = max(last, int(m.group(1)))
+    return last if last else None  # no cell references at all: a writer that omits them
+
+
+def _cell_marks(sheet: RawSheet, xml: bytes | None) -> None:
     """Record the sheet's merged ranges and the formulas saved without a result.
 
     openpyxl's read-only mode shows neither (a merged range's other cells and an uncalculated
@@ -244,11 +269,8 @@ def _cell_marks(sheet: RawSheet, wb, ws) -> None:
     """
     from openpyxl.utils import column_index_from_string
 
-    path = getattr(ws, "_worksheet_path", None)
-    archive = getattr(wb, "_archive", None)
-    if not path or archive is None:
+    if not xml:
         return
-    xml = archive.read(path)
     for c1, r1, c2, r2 in _MERGE.findall(xml):
         ref = f"{c1.decode()}{r1.decode()}:{c2.decode()}{r2.decode()}"
         sheet.merged.append((ref, int(r1) - 1, int(r2) - 1, column_index_from_string(c1.decode()) - 1,
