@@ -386,6 +386,21 @@ def hidden_rows(tmp):
     return workbook(tmp, fn)
 
 
+def whole_rows_formatted(tmp):
+    """Whole rows formatted down the sheet (a fill chosen for rows 1:100000 in WPS): the XML
+    holds a styled, empty row element for each; the rows above are read as before."""
+    b = workbook(tmp, lambda wb: None)
+
+    def fn(data: bytes) -> bytes:
+        text = data.decode("utf-8")
+        last = max(int(r) for r in re.findall(r'<row r="(\d+)"', text))
+        rows = "".join(f'<row r="{i}" s="1" customFormat="1"/>' for i in range(last + 1, 100_001))
+        return text.replace("</sheetData>", rows + "</sheetData>").encode("utf-8")
+
+    zip_edit(b.current, "xl/worksheets/sheet1.xml", fn)
+    return b
+
+
 def sheets_renamed_by_wps(tmp):
     def fn(wb):
         wb[UNITS_SHEET].title = "Sheet1"

@@ -182,6 +182,7 @@ CASES = [
     Case("hidden-old-copy-of-sheet", B.hidden_old_copy_sheet,
          refused({"sheet": "单位数据(旧)", "row": 5, "expected": "只在一处填写", "text": "隐藏"})),
     Case("hidden-rows", B.hidden_rows, read()),
+    Case("whole-rows-formatted-to-row-100000", B.whole_rows_formatted, read()),
     Case("sheets-renamed-by-wps", B.sheets_renamed_by_wps, read()),
     Case("sheets-reordered", B.sheets_reordered, read()),
     Case("merged-cells-over-unit", B.merged_over_unit,
