@@ -244,7 +244,7 @@ def test_a_subset_keeps_the_other_reports_only_if_made_from_the_same_result(out,
     assert set(shown["links"]) == {UNITS[0]} and shown["source"] == "测试数据50"
     index = BeautifulSoup((final / "index.html").read_text(encoding="utf-8"), "html.parser")
     for unit in UNITS[1:]:
-        assert index.select_one(f'tr[data-unit="{unit}"] td[data-col="报告"]').get_text() == "—"
+        assert index.select_one(f'tr[data-unit="{unit}"] td[data-col="报告"]').get_text() == "本次未生成"
     assert f"本次未生成报告 2 份:{'、'.join(UNITS[1:])}" in other.describe()
     assert (final / "说明.txt").read_text(encoding="utf-8") == "分析人员放在这里的说明"  # a user's file stays
     assert beside(final) == []

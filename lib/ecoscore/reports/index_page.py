@@ -135,7 +135,7 @@ def _rows(result: Result, links: dict[str, str], failed: set[str],
         if r["unit"] in links:
             cells["报告"] = Markup('<a href="{}">查看</a>').format(quote(links[r["unit"]]))
         else:
-            cells["报告"] = "生成失败" if r["unit"] in failed else "—"
+            cells["报告"] = "生成失败" if r["unit"] in failed else "本次未生成"
         rows.append({"unit": r["unit"], "cells": {c: cells[c] for c in cols}})
     return cols, rows
 
