@@ -563,27 +563,30 @@ def event_line_fullwidth(tmp):
 
 
 # Previous year
-def previous_lacking_unit(tmp):
-    """Last year's file without 乙区's row, though 指.1 (a trend) needs last year's value."""
-    cur = tmp / XLSX_NAME
-    cur.write_bytes(CURRENT_ONLY.read_bytes())
-    wb = load_workbook(PREVIOUS_2019)
-    wb[UNITS_SHEET].delete_rows(6)
-    prev = tmp / PREV_NAME
-    wb.save(prev)
-    return Built(cur, prev)
+def previous_edited(fn: Callable) -> Callable:
+    """Return a builder: this year's good file, and last year's changed by ``fn(units sheet)``."""
+    def build(tmp):
+        cur = tmp / XLSX_NAME
+        cur.write_bytes(CURRENT_ONLY.read_bytes())
+        wb = load_workbook(PREVIOUS_2019)
+        fn(wb[UNITS_SHEET])
+        prev = tmp / PREV_NAME
+        wb.save(prev)
+        return Built(cur, prev)
+    return build
 
 
-def previous_rows_labelled_this_year(tmp):
-    """Last year's file whose year column says 2020 (copied from this year's and not changed)."""
-    cur = tmp / XLSX_NAME
-    cur.write_bytes(CURRENT_ONLY.read_bytes())
-    wb = load_workbook(PREVIOUS_2019)
+#: Last year's file without 乙区's row, though 指.1 (a trend) needs last year's value.
+previous_lacking_unit = previous_edited(lambda ws: ws.delete_rows(6))
+
+
+def _label_this_year(ws):
     for r in (5, 6, 7):
-        wb[UNITS_SHEET][f"A{r}"].value = 2020
-    prev = tmp / PREV_NAME
-    wb.save(prev)
-    return Built(cur, prev)
+        ws[f"A{r}"].value = 2020
+
+
+#: Last year's file whose year column says 2020 (copied from this year's and not changed).
+previous_rows_labelled_this_year = previous_edited(_label_this_year)
 
 
 def previous_from_another_document(tmp):

@@ -52,7 +52,7 @@ def attach_evidence(audit: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame
     joined = ev.groupby(["unit", "line_id"], sort=False)["shown"].agg("\n".join)
     keys = pd.MultiIndex.from_arrays([audit["unit"].astype(str), audit["line_id"].astype(str)])
     audit = audit.copy()
-    audit["evidence"] = joined.reindex(keys).fillna("").to_numpy()
+    audit["evidence"] = joined.reindex(keys).astype(object).fillna("").to_numpy()  # none joined: float NaNs
     return audit
 
 
