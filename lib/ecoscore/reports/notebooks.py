@@ -101,6 +101,7 @@ def make(doc: str, unit: str | None = None) -> nbformat.NotebookNode:
         _code(params, "parameters"),
         _code("from ecoscore.reports import report\n\n"
               "rep = report.load(result, unit, doc=doc)"),
+        _code("rep.summary()"),  # the one-page summary a leader reads first
         _code("rep.header()"),
     ]
     for heading, call in outline(spec):
