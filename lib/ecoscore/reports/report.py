@@ -25,7 +25,7 @@ import pandas as pd
 
 from ecoscore import words
 from ecoscore.errors import EcoscoreError
-from ecoscore.reports import blocks, charts, departments, narrative, tables
+from ecoscore.reports import blocks, charts, departments, narrative, summary, tables
 from ecoscore.rules.base import Outcome, fmt
 from ecoscore.rules.policies import sections_that_count
 from ecoscore.scoring.cohort import SAMPLE_SOURCE, score_cohort
@@ -251,6 +251,10 @@ class Report:
         return f"{self.name}:{text}"
 
     # ------------------------------------------------------------- sections
+    def summary(self) -> blocks.HTMLBlock:
+        """Return the one-page summary that leads the report (``reports.summary``)."""
+        return summary.html(self)
+
     def header(self) -> blocks.HTMLBlock:
         """Return the header: unit, document, year, result, rank, gates, readings, warnings."""
         if self.department is not None:
