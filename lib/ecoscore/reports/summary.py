@@ -20,8 +20,6 @@ from ecoscore.rules.base import Outcome, fmt
 
 #: How many losses and actions the page lists.
 TOP = 3
-#: How many lead departments the per-department line names before "其他".
-DEPARTMENTS = 6
 
 
 @dataclass
@@ -161,14 +159,53 @@ def _closing(items: list[Loss], gap: float) -> str:
 
 
 def by_department(items: list[Loss]) -> list[tuple[str, float, int]]:
-    """Return (lead department, points lost, items) for the losses that name a lead."""
+    """Return (lead department, points lost, items) for the point losses, biggest first;
+    losses whose line names no lead are grouped under "未列牵头单位".
+    """
     agg: dict[str, list] = {}
     for x in items:
-        if x.lead:
-            a = agg.setdefault(x.lead, [0.0, 0])
+        if x.lost > 0:
+            a = agg.setdefault(x.lead or "未列牵头单位", [0.0, 0])
             a[0] += x.lost
             a[1] += 1
     return sorted(((k, v[0], v[1]) for k, v in agg.items()), key=lambda t: (-t[1], -t[2]))
+
+
+def parts(values: list[float], total: float, digits: int = 2) -> list[float]:
+    """Return ``values`` rounded so that they add up to ``total`` rounded (largest remainder):
+    the figures a reader adds up on the page give the figure printed beside them.
+    """
+    scale = 10 ** digits
+    want = round(total * scale)
+    floors = [int(v * scale // 1) for v in values]
+    rest = want - sum(floors)
+    order = sorted(range(len(values)), key=lambda k: -(values[k] * scale - floors[k]))
+    for k in order[:max(rest, 0)]:
+        floors[k] += 1
+    return [f / scale for f in floors]
+
+
+def reconciliation(rep, items: list[Loss]) -> tuple[str, list[str]]:
+    """Return how the total follows from the losses ("958.75 = 1000 − 53.05 + 11.8") and the
+    points lost per lead department, rounded so that they add up to the loss shown.
+    """
+    r = rep.row
+    if not rep.scored or not rep.spec.total:
+        return "", []
+    lost = sum(x.lost for x in items if x.lost > 0)
+    a = rep.audit
+    bonus = float(a.loc[a["kind"] == "bonus", "awarded"].fillna(0).sum())
+    total, possible = round(float(r["total"]), 2), float(rep.spec.total)
+    adj = round(total - (possible - round(lost, 2) + round(bonus, 2)), 2)
+    bits = [f"总分{fmt(total)}分 = 满分{fmt(possible)}分 − 各项失分{fmt(round(lost, 2))}分"]
+    if bonus:
+        bits.append(f" + 加分{fmt(round(bonus, 2))}分")
+    if abs(adj) >= 0.005:
+        bits.append(f" {'+' if adj > 0 else '−'} 封顶、保底等调整{fmt(abs(adj))}分")
+    depts = by_department(items)
+    shown = parts([v for _, v, _ in depts], round(lost, 2))
+    lines = [f"{d} {fmt(v)}分({n}项)" for (d, _, n), v in zip(depts, shown)]
+    return "".join(bits) + "。", lines
 
 
 def actions(rep, items: list[Loss]) -> list[str]:
@@ -216,35 +253,33 @@ def titles(items: list[Loss]) -> list[str]:
 def html(rep) -> blocks.HTMLBlock:
     """Return the one-page summary of a report (a ``<section class="summary">``)."""
     items = losses(rep)
-    parts = []
+    out = []
     r = rep.row
     if rep.sample:
-        parts.append('<div class="eco-banner">示例数据,非官方数据</div>')
+        out.append('<div class="eco-banner">示例数据,非官方数据</div>')
     if r["gates"]:
-        parts.append(f'<div class="eco-warn">{blocks.esc(r["gates"])}。</div>')
+        out.append(f'<div class="eco-warn">{blocks.esc(r["gates"])}。</div>')
     for s in headline(rep):
-        parts.append(f"<p>{blocks.esc(s)}</p>")
+        out.append(f"<p>{blocks.esc(s)}</p>")
     nxt = next_step(rep, items)
     if nxt:
-        parts.append(f'<div class="eco-info"><b>下一步目标:</b>{blocks.esc(nxt)}</div>')
+        out.append(f'<div class="eco-info"><b>下一步目标:</b>{blocks.esc(nxt)}</div>')
     if items:
         rows = [[x.title, f"{fmt(x.lost)}分" if x.lost else _gap_or_state(x.row), x.lead or "—"] for x in items[:TOP]]
-        parts.append("<h3>失分最多的三项</h3>" if any(x.lost for x in items[:TOP]) else "<h3>未达标(未完成)的主要项目</h3>")
-        parts.append(blocks.table(rows, ["项目", "失分或差距", "牵头单位"], numeric=["失分或差距"]))
-    depts = by_department(items)
-    if len(depts) > 1 and any(v for _, v, _ in depts):
-        shown = [f"{d} {fmt(v)}分({n}项)" for d, v, n in depts[:DEPARTMENTS] if v > 0]
-        rest = sum(v for _, v, _ in depts[DEPARTMENTS:])
-        if rest > 0:
-            shown.append(f"其他 {fmt(rest)}分")
-        parts.append(f"<p><b>各牵头单位失分:</b>{blocks.esc(';'.join(shown))}。</p>")
+        out.append("<h3>失分最多的三项</h3>" if any(x.lost for x in items[:TOP]) else "<h3>未达标(未完成)的主要项目</h3>")
+        out.append(blocks.table(rows, ["项目", "失分或差距", "牵头单位"], numeric=["失分或差距"]))
+    sums, depts = reconciliation(rep, items)
+    if len(depts) > 1:
+        out.append(f"<p><b>各牵头单位失分:</b>{blocks.esc(';'.join(depts))}。</p>")
+    if sums:
+        out.append(f'<p class="eco-note">{blocks.esc(sums)}</p>')
     acts = actions(rep, items)
     if acts:
-        parts.append("<h3>建议下一步</h3><ol>" + "".join(f"<li>{blocks.esc(a)}</li>" for a in acts) + "</ol>")
+        out.append("<h3>建议下一步</h3><ol>" + "".join(f"<li>{blocks.esc(a)}</li>" for a in acts) + "</ol>")
     if not items:
-        parts.append("<p>各项均已达标或得满分。</p>")
+        out.append("<p>各项均已达标或得满分。</p>")
     title = f"{rep.name} {rep.year}年度考核结果摘要"
-    body = f'<section class="summary"><h2>{blocks.esc(title)}</h2>{"".join(parts)}</section>'
+    body = f'<section class="summary"><h2>{blocks.esc(title)}</h2>{"".join(out)}</section>'
     return blocks.HTMLBlock(body)
 
 
