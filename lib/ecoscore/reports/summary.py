@@ -265,9 +265,11 @@ def html(rep) -> blocks.HTMLBlock:
     if nxt:
         out.append(f'<div class="eco-info"><b>下一步目标:</b>{blocks.esc(nxt)}</div>')
     if items:
-        rows = [[x.title, f"{fmt(x.lost)}分" if x.lost else _gap_or_state(x.row), x.lead or "—"] for x in items[:TOP]]
-        out.append("<h3>失分最多的三项</h3>" if any(x.lost for x in items[:TOP]) else "<h3>未达标(未完成)的主要项目</h3>")
-        out.append(blocks.table(rows, ["项目", "失分或差距", "牵头单位"], numeric=["失分或差距"]))
+        top = items[:TOP]
+        out.append("<h3>失分最多的三项</h3>" if any(x.lost for x in top) else "<h3>未达标(未完成)的主要项目</h3>")
+        out.append("<ol>" + "".join(
+            f"<li>{blocks.esc(x.title)}:<b>{blocks.esc(f'失{fmt(x.lost)}分' if x.lost else _gap_or_state(x.row))}"
+            f"</b>(牵头单位:{blocks.esc(x.lead or '文件未列明')})</li>" for x in top) + "</ol>")
     sums, depts = reconciliation(rep, items)
     if len(depts) > 1:
         out.append(f"<p><b>各牵头单位失分:</b>{blocks.esc(';'.join(depts))}。</p>")
