@@ -78,9 +78,10 @@ def headline(rep) -> list[str]:
         bits.append(f"全部指标达标{r['indicators_met']}/{r['indicators']}项")
     if r["tasks"]:
         bits.append(f"重点任务完成{r['tasks_done']}/{r['tasks']}项")
-    out = [",".join(bits) + "。"] if bits else []
-    if r["verdict"] and not rep.scored:
-        out.append(f"结论:{r['verdict']}。".replace("。。", "。"))
+    if r["verdict"] and not rep.scored:  # the verdict states the counts that decide it
+        out = [f"结论:{r['verdict']}。".replace("。。", "。")]
+    else:
+        out = [",".join(bits) + "。"] if bits else []
     change = _change(rep)
     if change:
         out.append(change)
@@ -216,7 +217,9 @@ def actions(rep, items: list[Loss]) -> list[str]:
     for x in items[:TOP]:
         line = rep.spec.line(x.row["line_id"])
         who = x.lead or rep.name
-        if x.lost > 0:
+        if x.row["kind"] == "deduction":
+            what = f"本项扣{fmt(x.lost)}分,应防止同类情形再次发生。"
+        elif x.lost > 0:
             what = f"本项失{fmt(x.lost)}分:{_short(x.row['reason'])}"
         else:
             what = departments.action(x.row, line, x.lead) if x.lead else ""
