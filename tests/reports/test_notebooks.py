@@ -74,7 +74,8 @@ def test_notebook_is_thin(doc):
     assert all(c.metadata["jupyter"]["source_hidden"] for c in code)
     imports = [ln for c in code for ln in c.source.splitlines() if "import" in ln]
     assert imports == ["from ecoscore.reports import report"]
-    sections = nb.cells[3:]
+    assert [c.source for c in nb.cells[2:4]] == ["rep.summary()", "rep.header()"]  # the summary leads
+    sections = nb.cells[4:]
     assert len(sections) % 2 == 0 and len(sections) >= 14
     for heading, call in zip(sections[::2], sections[1::2]):
         assert heading.cell_type == "markdown" and heading.source.startswith("## ")
@@ -124,9 +125,12 @@ def test_notebook_runs_and_shows_the_unit_numbers(doc, unit, sample_data, tmp_pa
     nb = papermill.execute_notebook(str(path_of(doc)), str(out), parameters={"unit": unit},
                                     kernel_name="python3", progress_bar=False, cwd=str(ROOT))
     pages = outputs_html(nb)
-    header, narr = pages[0], pages[1]
+    lead, header, narr = pages[0], pages[1], pages[2]
     rep = report.build(doc, unit)
     row = rep.row
+    assert '<section class="summary">' in lead and f"{html.escape(rep.name)} {rep.year}年度考核结果摘要" in lead
+    if rep.scored:
+        assert f"总分{fmt(row['total'])}分" in lead
     assert f"<h1>{html.escape(unit)}</h1>" in header
     assert "示例数据,非官方数据" in header
     if rep.scored:
