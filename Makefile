@@ -12,13 +12,15 @@ help: ## list the targets
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[test]"
+	$(PY) -m pip install -q -e ".[test,pdf]"
 	touch $@
 
-setup: $(VENV)/.installed ## create .venv and install ecoscore with its test tools
+setup: $(VENV)/.installed ## create .venv and install ecoscore with its test tools and PDF printing
 
-system: ## install the Debian packages the browser tests need (chromium)
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+system: ## install Debian's chromium and fonts-noto-cjk (browser tests and PDFs; without the fonts Chinese prints as boxes)
+	@pkgs=""; command -v chromium >/dev/null || pkgs="chromium"; \
+	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || pkgs="$$pkgs fonts-noto-cjk"; \
+	if [ -n "$$pkgs" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkgs >/dev/null; fi
 
 test: setup system ## set up, then run every test (pytest exit 5 = no tests is reported, not hidden)
 	@$(PY) -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc

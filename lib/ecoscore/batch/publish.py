@@ -119,9 +119,12 @@ class Staging:
         except ValueError:
             return path
 
-    def carry_over(self, stems: dict[str, str], units: Iterable[str], result_name: str) -> dict[str, Path]:
+    def carry_over(self, stems: dict[str, str], units: Iterable[str], result_name: str,
+                   suffixes: Iterable[str] = (".html",)) -> dict[str, Path]:
         """Stage the published reports of ``units`` if they were made from the result staged
-        now (``same_result``); return ``{unit: staged path}`` of the reports carried over.
+        now (``same_result``); return ``{unit: staged path}`` of the reports (``.html``)
+        carried over. Files of the same stem with the other ``suffixes`` (a report's ``.pdf``)
+        go with their report where they exist.
         """
         if not self.previous or not same_result(self.final / result_name, self.path / result_name):
             return {}
@@ -131,6 +134,9 @@ class Staging:
             if src.is_file() and not (self.path / src.name).exists():
                 _link_or_copy(src, self.path / src.name)
                 carried[unit] = self.path / src.name
+                for extra in (self.final / f"{stems[unit]}{x}" for x in suffixes if x != ".html"):
+                    if extra.is_file() and not (self.path / extra.name).exists():
+                        _link_or_copy(extra, self.path / extra.name)
         return carried
 
     # ------------------------------------------------------------------ publishing

@@ -6,7 +6,9 @@ once per unit through papermill (parameters injected) in parallel worker threads
 executed notebook without code (``ecoscore.reports.standalone``) and publishes one set::
 
     outputs/<doc>/<year>/<unit>.html      one report per unit (file name made safe)
+    outputs/<doc>/<year>/<unit>.pdf       the same report on A4 (``pdf=True``)
     outputs/<doc>/<year>/index.html       ranking, cohort chart, links, failures
+    outputs/<doc>/<year>/index.pdf        the index on A4 (``pdf=True``)
     outputs/<doc>/<year>/scored.json      the scored result every report and the index read
     outputs/<doc>/<year>/_failed/<unit>.ipynb   the executed notebook of a unit that failed
 
@@ -15,6 +17,12 @@ a lock (``ecoscore.batch.publish``): the folder always holds one complete run, n
 two, and a render that is killed, interrupted or runs out of disk leaves the set published
 before it as it was. A unit that fails never stops the others: it is listed in the index and
 in the returned ``RenderSummary``.
+
+With ``pdf=True`` every HTML page of the set is also printed to A4 PDF beside it, in the
+staging folder, by one headless Chromium for the whole batch (``standalone.PdfPrinter``),
+each report as soon as it is written while the kernels go on with the next units. A PDF
+that fails is listed like a failed report (``pdf_failures``, the index, the command line);
+the HTML report stays.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ import sys
 import threading
 import time
 import unicodedata
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +49,7 @@ from ecoscore.batch.workers import FAILED_DIR, RenderPool, UnitJob
 from ecoscore.errors import EcoscoreError, RenderError, RenderFailure
 from ecoscore.paths import NOTEBOOK_DIR
 from ecoscore.reports.index_page import index_html
+from ecoscore.reports.standalone import PdfPrinter, page_footer, page_header
 from ecoscore.scoring.cohort import score_cohort
 from ecoscore.spec import Spec, load_spec, parse_readings
 
@@ -48,6 +57,8 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\'`$&;!#%{}\[\]~^]')
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.IGNORECASE)
 RESULT_FILE = "scored.json"
 INDEX_FILE = "index.html"
+#: The words the index's PDF carries in its header, where a report names its unit.
+INDEX_HEADER = "汇总索引"
 _MAX_BYTES = 180  # file-name budget in UTF-8 bytes, leaving room for ".html" and a suffix
 
 
@@ -67,16 +78,20 @@ class RenderSummary:
     carried: dict[str, Path] = field(default_factory=dict)
     #: reports with no page in the published set: not asked for this time, none to keep
     not_rendered: list[str] = field(default_factory=list)
+    #: the PDF of each page printed (``pdf=True``): report name, or ``INDEX_HEADER`` for the index
+    pdfs: dict[str, Path] = field(default_factory=dict)
+    #: pages whose PDF failed (their HTML was written); kind ``"pdf"``
+    pdf_failures: list[RenderFailure] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        """Return whether every unit rendered."""
-        return not self.failures
+        """Return whether every unit rendered (and, when asked for, every PDF printed)."""
+        return not self.failures and not self.pdf_failures
 
     def raise_for_failures(self) -> None:
-        """Raise ``RenderError`` listing the failed units, if any."""
-        if self.failures:
-            raise RenderError(self.failures)
+        """Raise ``RenderError`` listing the failed units and PDFs, if any."""
+        if not self.ok:
+            raise RenderError(self.failures + self.pdf_failures)
 
     def describe(self) -> str:
         """Return a short Chinese account of the run, for the command line."""
@@ -88,7 +103,9 @@ class RenderSummary:
         if self.not_rendered:
             names = "、".join(self.not_rendered[:10]) + (" 等" if len(self.not_rendered) > 10 else "")
             lines.append(f"本次未生成报告 {len(self.not_rendered)} 份:{names}")
-        for f in self.failures:
+        if self.pdfs or self.pdf_failures:
+            lines.append(f"PDF:成功 {len(self.pdfs)} 份,失败 {len(self.pdf_failures)} 份")
+        for f in self.failures + self.pdf_failures:
             msg = (f.message or "").splitlines() or [""]
             lines.append(f"  失败 {f.unit}:{msg[0]}")
             lines += [f"    {m}" for m in msg[1:4]]
@@ -207,7 +224,8 @@ def _plan(doc, units, year, facts, previous, readings, notebook) -> _Plan:
 
 def render(doc: str, units="all", year: int | None = None, workers: int | None = None,
            out_dir: str | Path = "outputs", facts=None, readings=None, progress: bool = True, *,
-           previous=None, notebook: str | Path | None = None, cell_timeout: float | None = 600) -> RenderSummary:
+           previous=None, notebook: str | Path | None = None, cell_timeout: float | None = 600,
+           pdf: bool = False) -> RenderSummary:
     """Render one stand-alone HTML report per unit of ``doc``, and the cohort index.
 
     ``units`` is ``"all"`` or a list of unit names (aliases accepted); ``year`` defaults to the
@@ -215,6 +233,8 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
     optional file of last year's facts; ``readings`` picks readings of ambiguous clauses
     (``["A2=from_max"]`` or a dict). ``workers`` defaults to ``os.cpu_count()``.
     ``notebook`` replaces ``notebooks/<doc>.ipynb``; ``cell_timeout`` bounds each cell (seconds).
+    ``pdf`` also prints every page of the set to an A4 PDF beside it (same stem, ``.pdf``):
+    Chromium is started once, before anything is written (``EcoscoreError`` if it cannot be).
 
     Units, readings, the notebook's parameters and the facts are all checked before anything
     is written (``FactsError`` lists every bad fact). A unit whose notebook fails is listed in
@@ -238,7 +258,8 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
     summary = RenderSummary(spec.id, plan.year, final, final / INDEX_FILE)
     n_workers = max(1, min(workers or os.cpu_count() or 1,
                            len(plan.units) if isinstance(plan.units, list) else len(report_names(spec))))
-    with _sigterm_unwinds(), KernelRuntime() as runtime:
+    printer = PdfPrinter() if pdf else nullcontext()
+    with _sigterm_unwinds(), printer, KernelRuntime() as runtime:
         job = UnitJob(nbformat.read(plan.notebook, as_version=4), final, file_names(spec),
                       f"{spec.short_title} — {{unit}}", cell_timeout, str(plan.notebook.resolve().parent),
                       runtime.path, final)
@@ -248,9 +269,10 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
             added = [u for u in cohort.units if u not in spec.unit_names]
             names = _pick_units(spec, plan.units, added)
             job.stems = file_names(spec, added)
-            with Staging(final, own=_own, on_wait=lambda pid: _say_waiting(final, pid)) as stage:
+            with Staging(final, own=lambda name: _own(name, final),
+                         on_wait=lambda pid: _say_waiting(final, pid)) as stage:
                 try:
-                    _write_set(stage, pool, job, cohort, plan, names, summary, progress)
+                    _write_set(stage, pool, job, cohort, plan, names, summary, progress, printer if pdf else None)
                 except BaseException:
                     pool.abort()  # no worker may write into the staging folder while it is removed
                     raise
@@ -258,6 +280,7 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
             # name every file where it now is
             summary.written = {u: stage.shown(p) for u, p in summary.written.items()}
             summary.carried = {u: stage.shown(p) for u, p in summary.carried.items()}
+            summary.pdfs = {u: stage.shown(p) for u, p in summary.pdfs.items()}
             for f in summary.failures:
                 f.notebook = str(stage.shown(f.notebook)) if f.notebook else ""
     summary.seconds = time.perf_counter() - started
@@ -265,9 +288,18 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
 
 
 def _write_set(stage: Staging, pool: RenderPool, job: UnitJob, cohort, plan: _Plan, names: list[str],
-               summary: RenderSummary, progress: bool) -> None:
-    """Write the whole set into the staging folder: the result, every report, the index."""
+               summary: RenderSummary, progress: bool, printer: PdfPrinter | None = None) -> None:
+    """Write the whole set into the staging folder: the result, every report, the index, and
+    with a ``printer`` the PDF of each (a report's as soon as it is written).
+    """
     spec = plan.spec
+
+    def print_pdf(name: str, page: Path, right: str) -> None:
+        if printer is not None:
+            header = page_header(spec.short_title, right)
+            footer = page_footer("示例数据,非官方数据" if cohort.sample else "")
+            _print_pdf(printer, stage, summary, name, page, header, footer)
+
     job.folder = stage.path
     with stage.disk_errors():
         result_path = cohort.save(stage.path / RESULT_FILE)
@@ -280,22 +312,57 @@ def _write_set(stage: Staging, pool: RenderPool, job: UnitJob, cohort, plan: _Pl
             summary.failures.append(outcome)
         else:
             summary.written[unit] = outcome
+            print_pdf(unit, outcome, unit)
     added = [u for u in cohort.units if u not in spec.unit_names]
     order = {u: i for i, u in enumerate(report_names(spec, added))}
     others = [u for u in order if u not in set(names)]
     with stage.disk_errors():
-        summary.carried = stage.carry_over(job.stems, others, RESULT_FILE)
+        summary.carried = stage.carry_over(job.stems, others, RESULT_FILE,
+                                           suffixes=(".html", ".pdf") if printer else (".html",))
+    for unit, page in summary.carried.items():
+        if page.with_suffix(".pdf").exists():
+            summary.pdfs[unit] = page.with_suffix(".pdf")
+        else:  # kept from a render without PDFs
+            print_pdf(unit, page, unit)
     summary.not_rendered = [u for u in others if u not in summary.carried]
     summary.failures.sort(key=lambda f: order[f.unit])
+    summary.pdf_failures.sort(key=lambda f: order[f.unit])
     summary.written = dict(sorted(summary.written.items(), key=lambda kv: order[kv[0]]))
     links = {u: p.name for u, p in {**summary.written, **summary.carried}.items()}
-    page = index_html(cohort, links=links, failures=summary.failures, base=stage.path)
+    page = index_html(cohort, links=links, failures=summary.failures + summary.pdf_failures, base=stage.path)
     with stage.disk_errors():
         atomic.write_text(stage.path / INDEX_FILE, page)
+    print_pdf(INDEX_HEADER, stage.path / INDEX_FILE, f"{plan.year}年 {INDEX_HEADER}")
 
 
-def _own(name: str) -> bool:
-    """Return whether ``name`` in a published folder is a file ecoscore writes (else a user's)."""
+def _print_pdf(printer: PdfPrinter, stage: Staging, summary: RenderSummary, name: str, page: Path,
+               header: str, footer: str) -> None:
+    """Print ``page`` to the PDF beside it; a failure is recorded (the HTML stays), a file
+    that cannot be written stops the batch like any other (``RenderWriteError``).
+    """
+    target = page.with_suffix(".pdf")
+    try:
+        data = printer.print_pdf(page, header=header, footer=footer)
+    except Exception as e:  # one page's PDF must not stop the others
+        summary.pdf_failures.append(RenderFailure(name, f"PDF 生成失败(HTML 报告已生成):{_first_line(e)}",
+                                                  "", "pdf"))
+        return
+    with stage.disk_errors():
+        atomic.write_bytes(target, data)
+    summary.pdfs[name] = target
+
+
+def _first_line(e: BaseException) -> str:
+    text = [t for t in str(e).strip().splitlines() if t.strip()]
+    return f"{type(e).__name__}: {text[0]}" if text else type(e).__name__
+
+
+def _own(name: str, folder: Path) -> bool:
+    """Return whether ``name`` in the published ``folder`` is a file ecoscore writes (else a
+    user's): a PDF is a report's print when an HTML page of the same stem sits beside it.
+    """
+    if name.endswith(".pdf"):
+        return (folder / (name[:-4] + ".html")).is_file()
     return (name in (INDEX_FILE, RESULT_FILE, FAILED_DIR) or name.endswith(".html")
             or (name.startswith(".") and name.endswith(".tmp")))
 

@@ -11,8 +11,10 @@ anywhere but the file itself makes the render fail instead of shipping a broken 
 
 from __future__ import annotations
 
+import html
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from nbconvert import HTMLExporter
 from nbformat import NotebookNode
@@ -30,8 +32,18 @@ _CSS_URL = re.compile(r"""url\(\s*["']?\s*([^"')\s]+)|@import\s+["']([^"']+)""",
 _FETCH_ATTRS = {"src", "srcset", "poster", "data", "background", "action", "formaction", "xlink:href", "href"}
 _NAVIGATION = {"a", "area"}
 _LOCAL = ("data:", "#", "about:blank")
-_TABLE_OPEN = re.compile(r"<table\b", re.IGNORECASE)
-_TABLE_CLOSE = re.compile(r"</table\s*>", re.IGNORECASE)
+#: Tables are never nested in a report (cells hold text, links and ``<details>``), so a table
+#: runs from its ``<table`` to the next ``</table>``.
+_TABLE = re.compile(r"<table\b.*?</table\s*>", re.S | re.I)
+_TABLE_END = re.compile(r"</table\s*>$", re.I)
+_THEAD = re.compile(r"<thead\b[^>]*>(.*?)</thead\s*>", re.S | re.I)
+_TBODY = re.compile(r"<tbody\b[^>]*>(.*?)</tbody\s*>", re.S | re.I)
+_ROW = re.compile(r"<tr\b.*?</tr\s*>", re.S | re.I)
+_TH = re.compile(r"<th\b[^>]*>(.*?)</th\s*>", re.S | re.I)
+_TD_OPEN = re.compile(r"<td\b[^>]*>", re.I)
+_ANY_TAG = re.compile(r"<[^>]*>")
+#: Tables with this many columns or more print as stacked rows (see ``wrap_tables``).
+STACK_COLUMNS = 12
 
 
 def css() -> str:
@@ -85,9 +97,45 @@ def to_html(nb: NotebookNode, title: str, exporter: HTMLExporter | None = None) 
 
 
 def wrap_tables(html: str) -> str:
-    """Wrap every ``<table>`` in a horizontally scrolling ``div.table-wrap``."""
-    html = _TABLE_OPEN.sub(lambda m: '<div class="table-wrap">' + m.group(0), html)
-    return _TABLE_CLOSE.sub("</table></div>", html)
+    """Wrap every ``<table>`` in a horizontally scrolling ``div.table-wrap``.
+
+    A table of ``STACK_COLUMNS`` columns or more (the audit appendix's twenty) cannot be
+    read on A4 at any font size: its wrapper also gets ``table-stack`` and every body cell a
+    ``data-label`` naming its column, so the print style sheet lays each row out as a block
+    of "label: value" pairs (``report.css``). On screen nothing changes.
+    """
+    return _TABLE.sub(_wrap_one, html)
+
+
+def _wrap_one(m: re.Match) -> str:
+    table = _TABLE_END.sub("</table>", m.group(0))
+    labels = _column_labels(table)
+    if len(labels) < STACK_COLUMNS:
+        return f'<div class="table-wrap">{table}</div>'
+    return f'<div class="table-wrap table-stack">{_label_cells(table, labels)}</div>'
+
+
+def _column_labels(table: str) -> list[str]:
+    """Return the column names of a table whose head is one plain row of ``<th>`` (else none)."""
+    head = _THEAD.search(table)
+    if head is None or len(_ROW.findall(head.group(1))) != 1 or "colspan" in head.group(1).lower():
+        return []
+    return [html.escape(html.unescape(_ANY_TAG.sub("", th)).strip(), quote=True) for th in _TH.findall(head.group(1))]
+
+
+def _label_cells(table: str, labels: list[str]) -> str:
+    """Give every cell of every body row that has one cell per column a ``data-label``."""
+    def row(r: re.Match) -> str:
+        cells = _TD_OPEN.findall(r.group(0))
+        if len(cells) != len(labels) or any("colspan" in c.lower() for c in cells):
+            return r.group(0)  # a row of another shape prints as it is
+        names = iter(labels)
+        return _TD_OPEN.sub(lambda c: f'<td data-label="{next(names)}"' + c.group(0)[3:], r.group(0))
+
+    body = _TBODY.search(table)
+    if body is None:
+        return table
+    return table[:body.start(1)] + _ROW.sub(row, body.group(1)) + table[body.end(1):]
 
 
 def external_references(html: str) -> list[str]:
@@ -117,3 +165,129 @@ def external_references(html: str) -> list[str]:
 
 def _css_urls(text: str) -> list[str]:
     return [next(g for g in m.groups() if g is not None) for m in _CSS_URL.finditer(text)]
+
+
+# --------------------------------------------------------------------------- printing to PDF
+#: Chromium's flags for printing local pages: no first-run, no GPU, no background network
+#: traffic (the machine may have no network at all). Playwright adds ``--headless`` and,
+#: as root in CI, ``--no-sandbox``.
+CHROMIUM_ARGS = ("--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync")
+#: Programs tried, in order, when ``ECOSCORE_CHROMIUM`` does not name one.
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "microsoft-edge")
+#: The page margins of ``report.css`` (``@page``): the header and footer print inside them.
+PAGE_MARGIN = {"top": "16mm", "right": "12mm", "bottom": "14mm", "left": "12mm"}
+_BAND = ('<div style="font-size:7.5pt;width:100%;margin:0 12mm;color:#444;display:flex;'
+         'justify-content:space-between;gap:8mm;font-family:\'Noto Sans CJK SC\',\'Microsoft YaHei\','
+         '\'PingFang SC\',sans-serif">{}</div>')
+
+
+def find_chromium() -> str | None:
+    """Return the browser that prints PDFs: ``$ECOSCORE_CHROMIUM``, else the first of
+    ``CHROMIUM_NAMES`` on ``PATH`` (Debian's ``chromium``, installed by ``make system``).
+    """
+    import os
+    import shutil
+
+    named = os.environ.get("ECOSCORE_CHROMIUM")
+    if named:
+        return named
+    return next((p for p in map(shutil.which, CHROMIUM_NAMES) if p), None)
+
+
+def page_header(left: str, right: str) -> str:
+    """Return Chromium's header template: ``left`` (the document) and ``right`` (the unit), escaped."""
+    return _BAND.format(f"<span>{html.escape(left)}</span><span>{html.escape(right)}</span>")
+
+
+def page_footer(note: str = "") -> str:
+    """Return Chromium's footer template: ``note`` (escaped) and "第 n 页 / 共 m 页"."""
+    pages = '<span>第 <span class="pageNumber"></span> 页 / 共 <span class="totalPages"></span> 页</span>'
+    return _BAND.format(f"<span>{html.escape(note)}</span>{pages}")
+
+
+class PdfPrinter:
+    """Headless Chromium, started once, printing stand-alone pages to A4 PDF.
+
+    Use as a context manager around a batch: every page is printed by the same browser, in
+    a fresh tab. What is printed is what a reader gets with Ctrl+P in Chromium, following the
+    ``@media print`` rules of ``report.css`` (every ``<details>`` open, tables fitted to the
+    width, the widest stacked); the header names the document and the unit, the footer the
+    page. Pages are printed offline: a request for anything but the file itself is refused.
+
+    Chromium is driven through Playwright's sync API (the ``pdf`` extra); both missing, or a
+    browser that will not start, raise ``EcoscoreError`` in Chinese on entry. Use from one
+    thread only (Playwright's sync API is bound to the thread that started it).
+    """
+
+    def __init__(self, executable: str | None = None, *, timeout: float = 120):
+        self.executable = executable
+        self.timeout_ms = timeout * 1000
+        self._playwright = None
+        self._browser = None
+
+    def __enter__(self) -> PdfPrinter:
+        from ecoscore.errors import EcoscoreError
+
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            raise EcoscoreError("生成 PDF 需要 Playwright:请运行 make setup,或 pip install 'ecoscore[pdf]'") from None
+        self.executable = self.executable or find_chromium()
+        if not self.executable:
+            raise EcoscoreError("生成 PDF 需要 Chromium 浏览器,但未找到:请运行 make system(Debian:apt-get install "
+                                "chromium),或用环境变量 ECOSCORE_CHROMIUM 指定浏览器程序")
+        self._playwright = sync_playwright().start()
+        try:
+            self._launch()
+        except Exception as e:
+            self.close()
+            raise EcoscoreError(f"无法启动 Chromium({self.executable}),未生成 PDF:{_first_line(e)}") from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _launch(self) -> None:
+        self._browser = self._playwright.chromium.launch(executable_path=self.executable, args=list(CHROMIUM_ARGS))
+
+    def close(self) -> None:
+        """Close the browser (idempotent)."""
+        try:
+            if self._browser is not None:
+                self._browser.close()
+        except Exception:  # a browser that already died has nothing left to close
+            pass
+        finally:
+            self._browser = None
+            if self._playwright is not None:
+                self._playwright.stop()
+                self._playwright = None
+
+    def print_pdf(self, page_path: str | Path, *, header: str = "", footer: str = "") -> bytes:
+        """Return the page at ``page_path`` printed to A4 PDF, with ``header``/``footer``
+        templates (``page_header``, ``page_footer``). Raises Playwright's ``Error`` if the
+        page cannot be opened or printed; a browser that died is started again first.
+        """
+        if self._browser is None:
+            raise RuntimeError("PdfPrinter is used outside its with-block")
+        if not self._browser.is_connected():
+            self._launch()
+        context = self._browser.new_context(java_script_enabled=False, offline=True)
+        try:
+            context.set_default_timeout(self.timeout_ms)
+            page = context.new_page()
+            page.goto(Path(page_path).resolve().as_uri(), wait_until="load")
+            return page.pdf(format="A4", print_background=True, prefer_css_page_size=True, margin=PAGE_MARGIN,
+                            display_header_footer=bool(header or footer),
+                            header_template=header or "<span></span>", footer_template=footer or "<span></span>")
+        finally:
+            try:
+                context.close()
+            except Exception:  # the browser died while printing: the error above says why
+                pass
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return f"{type(e).__name__}: {text[0]}" if text else type(e).__name__
