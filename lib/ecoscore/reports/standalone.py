@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -213,16 +214,19 @@ class PdfPrinter:
     a fresh tab. What is printed is what a reader gets with Ctrl+P in Chromium, following the
     ``@media print`` rules of ``report.css`` (every ``<details>`` open, tables fitted to the
     width, the widest stacked); the header names the document and the unit, the footer the
-    page. Pages are printed offline: a request for anything but the file itself is refused.
+    page. Pages are printed offline (no request leaves the machine) with scripts off.
 
-    Chromium is driven through Playwright's sync API (the ``pdf`` extra); both missing, or a
-    browser that will not start, raise ``EcoscoreError`` in Chinese on entry. Use from one
-    thread only (Playwright's sync API is bound to the thread that started it).
+    Chromium is driven through Playwright's sync API (the ``pdf`` extra) in a thread of the
+    printer's own: the sync API refuses to run where an asyncio loop runs (a Jupyter kernel,
+    a test using Playwright itself), and is bound to the thread that started it. Playwright
+    or Chromium missing, or a browser that will not start, raise ``EcoscoreError`` in
+    Chinese on entry.
     """
 
     def __init__(self, executable: str | None = None, *, timeout: float = 120):
         self.executable = executable
         self.timeout_ms = timeout * 1000
+        self._thread: ThreadPoolExecutor | None = None
         self._playwright = None
         self._browser = None
 
@@ -230,16 +234,16 @@ class PdfPrinter:
         from ecoscore.errors import EcoscoreError
 
         try:
-            from playwright.sync_api import sync_playwright
+            import playwright.sync_api  # noqa: F401
         except ImportError:
             raise EcoscoreError("生成 PDF 需要 Playwright:请运行 make setup,或 pip install 'ecoscore[pdf]'") from None
         self.executable = self.executable or find_chromium()
         if not self.executable:
             raise EcoscoreError("生成 PDF 需要 Chromium 浏览器,但未找到:请运行 make system(Debian:apt-get install "
                                 "chromium),或用环境变量 ECOSCORE_CHROMIUM 指定浏览器程序")
-        self._playwright = sync_playwright().start()
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="ecoscore-pdf")
         try:
-            self._launch()
+            self._call(self._start)
         except Exception as e:
             self.close()
             raise EcoscoreError(f"无法启动 Chromium({self.executable}),未生成 PDF:{_first_line(e)}") from None
@@ -248,11 +252,39 @@ class PdfPrinter:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def print_pdf(self, page_path: str | Path, *, header: str = "", footer: str = "") -> bytes:
+        """Return the page at ``page_path`` printed to A4 PDF, with ``header``/``footer``
+        templates (``page_header``, ``page_footer``). Raises Playwright's ``Error`` if the
+        page cannot be opened or printed; a browser that died is started again first.
+        """
+        if self._thread is None:
+            raise RuntimeError("PdfPrinter is used outside its with-block")
+        return self._call(self._print, Path(page_path), header, footer)
+
+    def close(self) -> None:
+        """Close the browser and the printer's thread (idempotent)."""
+        if self._thread is None:
+            return
+        try:
+            self._call(self._stop)
+        finally:
+            self._thread.shutdown(wait=True)
+            self._thread = None
+
+    # -- in the printer's thread
+    def _call(self, fn, *args):
+        return self._thread.submit(fn, *args).result()
+
+    def _start(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self._playwright = sync_playwright().start()
+        self._launch()
+
     def _launch(self) -> None:
         self._browser = self._playwright.chromium.launch(executable_path=self.executable, args=list(CHROMIUM_ARGS))
 
-    def close(self) -> None:
-        """Close the browser (idempotent)."""
+    def _stop(self) -> None:
         try:
             if self._browser is not None:
                 self._browser.close()
@@ -264,20 +296,14 @@ class PdfPrinter:
                 self._playwright.stop()
                 self._playwright = None
 
-    def print_pdf(self, page_path: str | Path, *, header: str = "", footer: str = "") -> bytes:
-        """Return the page at ``page_path`` printed to A4 PDF, with ``header``/``footer``
-        templates (``page_header``, ``page_footer``). Raises Playwright's ``Error`` if the
-        page cannot be opened or printed; a browser that died is started again first.
-        """
-        if self._browser is None:
-            raise RuntimeError("PdfPrinter is used outside its with-block")
+    def _print(self, page_path: Path, header: str, footer: str) -> bytes:
         if not self._browser.is_connected():
             self._launch()
         context = self._browser.new_context(java_script_enabled=False, offline=True)
         try:
             context.set_default_timeout(self.timeout_ms)
             page = context.new_page()
-            page.goto(Path(page_path).resolve().as_uri(), wait_until="load")
+            page.goto(page_path.resolve().as_uri(), wait_until="load")
             return page.pdf(format="A4", print_background=True, prefer_css_page_size=True, margin=PAGE_MARGIN,
                             display_header_footer=bool(header or footer),
                             header_template=header or "<span></span>", footer_template=footer or "<span></span>")
