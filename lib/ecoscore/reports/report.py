@@ -8,7 +8,7 @@
 A report only **presents** a ``ScoredCohort`` (``ecoscore.scoring.result``): totals, grades,
 ranks, subtotals and adjustments are read from it, never computed again, so the report, the
 index page, the CLI and the exports cannot disagree. Every section returns something a
-notebook displays as HTML: an ``HTMLBlock`` or a ``charts.Chart`` (an embedded PNG). A section
+notebook displays as HTML: an ``HTMLBlock`` or a ``charts.Chart`` (HTML bars, no image). A section
 that does not apply to the document returns a short note saying so, so that one notebook
 shape serves every document.
 """
@@ -387,111 +387,163 @@ class Report:
             countable=sections_that_count(self.spec, self.unit))
         return blocks.narrative(paras)
 
-    def sections_chart(self) -> charts.Chart:
-        """Return the score of each section against its maximum, or the status counts."""
-        d = self.sections()
-        if self.scored and self.spec.family == "points":
-            ax = charts.section_scores(d, y="label", title=self._title("各部分得分"))
-            alt = ";".join(f"{r.label}{fmt(r.awarded)}/{fmt(r.possible)}分" for r in d.itertuples())
-        else:
-            cols = self._status_columns()
-            ax = charts.status_counts(d, y="label", columns=cols, title=self._title("各部分完成情况"))
-            alt = ";".join(f"{r['label']}:" + "、".join(f"{c}{r[c]}项" for c in cols) for _, r in d.iterrows())
-        return charts.Chart(ax, alt=alt)
+    @cached_property
+    def _chart_sections(self) -> pd.DataFrame:
+        """Return this year's ``sections()``, found once for the charts that show them."""
+        return self.sections()
 
-    def lost_points_chart(self, *, top: int = 10) -> charts.Chart | blocks.HTMLBlock:
-        """Return the lines that lost most points, or the widest gaps of unmet indicators
-        and unfinished tasks.
+    def sections_chart(self) -> charts.Chart:
+        """Return each section's points against its maximum (points documents, the figures the
+        scored table prints), else the count of each status per section. Sections with nothing
+        to count are left out; a section that only deducts is named in the caption instead.
+        """
+        d = self._chart_sections
+        if self.scored and self.spec.family == "points":
+            shown = words.points_shown(self.audit, self.rollup)
+            d = d.assign(awarded=[shown.groups.get(s, words.shown(a)) for s, a in zip(d["section"], d["awarded"])])
+            return charts.section_scores(d, y="label", title=self._title("各部分得分"))
+        cols = self._status_columns()
+        bare = d[(d[cols].sum(axis=1) == 0) & (d["awarded"] < 0)]
+        note = ";".join(f"{r.label}:{words.points(r.awarded)}" for r in bare.itertuples())
+        note = f"{note}(只有扣分项的部分不计入完成情况,见逐项评分表)。" if note else ""
+        return charts.status_counts(d, y="label", columns=cols, title=self._title("各部分完成情况"), note=note)
+
+    def lost_points_chart(self, *, top: int = 10) -> charts.Chart | charts.Panel | blocks.HTMLBlock:
+        """Return the lines that lost most points; without points, the unfinished tasks by
+        completion (per cent of the task) and the unmet indicators with their gaps in their own
+        units: two measures, so two parts, never one axis.
         """
         a = self.audit
-        a = a.assign(name=[narrative.label(r) for _, r in a.iterrows()])
+        a = a.assign(name=[f"{i} {n}" for i, n in zip(a["line_id"], narrative.names(a))])
         if self.scored:
             d = a.assign(lost=narrative.lost_points(a))
             d = d[d["lost"] > 1e-9]
             if d.empty:
                 return blocks.note("各计分项目均未失分。")
-            ax = charts.ranked_bars(d, x="lost", y="name", top=top, suffix="分", xlabel="失分",
-                                    title=self._title("失分最多的项目"))
-            shown = d.sort_values("lost", ascending=False, kind="stable").head(top)
-            return charts.Chart(ax, alt=";".join(f"{n}失{fmt(v)}分" for n, v in zip(shown["name"], shown["lost"])))
+            more = len(d) - top
+            return charts.ranked_bars(d, x="lost", y="name", top=top, key="lost", unit="分",
+                                      title=self._title("失分最多的项目"),
+                                      note=f"另有{more}项失分较少,见逐项评分表。" if more > 0 else "")
+        tasks = a[(a["kind"] == "task") & (a["outcome"] == Outcome.NOT_DONE.value)]
         ind = a[(a["kind"] == "indicator") & (a["outcome"] == Outcome.NOT_MET.value)]
-        gap = (ind["gap"] / ind["target"].abs()).replace([np.inf, -np.inf], np.nan) * 100
-        tasks = a[(a["kind"] == "task") & a["outcome"].isin([Outcome.NOT_DONE.value])]
-        d = pd.concat([ind.assign(short=gap), tasks.assign(short=100 - tasks["value"])])
-        if d.empty:
+        if tasks.empty and ind.empty:
             return blocks.note("没有未达标指标或未完成任务。")
-        ax = charts.ranked_bars(d, x="short", y="name", top=top, suffix="%", xlabel="与目标的差距(占目标值或任务量的百分比)",
-                                title=self._title("差距最大的指标与任务"))
-        unsized = d[d["short"].isna()]
-        extra = f"另有{len(unsized)}项无法量化差距:{'、'.join(unsized['name'])}。" if len(unsized) else ""
-        return charts.Chart(ax, alt="差距最大的指标与任务", note=extra)
+        parts: list = []
+        if len(tasks):
+            sized, unsized = tasks[tasks["value"].notna()], tasks[tasks["value"].isna()]
+            more = len(sized) - top
+            note = (f"另有{more}项未完成任务完成比例较高,见逐项表。" if more > 0 else "") + (
+                f"另有{len(unsized)}项未完成任务没有完成比例:{'、'.join(unsized['name'])}。" if len(unsized) else "")
+            if len(sized):
+                parts.append(charts.completion_bars(sized, x="value", y="name", top=top, note=note,
+                                                    title=self._title("完成比例最低的未完成任务")))
+            else:
+                parts.append(f'<p class="eco-note">{blocks.esc(note)}</p>')
+        if len(ind):
+            rel = (ind["gap"] / ind["target"].abs()).replace([np.inf, -np.inf], np.nan)
+            ind = ind.assign(rel=rel).sort_values("rel", ascending=False, kind="stable", na_position="last")
+            items = []
+            for _, r in ind.head(top).iterrows():
+                ln = self.spec.line(r["line_id"])
+                bits = [f"目标{ln.target_text or words.num(r['target'])}", f"实际{tables.actual_text(r, ln)}",
+                        f"差距{narrative.row_gap(r)}"]
+                items.append((r["name"], ";".join(b for b in bits if not b.endswith(("目标", "实际", "差距")))))
+            more = len(ind) - top
+            parts.append(charts.gap_list(items, title=self._title("未达标的指标(差距按各指标自身的单位)"),
+                                         note=f"另有{more}项未达标指标,见逐项表。" if more > 0 else ""))
+        return parts[0] if len(parts) == 1 and isinstance(parts[0], charts.Chart) else charts.Panel(parts)
 
     def cohort_chart(self) -> charts.Chart | blocks.HTMLBlock:
-        """Return every unit's result with this unit highlighted."""
+        """Return every unit of this unit's rank group, in rank order, this unit marked; only
+        where the document ranks units and this unit has a rank.
+        """
         if self.department is not None:
             return blocks.note(f"部门报告只列{self.department}负责的各项,不作横向比较。")
         if self.spec.ranking.basis == "none":
             return blocks.note(self.spec.ranking.note or "本文件不对单位排名,不作横向比较。")
+        if not words.rank(self.row, self.spec):
+            return blocks.note(f"{self.unit}不参加本文件的排名,不作横向比较。")
         s = self.peers()
         if len(s) < 2:
             return blocks.note(f"{self.unit}在本考核中没有可比较的同类单位。")
         if self.scored:
-            d, x, xlabel = s, "total", "总分"
+            d, x, measure, unit = s, "total", "总分", "分"
         elif s["indicators"].any():
-            d, x, xlabel = s, "indicators_met", "达标指标数"
+            d, x, measure, unit = s, "indicators_met", "达标指标数", "项"
         else:
             d = s.assign(rate=s["tasks_done"] / s["tasks"].replace(0, np.nan) * 100)
-            x, xlabel = "rate", "任务完成率(%)"
+            x, measure, unit = "rate", "任务完成率", "%"
         group = self.row["rank_group"] or self.spec.unit_kind
-        ax = charts.cohort_bars(d, x=x, y="unit", highlight=self.unit, xlabel=xlabel,
-                                title=f"各{group}{xlabel}")
+        chart = charts.cohort_bars(d, x=x, y="unit", highlight=self.unit, unit=unit, rank="rank",
+                                   title=f"各{group}{measure}", note=self.spec.ranking.note)
         mine = d.loc[d["unit"] == self.unit, x].iloc[0]
-        return charts.Chart(ax, alt=f"{self.unit}{xlabel}{fmt(mine)},共{len(d)}个{group}",
-                            note=self.spec.ranking.note)
+        chart.alt = f"{self.unit}{measure}{words.num(mine, unit)},共{len(d)}个{group}。{chart.alt}"
+        return chart
 
     def compliance_grid(self) -> blocks.HTMLBlock:
-        """Return every indicator (and task) of the unit as a coloured tile, by section."""
+        """Return every indicator (and task) of the unit as a tile marked in its status's
+        colour (``charts.PALETTE``), by section, under a legend.
+        """
         a = self.audit[self.audit["kind"].isin(["indicator", "task"]) & self.audit["possible"].isna()]
         if a.empty:
             return blocks.note("本文件没有达标类指标。")
         groups: dict[str, list[str]] = {}
+        keys = []
         for _, r in a.iterrows():
             ln = self.spec.line(r["line_id"])
             status = words.status(r["outcome"], r["kind"])
-            css = words.css_class(r["outcome"]) or blocks.NONE_CLASS
+            key = charts.STATUS_KEY.get(status)
+            keys.append(key)
             if r["kind"] == "indicator":
                 value = tables.actual_text(r, ln)
-                detail = f"目标{ln.target_text or blocks.number(r['target'])}" + (f";实际{value}" if value else "")
+                detail = f"目标{ln.target_text or words.num(r['target'])}" + (f";实际{value}" if value else "")
             else:
-                detail = f"完成{blocks.number(r['value'], '%')}" if r["value"] == r["value"] else ""
-            tile = blocks.tile(line_id=r["line_id"], title=r["title"], status=status, css_class=css,
-                               detail=detail, attribute=r["attribute"])
+                detail = f"完成{words.completion(r['value'])}" if r["value"] == r["value"] else ""
+            tile = blocks.tile(line_id=r["line_id"], title=r["title"], status=status,
+                               css_class=f"eco-t-{key}" if key else "", detail=detail, attribute=r["attribute"])
             groups.setdefault(tables.section_label(self.spec, self.section_of(r["group"])), []).append(tile)
-        return blocks.grid(list(groups.items()), legend="绿色:达标/已完成;红色:未达标/未完成;灰色:缺数据。")
+        legend = charts.legend(k for k in charts.PALETTE if k in keys)
+        return blocks.HTMLBlock(charts.style() + legend + blocks.grid(list(groups.items())).html, css=False)
 
     def trend_chart(self) -> charts.Chart | blocks.HTMLBlock:
-        """Return this year against last year by section (points, or items met)."""
+        """Return this year against last year by section: the points the scored table prints
+        (sections with a maximum; a section that only deducts is named in the caption), or the
+        items met or done (sections counting nothing in either year are left out).
+        """
         if self.previous is None:
             return blocks.note("未提供上年数据,无法与上年比较。")
         if self.unit not in self.previous.summary["unit"].tolist():
             return blocks.note(f"上年数据中没有{self.unit},无法与上年比较。")
-        now = self.sections()
+        now = self._chart_sections
         before = self.sections(self.previous)
         merged = now.merge(before, on=["section", "label"], how="left", suffixes=("", "_prev"))
+        y0, y1 = f"{self.year - 1}年", f"{self.year}年"
+        last_audit = self._own(self.previous.unit_audit(self.unit))
+        extra = ""
         if self.scored and self.spec.family == "points":
-            merged["current"], merged["previous"] = merged["awarded"], merged["awarded_prev"]
-            xlabel = "得分"
+            cur = words.points_shown(self.audit, self.rollup).groups
+            old = words.points_shown(last_audit, self.previous.unit_rollup(self.unit)).groups
+            merged["current"] = [cur.get(s, words.shown(v)) for s, v in zip(merged["section"], merged["awarded"])]
+            merged["previous"] = [old.get(s, words.shown(v)) if v == v else np.nan
+                                  for s, v in zip(merged["section"], merged["awarded_prev"])]
+            scored = merged["possible"] > 0
+            bare = merged[~scored & ((merged["current"] != 0) | (merged["previous"].fillna(0) != 0))]
+            extra = ";".join(f"{r.label}:{y0}{words.points(r.previous)}、{y1}{words.points(r.current)}"
+                             for r in bare.itertuples())
+            extra = f"{extra}(扣分项不在图中)。" if extra else ""
+            merged, unit = merged[scored], "分"
         else:
-            good = [c for c in ("达标", "已完成") if c in self._status_columns()]
+            cols = self._status_columns()
+            good = [c for c in ("达标", "已完成") if c in cols]
             merged["current"] = merged[good].sum(axis=1)
-            merged["previous"] = merged[[f"{c}_prev" for c in good]].sum(axis=1)
-            xlabel = "达到要求的项数"
-        ax = charts.year_comparison(merged, y="label", labels=(f"{self.year - 1}年", f"{self.year}年"),
-                                    xlabel=xlabel, title=self._title("与上年比较"))
-        missing = int((self._own(self.previous.unit_audit(self.unit))["outcome"] == Outcome.MISSING.value).sum())
+            merged["previous"] = merged[[f"{c}_prev" for c in good]].sum(axis=1, min_count=1)
+            counted = merged[cols].sum(axis=1) + merged[[f"{c}_prev" for c in cols]].sum(axis=1) > 0
+            merged, unit = merged[counted], "项"
+        missing = int((last_audit["outcome"] == Outcome.MISSING.value).sum())
         note = (f"上年按同一规则以上年数据计算;上年有{missing}项缺数据(按0分计或无法判定)。"
                 if missing else "上年按同一规则以上年数据计算。")
-        return charts.Chart(ax, alt=self._title("与上年比较"), note=note)
+        title = self._title("与上年比较(" + ("得分" if unit == "分" else "达标或完成的项数") + ")")
+        return charts.year_comparison(merged, y="label", labels=(y0, y1), unit=unit, title=title, note=extra + note)
 
     def table(self) -> blocks.HTMLBlock:
         """Return the scored table: lines, group sums, adjustments and the total, as rolled up."""
