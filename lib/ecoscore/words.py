@@ -6,6 +6,10 @@ chosen here and nowhere else, so the report, the index, the CLI and the exports 
 
 from __future__ import annotations
 
+import math
+import re
+from dataclasses import dataclass, field
+
 from ecoscore.rules.base import POLARITY, Outcome, Polarity, fmt
 
 OUTCOME = {
@@ -83,6 +87,181 @@ def gap(value, gap_unit: str = "") -> str:
     return f"{text}{unit}"
 
 
+# ------------------------------------------------------------------ figures
+#: How many decimals a figure is written with (``fmt``: at most two, no trailing zeros). Every
+#: figure in a report's text and tables is written by ``num`` (or ``fmt``, the same rule), and
+#: every sum a report prints is the sum of the figures it prints (``points_shown``).
+DECIMALS = 2
+
+
+def num(x, unit: str = "") -> str:
+    """Return a figure as every report writes it (at most two decimals, no trailing zeros,
+    never "-0"), with ``unit``; "" for a missing figure.
+    """
+    if x is None or (isinstance(x, float) and x != x):
+        return ""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return f"{x}{unit}"
+    if v != v:
+        return ""
+    text = fmt(0.0 if abs(v) < 0.5 * 10 ** -DECIMALS else v)
+    return f"{text}{unit}"
+
+
+def shown(x) -> float:
+    """Return a figure as written (``num``), as a number: what a reader adds up."""
+    text = num(x)
+    return float(text) if text else 0.0
+
+
+def completion(x) -> str:
+    """Return a task's completion in per cent: never "100%" for a task not complete (99.996 →
+    "99.99%"), never more decimals than ``num``.
+    """
+    if x is None or x != x:
+        return ""
+    v = float(x)
+    if v < 100 and shown(v) >= 100:
+        return f"{math.floor(v * 10 ** DECIMALS) / 10 ** DECIMALS:.{DECIMALS}f}".rstrip("0").rstrip(".") + "%"
+    return num(v, "%")
+
+
+def pair(a, b, unit: str = "") -> tuple[str, str]:
+    """Return two figures to be compared (this year and last, value and target), each with
+    the fewest decimals (two to four) that keep them apart when they differ: 0.4107 and 0.41
+    are "0.4107" and "0.41", not "0.41" twice.
+    """
+    if a is None or b is None or a != a or b != b or shown(a) != shown(b) or float(a) == float(b):
+        return num(a, unit), num(b, unit)
+    for d in (3, 4):
+        x, y = round(float(a), d), round(float(b), d)
+        if x != y:
+            return (f"{x:.{d}f}".rstrip("0").rstrip(".") + unit, f"{y:.{d}f}".rstrip("0").rstrip(".") + unit)
+    return num(a, unit), num(b, unit)
+
+
+def points(x, *, verb: str = "得") -> str:
+    """Return a line's points as a reader says them: "得8分", and for a negative figure "扣3分"
+    (never "得-3分").
+    """
+    v = shown(x)
+    return f"扣{num(-v)}分" if v < 0 else f"{verb}{num(v)}分"
+
+
+@dataclass
+class Shown:
+    """A unit's points as its report prints them, so that every printed sum adds up.
+
+    ``lines`` (audit index → points) are each line's own figure (``shown``); a group with no
+    adjustment prints the sum of its printed lines and subgroups; a group with a cap or floor
+    prints its own figure and the adjustment row the difference. The total is the total as
+    every view prints it; ``total_adjustment`` is the figure the total-level adjustment's
+    reason gives (the printed sections as scored), and ``rounding`` (尾差) whatever is left
+    between the printed parts and the printed total, 0 when they add up.
+    """
+
+    lines: dict = field(default_factory=dict)
+    groups: dict = field(default_factory=dict)
+    adjustments: dict = field(default_factory=dict)
+    total: float | None = None
+    total_adjustment: float = 0.0
+    rounding: float = 0.0
+
+
+def points_shown(audit, rollup, total_id: str = "总分") -> Shown:
+    """Return the printed figures of one unit (``Shown``) from its audit rows (``group``,
+    ``awarded``, ``kind``) and rollup rows (``level``, ``id``, ``parent``, ``depth``,
+    ``adjustment``, ``awarded``).
+    """
+    out = Shown()
+    for k, a, kind in zip(audit.index, audit["awarded"], audit["kind"]):
+        if a == a and kind != "gate":
+            out.lines[k] = shown(a)
+    if rollup is None or not len(rollup):
+        return out
+    groups = rollup[rollup["level"] == "group"]
+    own: dict[str, float] = {}
+    for g, a, kind in zip(audit["group"], audit["awarded"], audit["kind"]):
+        if a == a and kind != "gate":
+            own[g] = own.get(g, 0.0) + shown(a)
+    for _, r in groups.sort_values("depth", ascending=False, kind="stable").iterrows():
+        parts = round(own.get(r["id"], 0.0) + sum(out.groups[c] for c in groups.loc[groups["parent"] == r["id"], "id"]
+                                                  if c in out.groups), DECIMALS)
+        if abs(r["adjustment"]) > 1e-9:
+            out.groups[r["id"]] = shown(r["awarded"])
+            out.adjustments[r["id"]] = round(out.groups[r["id"]] - parts, DECIMALS)
+        else:
+            out.groups[r["id"]] = parts
+    tot = rollup[rollup["level"] == "total"]
+    if len(tot):
+        t = tot.iloc[0]
+        top = groups[groups["parent"].fillna("") == ""]
+        sections = round(sum(out.groups[g] for g in top["id"]), DECIMALS)
+        out.total = shown(t["awarded"])
+        if abs(t["adjustment"]) > 1e-9:  # as its reason says: the sections as scored, each printed
+            out.total_adjustment = round(out.total - round(sum(shown(x) for x in top["awarded"]), DECIMALS), DECIMALS)
+            out.adjustments[total_id] = out.total_adjustment
+        out.rounding = round(out.total - sections - out.total_adjustment, DECIMALS)
+    return out
+
+
+ROUNDING = "四舍五入尾差"
+
+
+# ---------------------------------------------------------------- brackets
+def nested(text: str) -> str:
+    """Return ``text`` with brackets inside brackets written as square brackets (GB/T 15834:
+    外层用圆括号,里层用方括号), so a reader never meets "))" or "((":
+    "平均74.63分(一得73分(13家))" → "平均74.63分(一得73分［13家］)". Text whose brackets do not
+    pair up is returned as it is.
+    """
+    text = str(text or "")
+    depth, out, stack = 0, [], []
+    for ch in text:
+        if ch in "((":
+            depth += 1
+            stack.append(depth > 1)
+            out.append("［" if depth > 1 else "(")
+        elif ch in "))":
+            if not stack:
+                return text
+            out.append("］" if stack.pop() else ")")
+            depth -= 1
+        else:
+            out.append(ch)
+    return "".join(out) if not stack else text
+
+
+# ---------------------------------------------------------------- readings
+_FACT_KEY = re.compile(r"[((]\s*@[^()()]*[))]|@[\w.\-()()一-龥]+:[A-Za-z_]\w*")
+#: A code a reader cannot read: snake_case, a field name, an English word in lower case.
+CODE = re.compile(r"[A-Za-z0-9]+_[A-Za-z0-9_]+|@[A-Za-z_]\w*|(?<![A-Za-z])[a-z]{4,}(?![A-Za-z])")
+
+
+def reading_text(text: str, names: dict[str, str] | None = None) -> str:
+    """Return a spec's text about a reading (a question, a description) as a reader sees it:
+    the fact keys an analyst fills ("(@key_unit_promotion:approved)") left out, another
+    reading named by its code ("C1取combined") named by its words (``names``: code →
+    description), and a clause meant for whoever edits the spec (field names such as
+    ``applies_to``) left out.
+    """
+    out = _FACT_KEY.sub("", str(text or ""))
+    for code, desc in (names or {}).items():
+        short = re.split(r"[,,;;::(( 。]", reading_text(desc))[0]
+        out = re.sub(rf"(?<![A-Za-z_]){re.escape(code)}(?![A-Za-z_])", f"“{short}”", out)
+    clauses = re.split(r"(?<=[。;;])", out)
+    out = "".join(c for c in clauses if not CODE.search(c))
+    out = re.sub(r"得\s*[-−]\s*(?=\d)", "得负", out)  # "得−5分" (a reading about negative points): 得负5分
+    return nested(re.sub(r"[;;]$", "", re.sub(r"\s{2,}", " ", out).strip()))
+
+
+def reading_names(spec) -> dict[str, str]:
+    """Return every reading code of ``spec`` with its description (for ``reading_text``)."""
+    return {n: r.description for a in spec.ambiguities for n, r in a.readings.items() if r.description}
+
+
 def rank(row, spec) -> str:
     """Return a unit's rank as "第2/9名", or "" where the document does not rank it."""
     r = row["rank"]
@@ -124,7 +303,7 @@ def reading_effect(row, spec) -> str:
     """
     amb = next((a for a in spec.ambiguities if a.id == row["ambiguity"]), None)
     reading = amb.readings.get(row["reading"]) if amb else None
-    desc = reading.description if reading and reading.description else row["reading"]
+    desc = reading_text(reading.description, reading_names(spec)) if reading and reading.description else "另一种读法"
     bits = []
     changes = set(str(row["changes"]).split(","))
     if "grade" in changes:
@@ -141,8 +320,9 @@ def reading_effect(row, spec) -> str:
         bits.append("评优前置条件的判定改变")
     t, t0 = row.get("total"), row.get("total_before")
     if t == t and t0 == t0 and abs(t - t0) > 1e-9:
-        bits.append(f"总分{t0:.2f}→{t:.2f}".replace(".00", ""))
-    return f"{row['ambiguity']}({desc}):" + ";".join(bits)
+        bits.append(f"总分{num(t0)}→{num(t)}")
+    named = f"「{desc}」" if re.search(r"[()()]", desc) else f"({desc})"  # never "…))"
+    return f"{row['ambiguity']}{named}:" + ";".join(bits)
 
 
 COMPLIANCE = {"met": "全部达标", "not_met": "有未达标", "undetermined": "暂无法判定"}

@@ -63,37 +63,40 @@ def test_overall_points(points):
 
 def test_strengths_points(points):
     spec, r, _ = points
+    # one point a line; lines named by title in 「」, never by id
     assert narrative.strengths(r.unit_audit("甲区"), section_titles=titles(spec)) == (
-        "满分项目3项,合计40分,为:一.1 水质优良比例(20分)、一.2 交界断面水质(10分)、"
-        "二.2 生态文明宣传(10分)。水环境质量部分获得满分。获得加分2分(三.1 获国家级表彰2分)。"
-        "未发生扣分情形。")
+        "满分项目3项,合计40分:「水质优良比例」(20分)、「交界断面水质」(10分)、「生态文明宣传」(10分)。\n"
+        "水环境质量部分获得满分。\n获得加分2分:「获国家级表彰」2分。\n未发生扣分情形。")
     # 4 awards × 2 = 8, capped at 5
     assert narrative.strengths(r.unit_audit("丙县"), section_titles=titles(spec)) == (
-        "满分项目2项,合计30分,为:一.1 水质优良比例(20分)、二.2 生态文明宣传(10分)。"
-        "获得加分5分(三.1 获国家级表彰5分)。未发生扣分情形。")
+        "满分项目2项,合计30分:「水质优良比例」(20分)、「生态文明宣传」(10分)。\n"
+        "获得加分5分:「获国家级表彰」5分。\n未发生扣分情形。")
 
 
 def test_losses_points_largest_first_with_reasons(points):
     spec, r, _ = points
     assert narrative.losses(r.unit_audit("乙区"), section_titles=titles(spec)) == (
-        # base lost 24 + 10 = 34; the deduction is counted apart (one definition each)
-        "共失分34分,扣分项共扣3分,其中水环境质量失24分、重点工作失10分、扣分项扣3分。失分项目:"
-        "一.1 水质优良比例失20分(优良比例88%,目标≥90%,未达到要求,不得分);"
-        "二.2 生态文明宣传失10分(是否开展宣传活动:否,不得分);"
-        "一.2 交界断面水质失4分(不达标月份2个月,每个月扣2分,扣4分,得6分);"
-        "四.1 突发环境事件扣3分(突发环境事件1起,每起扣3分,扣3分,得-3分)。")
+        # base lost 24 + 10 = 34; the deduction is counted apart (one definition each), and said
+        # as 扣3分 once, never as "得-3分"
+        "共失分34分:水环境质量失24分、重点工作失10分。\n扣分项共扣3分。\n"
+        "「水质优良比例」失20分:优良比例88%,目标≥90%,未达到要求,不得分。\n"
+        "「生态文明宣传」失10分:是否开展宣传活动:否,不得分。\n"
+        "「交界断面水质」失4分:不达标月份2个月,每个月扣2分,扣4分,得6分。\n"
+        "「突发环境事件」扣3分:突发环境事件1起,每起扣3分,扣3分。")
 
 
 def test_losses_keep_user_text_raw_for_the_report_to_escape(points):
     _, r, _ = points
     text = narrative.losses(r.unit_audit("甲区"))
-    assert text == "共失分2分。失分项目:二.1 污水处理设施建设失2分(人工评定得8分(理由:进度滞后<script>alert(1)</script>))。"
+    # the analyst's reason is a clause of its own (no bracket inside a bracket), kept as typed
+    assert text == "共失分2分。\n「污水处理设施建设」失2分:人工评定得8分;理由:进度滞后<script>alert(1)</script>。"
 
 
 def test_losses_limit_says_largest(points):
     spec, r, _ = points
     text = narrative.losses(r.unit_audit("乙区"), limit=1, section_titles=titles(spec))
-    assert text.endswith("失分较多的项目:一.1 水质优良比例失20分(优良比例88%,目标≥90%,未达到要求,不得分)。")
+    assert text.endswith("扣分项共扣3分。以下列出失分最多的1项(共4项)。\n"
+                         "「水质优良比例」失20分:优良比例88%,目标≥90%,未达到要求,不得分。")
 
 
 def test_priorities_most_recoverable_then_nearest(points):
@@ -102,15 +105,15 @@ def test_priorities_most_recoverable_then_nearest(points):
     # 一.1 misses 90% by 2 percentage points (its rule's unit, though the fixture gives no
     # unit_of_measure) → 2/90 = 2.22% of the target
     assert narrative.priorities(r.unit_audit("乙区"), measures=measures) == (
-        "建议优先改进:(1)一.1 水质优良比例:可挽回20分,距目标差2个百分点;(2)二.2 生态文明宣传:可挽回10分;"
-        "(3)一.2 交界断面水质:可挽回4分。其中距目标最近的是一.1 水质优良比例(差距2个百分点,为目标值的2.22%)。")
-    assert narrative.priorities(r.unit_audit("甲区")) == "建议优先改进:(1)二.1 污水处理设施建设:可挽回2分。"
+        "建议优先改进以下各项。\n(1)「水质优良比例」:可挽回20分,距目标差2个百分点。\n(2)「生态文明宣传」:可挽回10分。\n"
+        "(3)「交界断面水质」:可挽回4分。\n其中距目标最近的是「水质优良比例」:差距2个百分点,为目标值的2.22%。")
+    assert narrative.priorities(r.unit_audit("甲区")) == "建议优先改进以下各项。\n(1)「污水处理设施建设」:可挽回2分。"
 
 
 def test_missing_points(points):
     _, r, _ = points
     assert narrative.missing(r.unit_audit("丙县")) == (
-        "有1项缺少数据:一.2 交界断面水质。这些项目暂按0分计,补齐数据后请重新评分。")
+        "有1项缺少数据:「交界断面水质」。\n这些项目暂按0分计,补齐数据后请重新评分。")
     assert narrative.missing(r.unit_audit("甲区")) == ""
 
 
@@ -123,11 +126,11 @@ def test_change_points(points):
     spec, r, before = points
     # last year: 一.1 85% (0 points), 二.2 not done (0 points) → 20; this year 50
     assert narrative.change(r.unit_audit("甲区"), before.unit_audit("甲区"), r.summary, before.summary, "甲区") == (
-        "与上年相比,总分由20分变为50分,提高30分,位次由第3/3名变为第1/3名。变化较大的项目:"
-        "一.1 水质优良比例由0分变为20分(+20分);二.2 生态文明宣传由0分变为10分(+10分)。")
+        "与上年相比,总分由20分变为50分,提高30分,位次由第3/3名变为第1/3名。\n"
+        "变化较大:「水质优良比例」由0分变为20分(+20分)。\n变化较大:「生态文明宣传」由0分变为10分(+10分)。")
     assert narrative.change(r.unit_audit("乙区"), before.unit_audit("乙区"), r.summary, before.summary, "乙区") == (
-        "与上年相比,总分由33分变为13分,下降20分,位次由第2/3名变为第3/3名。变化较大的项目:"
-        "一.1 水质优良比例由20分变为0分(−20分)。")
+        "与上年相比,总分由33分变为13分,下降20分,位次由第2/3名变为第3/3名。\n"
+        "变化较大:「水质优良比例」由20分变为0分(−20分)。")
 
 
 def test_compliance_texts(compliance):
@@ -139,20 +142,20 @@ def test_compliance_texts(compliance):
         "甲县共4项指标,达标3项、未达标1项,约束性指标全部达标。")
     assert narrative.overall(b, s, "乙县", out_of=spec.total) == (
         "乙县共4项指标,达标1项、未达标2项、缺数据1项,2项约束性指标未达标。")
-    assert narrative.strengths(a) == "达标指标3项:1 环境空气质量优良天数比例、2 森林覆盖率、3 单位GDP能耗。"
+    assert narrative.strengths(a) == "达标指标3项:「环境空气质量优良天数比例」、「森林覆盖率」、「单位GDP能耗」。"
     assert narrative.losses(b) == (
-        "未达标指标2项:1 环境空气质量优良天数比例(约束性),优良天数比例80%,目标≥85%,未达标,差距5个百分点;"
-        "3 单位GDP能耗(约束性),单位GDP能耗0.6吨标煤/万元,上年0.58吨标煤/万元,未达标。")
+        "未达标指标2项。\n「环境空气质量优良天数比例」(约束性):优良天数比例80%,目标≥85%,未达标,差距5个百分点。\n"
+        "「单位GDP能耗」(约束性):单位GDP能耗0.6吨标煤/万元,上年0.58吨标煤/万元,未达标。")
     measures = {ln.id: ln.unit_of_measure for ln in spec.lines}
     # binding first, nearest first: 0.02/0.58 = 3.45% before 5/85 = 5.88%; each gap in the
     # indicator's own unit
     assert narrative.priorities(b, measures=measures) == (
-        "建议优先改进:(1)3 单位GDP能耗(约束性),差距0.02吨标煤/万元,为目标值的3.45%;"
-        "(2)1 环境空气质量优良天数比例(约束性),差距5个百分点,为目标值的5.88%。")
+        "建议优先改进以下各项。\n(1)「单位GDP能耗」(约束性),差距0.02吨标煤/万元,为目标值的3.45%。\n"
+        "(2)「环境空气质量优良天数比例」(约束性),差距5个百分点,为目标值的5.88%。")
     assert narrative.priorities(a, measures=measures) == (
-        "建议优先改进:(1)4 绿色建筑占比(参考性),差距10个百分点,为目标值的20%。")
+        "建议优先改进以下各项。\n(1)「绿色建筑占比」(参考性),差距10个百分点,为目标值的20%。")
     assert narrative.missing(b) == (
-        "有1项缺少数据:2 森林覆盖率。这些项目暂无法判定是否达到要求,补齐数据后请重新评分。")
+        "有1项缺少数据:「森林覆盖率」。\n这些项目暂无法判定是否达到要求,补齐数据后请重新评分。")
 
 
 def test_compliance_change(compliance):
@@ -170,9 +173,10 @@ def test_taskbook_texts(taskbook):
     assert narrative.overall(b, s, "对照区") == "对照区重点任务完成1/3项;未满足评优前置条件,不得评优。"
     assert narrative.gates(a) == "评优前置条件1项全部满足;未触发合格否决情形。"
     assert narrative.gates(b) == "未满足评优前置条件:未发生重大环境污染事件,不得评为优秀;未触发合格否决情形。"
-    assert narrative.strengths(a) == "已完成任务2项:一.1 完成农村污水治理、二.1 淘汰黄标车。"
-    assert narrative.losses(a) == "未完成任务1项:一.2 河道清淤,完成90%,未完成。"
-    assert narrative.priorities(b) == "建议优先改进:(1)一.1 完成农村污水治理,已完成80%。"
+    assert narrative.strengths(a) == "已完成任务2项:「完成农村污水治理」、「淘汰黄标车」。"
+    assert narrative.losses(a) == "未完成任务1项。\n「河道清淤」:完成90%,未完成。"
+    # a task not finished is never said to be 已完成
+    assert narrative.priorities(b) == "建议优先改进以下各项。\n(1)「完成农村污水治理」,目前完成80%,尚未完成。"
 
 
 def test_gate_veto_and_missing():
@@ -208,6 +212,6 @@ def test_losses_lists_at_most_ten_unmet_indicators_and_counts_the_rest():
              "possible": float("nan"), "awarded": float("nan"), "section": "附件1", "value": 1.0}
             for i in range(1, 15)]
     text = losses(pd.DataFrame(rows))
-    assert text.startswith("未达标指标14项:指标1 指标名1(约束性),未达标;")
-    assert "指标10 指标名10" in text and "指标11 指标名11" not in text
-    assert text.endswith(";另有4项未达标(其中约束性指标2项),见逐项表。")
+    assert text.startswith("未达标指标14项。\n「指标名1」(约束性):未达标。\n")
+    assert "「指标名10」" in text and "「指标名11」" not in text
+    assert text.endswith("\n另有4项未达标(其中约束性指标2项),见逐项表。")

@@ -53,8 +53,8 @@ def test_narrative_gap_in_the_deciding_parts_unit(scored):
     # the merged unit_of_measure ("μg/m³ / % / 万吨") given as measures is not used: the row knows its unit
     measures = {ln.id: ln.unit_of_measure for ln in spec.lines}
     assert narrative.priorities(res.unit_audit("乙县"), measures=measures) == (
-        "建议优先改进:(1)指1 环境空气质量(约束性),差距5μg/m³,为目标值的14.29%;(2)指3 生态问题整改(参考性)。")
+        "建议优先改进以下各项。\n(1)「环境空气质量」(约束性),差距5μg/m³,为目标值的14.29%。\n(2)「生态问题整改」(参考性)。")
     # 4 of 92 percentage points; the coefficient's 0.01 of 0.6 has no unit
     assert narrative.priorities(res.unit_audit("甲县"), measures=measures) == (
-        "建议优先改进:(1)指2 农田灌溉水有效利用系数(约束性),差距0.01,为目标值的1.67%;"
-        "(2)指1 环境空气质量(约束性),差距4个百分点,为目标值的4.35%。")
+        "建议优先改进以下各项。\n(1)「农田灌溉水有效利用系数」(约束性),差距0.01,为目标值的1.67%。\n"
+        "(2)「环境空气质量」(约束性),差距4个百分点,为目标值的4.35%。")

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ecoscore import words
 from ecoscore.reports import blocks
+from ecoscore.reports import narrative as said
 from ecoscore.reports.narrative import row_gap
 from ecoscore.reports.tables import actual_text, part_label
 from ecoscore.rules.base import OPERATORS, Outcome, fmt
@@ -142,7 +143,7 @@ def action(row, line: Line, department: str) -> str:
                     "须保持达标并配合整改。")
         return f"{verb}推动本项达到目标({goal})" + (f",目前差距{gap}" if gap else "") + "。"
     if code == Outcome.NOT_DONE.value:
-        done = f",目前完成{fmt(row['value'])}%" if row["value"] == row["value"] else ""
+        done = f",目前完成{words.completion(row['value'])}" if row["value"] == row["value"] else ""
         return f"{verb}完成本项任务{done}。"
     return "已达到要求,保持。"
 
@@ -152,9 +153,10 @@ def table(audit: pd.DataFrame, spec: Spec, department: str) -> blocks.HTMLBlock:
     if audit.empty:
         return blocks.note(f"{department}在《{spec.short_title}》中没有牵头或配合的指标与任务。")
     rows = []
-    for _, r in audit.iterrows():
+    named = said.names(audit)
+    for k, r in audit.iterrows():
         ln = spec.line(r["line_id"])
-        rows.append([r["line_id"], r["title"], _who(ln, department), target(r, ln) if r["kind"] == "indicator" else "",
+        rows.append([r["line_id"], named[k], _who(ln, department), target(r, ln) if r["kind"] == "indicator" else "",
                      actual(r, ln) if r["kind"] == "indicator" else "",
                      words.status(r["outcome"], r["kind"]), _gap(r, ln), action(r, ln, department),
                      blocks.clause(ln.clause)])
@@ -167,15 +169,21 @@ def table(audit: pd.DataFrame, spec: Spec, department: str) -> blocks.HTMLBlock:
     if c["missing"]:
         text += f",缺数据{c['missing']}项"
     cols = ["编号", "指标或任务", "本部门职责", "目标", "实际", "结果", "差距", "须做的事", "条款原文"]
-    body = f"<p>{blocks.esc(text)}。</p>" + blocks.table(rows, cols, trusted=["条款原文"],
+    keep = [j for j, col in enumerate(cols)
+            if col not in ("目标", "实际", "差距") or any(str(row[j]).strip() for row in rows)]
+    body = f"<p>{blocks.esc(text)}。</p>" + blocks.table([[row[j] for j in keep] for row in rows],
+                                                         [cols[j] for j in keep], trusted=["条款原文"],
                                                          wide=["指标或任务", "须做的事"])
     return blocks.HTMLBlock(body)
 
 
 def narrative(audit: pd.DataFrame, spec: Spec, department: str) -> blocks.HTMLBlock:
-    """Return the department's summary: what it answers for, what is not yet achieved, and why."""
+    """Return the department's summary: what it answers for, what is not yet achieved, and why
+    (one line each; lines named by their titles, ``narrative.names``).
+    """
     unit = spec.department_reports
     c = counts(audit)
+    named = said.names(audit)
     lead = sum(1 for ln_id in audit["line_id"] if role(spec.line(ln_id), department) == LEAD)
     paras = [("职责", f"《{spec.short_title}》中,{department}对{unit}的{len(audit)}项指标或任务负有责任:"
                       f"牵头{lead}项,配合{len(audit) - lead}项。")]
@@ -183,19 +191,21 @@ def narrative(audit: pd.DataFrame, spec: Spec, department: str) -> blocks.HTMLBl
     if short.empty:
         paras.append(("结果", "本部门牵头或配合的各项均已达到要求" + (",个别项目缺数据。" if c["missing"] else "。")))
     else:
-        items = []
+        items = [f"共{len(short)}项。"]
         for _, r in short.iterrows():
             ln = spec.line(r["line_id"])
             gap = _gap(r, ln)
-            items.append(f"{r['line_id']}「{r['title']}」{words.status(r['outcome'], r['kind'])}"
-                         + (f"(差距{gap})" if gap else ""))
-        paras.append(("未达到要求", f"共{len(short)}项:" + ";".join(items) + "。"))
+            done = (f",目前完成{words.completion(r['value'])}" if r["kind"] == "task" and r["value"] == r["value"]
+                    else "")
+            items.append(f"{said.name(r, named)}{words.status(r['outcome'], r['kind'])}"
+                         + (f",差距{gap}" if gap else "") + done + "。")
+        paras.append(("未达到要求", "\n".join(items)))
     missing = audit[audit["outcome"] == Outcome.MISSING.value]
     if len(missing):
-        paras.append(("缺数据", f"{len(missing)}项缺少数据,暂无法判定:"
-                                + "、".join(f"{i}「{t}」" for i, t in zip(missing["line_id"], missing["title"]))
-                                + "。请补报后重新评分。"))
-    return blocks.narrative(paras)
+        listed = "、".join(said.name(r, named) for _, r in missing.head(8).iterrows())
+        more = f"等{len(missing)}项" if len(missing) > 8 else ""
+        paras.append(("缺数据", f"{len(missing)}项缺少数据,暂无法判定:{listed}{more}。\n请补报后重新评分。"))
+    return said.html(paras)
 
 
 def overview(spec: Spec, audit: pd.DataFrame) -> list[dict]:

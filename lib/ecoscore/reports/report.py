@@ -16,6 +16,7 @@ shape serves every document.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -30,8 +31,6 @@ from ecoscore.rules.base import Outcome, fmt
 from ecoscore.rules.policies import sections_that_count
 from ecoscore.scoring.cohort import SAMPLE_SOURCE, score_cohort
 from ecoscore.scoring.result import Result, ScoredCohort
-from ecoscore.scoring.rollup import printed as printed_figure
-from ecoscore.scoring.rollup import printed_adjustment
 from ecoscore.spec import Spec, load_spec
 
 __all__ = ["SAMPLE_SOURCE", "Report", "build", "load"]
@@ -334,58 +333,77 @@ class Report:
         return [words.reading_effect(r, self.spec) for r in sens[sens["unit"] == self.unit].to_dict("records")]
 
     def formula(self) -> str:
-        """Return how the total is made, in figures that add up: sections, adjustments, total."""
+        """Return how the total is made, in the figures the scored table prints (``words.points_shown``),
+        which add up exactly: sections, adjustments, a rounding remainder if any, total.
+        """
         r = self.row
+        shown = words.points_shown(self.result.unit_audit(self.unit), self.rollup)
         text = "总分 ="
         sections = self._sections_rollup()
         for k, (_, s) in enumerate(sections.iterrows()):
-            sign = ("−" if s["awarded"] < 0 else "") if k == 0 else (" −" if s["awarded"] < 0 else " +")
-            text += f"{sign} {tables.section_label(self.spec, s['id'])}{fmt(abs(s['awarded']))}分"
-        printed = sum(printed_figure(x) for x in sections["awarded"])
-        shown = printed_adjustment(r["total"], printed) if abs(r["adjustment"]) > 1e-9 else 0.0
-        if shown:
-            text += f" {'+' if shown >= 0 else '−'} 调整{fmt(abs(shown))}分"
-        text += f" = {fmt(r['total'])}分"
-        rounding = printed_adjustment(r["total"], printed + shown)
-        if rounding:  # each figure is rounded to 0.01: say so rather than print figures that do not add up
-            text += f"(各部分得分四舍五入至0.01分,相加与总分相差{fmt(abs(rounding))}分)"
+            v = shown.groups.get(s["id"], words.shown(s["awarded"]))
+            sign = ("−" if v < 0 else "") if k == 0 else (" −" if v < 0 else " +")
+            text += f"{sign} {tables.section_label(self.spec, s['id'])}{words.num(abs(v))}分"
+        if abs(shown.total_adjustment) > 1e-9:
+            text += f" {'+' if shown.total_adjustment >= 0 else '−'} 调整{words.num(abs(shown.total_adjustment))}分"
+        if abs(shown.rounding) > 1e-9:  # the printed parts and the printed total differ by rounding: say it as a term
+            text += f" {'+' if shown.rounding >= 0 else '−'} {words.ROUNDING}{words.num(abs(shown.rounding))}分"
+        text += f" = {words.num(r['total'])}分"
         adj = self.result.unit_adjustments(self.unit)
         tot = adj[adj["level"] == "total"]
-        if len(tot):
-            text += "。调整说明:" + ";".join(tot["reason"])
+        if len(tot):  # the whole reason is on the table's adjustment row
+            text += "。调整说明:" + narrative.brief(words.nested(";".join(tot["reason"])),
+                                                      max(40, narrative.LIMIT - len(text) - 20))
         return text
 
     def _readings_html(self, changed: int) -> str:
+        """Return the readings taken for the ambiguous clauses that touch this unit's lines, in
+        words (the spec's questions and descriptions, never reading codes), collapsed.
+        """
         spec = self.spec
-        if not spec.ambiguities:
+        touching = tables.touching(spec, self.audit["line_id"])
+        if not touching:
             return ""
-        items = []
-        for a in spec.ambiguities:
+        codes = words.reading_names(spec)
+        items, other = [], 0
+        for a in touching:
             name = spec.readings.get(a.id, a.default)
             reading = a.readings.get(name)
-            desc = reading.description if reading and reading.description else name
+            desc = words.reading_text(reading.description, codes) if reading and reading.description else "(未说明)"
             mark = "默认" if name == a.default else "非默认"
-            items.append(f"<li>{blocks.esc(a.id)} {blocks.esc(a.question)} → {blocks.esc(desc)}({mark})</li>")
-        head = f"本报告采用的条款读法(多解条款{len(spec.ambiguities)}处,其中非默认{changed}处)"
+            other += name != a.default
+            question = words.reading_text(a.question, codes)
+            desc = narrative.brief(desc, max(40, narrative.LIMIT - len(question) - 20))
+            desc = f"「{desc}」" if re.search(r"[))］]$", desc) else desc  # never "…))"
+            items.append(f"<li>{blocks.esc(a.id)} {blocks.esc(question)} → {blocks.esc(desc)}({mark})</li>")
+        head = f"本报告采用的条款读法(涉及本单位的多解条款{len(touching)}处,其中非默认{other}处)"
         return (f'<details class="eco-readings"><summary>{blocks.esc(head)}</summary>'
                 f'<ul>{"".join(items)}</ul></details>')
 
     def narrative(self) -> blocks.HTMLBlock:
-        """Return the written summary: result, gates, strengths, losses, priorities, gaps."""
+        """Return the written summary: result, gates, strengths, losses, priorities, gaps; short
+        sentences, one point a line, in the figures the scored table prints.
+        """
         if self.department is not None:
             return departments.narrative(self.audit, self.spec, self.department)
         titles = {g.id: g.title for g in self.spec.groups}
         measures = {ln.id: ln.unit_of_measure for ln in self.spec.lines}
         prev = self.previous
+        sections = None
+        if self.scored:
+            shown = words.points_shown(self.audit, self.rollup)
+            sections = self._sections_rollup()
+            sections = sections.assign(awarded=[shown.groups.get(i, a) for i, a in zip(sections["id"],
+                                                                                      sections["awarded"])])
         paras = narrative.paragraphs(
             self.audit, self.result.summary, self.unit, out_of=self.spec.total,
             rank_text=words.rank_sentence(self.row, self.spec), section_titles=titles, measures=measures,
             previous_audit=prev.unit_audit(self.unit) if prev is not None else None,
             previous_summary=prev.summary if prev is not None else None,
-            sections=self._sections_rollup() if self.scored else None,
+            sections=sections,
             adjustments=self.result.unit_adjustments(self.unit) if self.scored else None,
-            countable=sections_that_count(self.spec, self.unit))
-        return blocks.narrative(paras)
+            countable=sections_that_count(self.spec, self.unit), spec=self.spec)
+        return narrative.html(paras)
 
     @cached_property
     def _chart_sections(self) -> pd.DataFrame:
@@ -562,9 +580,11 @@ class Report:
         return tables.responsibility(self.audit, self.spec, self.unit)
 
     def appendix(self) -> blocks.HTMLBlock:
-        """Return the unit's full audit trail and the readings of ambiguous clauses."""
+        """Return the analyst's appendix, collapsed: the unit's own audit trail, the results that
+        depend on a reading, its remarks, and the readings of the ambiguous clauses touching its lines.
+        """
         ev = self.cohort.evidence
         remarks = [words.evidence(s, x) for s, x, u, ln in zip(ev["source"], ev["text"], ev["unit"], ev["line_id"])
                    if u == self.unit and not ln]
         return tables.appendix(self.audit, self.spec, source=self.source, remarks=remarks,
-                               depends=self.depends_on_readings())
+                               depends=self.depends_on_readings(), name=self.name)

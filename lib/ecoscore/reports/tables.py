@@ -13,11 +13,13 @@ import pandas as pd
 
 from ecoscore import words
 from ecoscore.reports import blocks
-from ecoscore.reports.blocks import clause, esc, multiline, number
-from ecoscore.reports.narrative import lost_points, row_gap
+from ecoscore.reports.blocks import clause, esc, multiline
+from ecoscore.reports.narrative import lost_points, names, reason, row_gap, rule_text, sentences
 from ecoscore.rules.base import Outcome
-from ecoscore.scoring.rollup import TOTAL_ID, printed, printed_adjustment, signed
+from ecoscore.scoring.rollup import TOTAL_ID, signed
 from ecoscore.spec import Spec
+
+number = words.num
 
 KIND_NAMES = words.KIND
 
@@ -28,7 +30,8 @@ _NUMBERING = re.compile(r"^([((][^))]{1,4}[))]|[一二三四五六七八九十]{
 
 def section_label(spec: Spec, section: str) -> str:
     """Return "<id> <title>" for a group; just the title when it is the id or already
-    starts with the id's own numbering ("附件2(一)" + "(一)实施…" → "(一)实施…").
+    starts with the id's own numbering ("附件2(一)" + "(一)实施…" → "(一)实施…"); the title
+    once when the id ends with it ("附件2.生态制度" → "附件2 生态制度").
     """
     try:
         title = spec.group(section).title
@@ -37,6 +40,9 @@ def section_label(spec: Spec, section: str) -> str:
     m = _NUMBERING.match(title)
     if title == section or (m and section.translate(_HALF).endswith(m.group(1).rstrip("、.").translate(_HALF))):
         return title
+    if section.endswith(title):  # "附件2.生态制度" titled "生态制度": the title once ("附件2 生态制度")
+        head = section[: -len(title)].rstrip(".、 ")
+        return f"{head} {title}" if head else title
     return f"{section} {title}"
 
 
@@ -101,6 +107,11 @@ def _cell(value, css: str = "") -> str:
     return f'<td class="{css}">{value}</td>' if css else f"<td>{value}</td>"
 
 
+def _filled(values) -> bool:
+    """Return whether a column has any text (a column empty on the whole page is not shown)."""
+    return any(str(v).strip() for v in values if v is not None and v == v)
+
+
 def scored_table(audit: pd.DataFrame, spec: Spec, *, rollup: pd.DataFrame | None = None,
                  caption: str = "") -> blocks.HTMLBlock:
     """Return the unit's scored table: lines under their groups, each group closed by its
@@ -108,36 +119,44 @@ def scored_table(audit: pd.DataFrame, spec: Spec, *, rollup: pd.DataFrame | None
 
     Rows carry their level as a class (``eco-line``, ``eco-adj``, ``eco-sum``, ``eco-total``)
     and their group as ``data-group``; numeric cells carry ``eco-possible``, ``eco-awarded``
-    and ``eco-lost``. So the page adds up as printed: each sum row = its lines + its
-    subgroups' sum rows + its adjustment row, and the total = the top sections + its
-    adjustment. ``lost`` = 满分 − 得分 on base, task and deduction rows (a bonus not earned
-    is not a loss). Text cells are escaped; the clause sits in a collapsed ``<details>``.
+    and ``eco-lost``. The page adds up exactly as printed (``words.points_shown``): each sum
+    row = its lines + its subgroups' sum rows + its adjustment row, and the total = the top
+    sections + its adjustment (+ a 四舍五入尾差 row in the rare case the printed parts and
+    the printed total differ by rounding). ``lost`` = 满分 − 得分 as printed on base, task and
+    deduction rows (a bonus not earned is not a loss). A column with nothing in it on this
+    page (属性, 目标 …) is left out. Titles several lines share are told apart
+    (``narrative.names``). Text cells are escaped; the clause sits in a collapsed ``<details>``.
     """
     points = has_points(audit)
     indicators = bool((audit["kind"] == "indicator").any())
-    evidence = bool(audit["evidence"].astype(str).str.len().gt(0).any()) if "evidence" in audit else False
-    cols = ["编号", "考核内容"]
-    if indicators:
-        cols += ["属性", "目标", "实际值"]
+    evidence = _filled(audit["evidence"]) if "evidence" in audit else False
+    lines = {k: _line(spec, r) for k, r in audit.iterrows()}
+    targets = {k: _target(spec, r) for k, r in audit.iterrows()}
+    actuals = {k: actual_text(r, lines[k]) if r["kind"] == "indicator" else "" for k, r in audit.iterrows()}
+    extra = [c for c, on in (("属性", indicators and _filled(audit["attribute"])),
+                             ("目标", indicators and _filled(targets.values())),
+                             ("实际值", indicators and _filled(actuals.values()))) if on]
+    cols = ["编号", "考核内容", *extra]
     if points:
         cols += ["满分", "得分", "失分"]
     cols += ["结果", "说明"] + (["单位说明及依据"] if evidence else []) + ["依据条款"]
     width = len(cols)
     lost = lost_points(audit)
+    named = names(audit)
+    shown = words.points_shown(audit, rollup if rollup is not None and len(rollup) else None, TOTAL_ID)
     rows_by_group: dict[str, list[str]] = {}
-    for (_, r), lo in zip(audit.iterrows(), lost):
-        ln = _line(spec, r)
-        cells = [_cell(esc(r["line_id"])), _cell(esc(r["title"]), "eco-wide")]
-        if indicators:
-            cells += [_cell(esc(r["attribute"])), _cell(esc(_target(spec, r))),
-                      _cell(esc(actual_text(r, ln)) if r["kind"] == "indicator" else "")]
+    for (k, r), lo in zip(audit.iterrows(), lost):
+        ln = lines[k]
+        cells = [_cell(esc(r["line_id"])), _cell(esc(named[k]), "eco-wide")]
+        values = {"属性": r["attribute"], "目标": targets[k], "实际值": actuals[k]}
+        cells += [_cell(esc(values[c])) for c in extra]
         if points:
             show_lost = r["kind"] != "bonus" and r["possible"] == r["possible"]
             cells += [_cell(number(r["possible"]) if r["kind"] != "deduction" else number(0.0), "num eco-possible"),
-                      _cell(number(r["awarded"]), "num eco-awarded"),
+                      _cell(number(shown.lines.get(k, r["awarded"])), "num eco-awarded"),
                       _cell(number(lo) if show_lost and lo > 1e-9 else "", "num eco-lost")]
         cells += [_cell(esc(words.outcome(r["outcome"])), f"eco-outcome {words.css_class(r['outcome'])}".strip()),
-                  _cell(multiline(r["reason"]), "eco-wide")]
+                  _cell(multiline(reason(r, ln)), "eco-wide")]
         if evidence:
             cells.append(_cell(multiline(r["evidence"]), "eco-wide eco-evidence"))
         cells.append(_cell(clause(r["clause"])))
@@ -152,7 +171,7 @@ def scored_table(audit: pd.DataFrame, spec: Spec, *, rollup: pd.DataFrame | None
     kids: dict[str | None, list] = {}
     for g in spec.groups:
         kids.setdefault(g.parent, []).append(g)
-    left = 2 + (3 if indicators else 0)
+    left = 2 + len(extra)
 
     def sum_row(css: str, gid: str, parent: str, label: str, possible, awarded, lost_v, note: str) -> str:
         cells = [_cell(esc(gid)), _cell(f"<b>{esc(label)}</b>", "eco-wide")]
@@ -164,8 +183,8 @@ def scored_table(audit: pd.DataFrame, spec: Spec, *, rollup: pd.DataFrame | None
         return (f'<tr class="{css}" data-group="{esc(gid)}" data-parent="{esc(parent)}">' + "".join(cells[:width])
                 + "</tr>")
 
-    def adj_row(gid: str, points_: float, reason: str) -> str:
-        cells = [_cell(""), _cell(esc(f"调整:{reason}"), "eco-wide")] + [_cell("")] * (left - 2)
+    def adj_row(gid: str, points_: float, reason_: str) -> str:
+        cells = [_cell(""), _cell(multiline(sentences(f"调整:{words.nested(reason_)}")), "eco-wide")] + [_cell("")] * (left - 2)
         if points:
             cells += [_cell(""), _cell(signed(points_), "num eco-awarded"), _cell("", "num eco-lost")]
         cells += [_cell("")] * (width - len(cells))
@@ -173,30 +192,32 @@ def scored_table(audit: pd.DataFrame, spec: Spec, *, rollup: pd.DataFrame | None
 
     def walk(parent: str | None) -> None:
         for g in kids.get(parent, []):
-            lines = rows_by_group.get(g.id, [])
-            has_children = bool(lines) or any(True for _ in _descendant_lines(g.id, kids, rows_by_group))
+            group_lines = rows_by_group.get(g.id, [])
+            has_children = bool(group_lines) or any(True for _ in _descendant_lines(g.id, kids, rows_by_group))
             if not has_children:
                 continue
             depth = 0 if g.parent is None else 1
             body.append(f'<tr class="eco-head eco-depth{depth}"><th colspan="{width}">'
                         f"{esc(section_label(spec, g.id))}</th></tr>")
-            body.extend(lines)
+            body.extend(group_lines)
             walk(g.id)
             r = by_id.get(g.id)
             if r is not None and points:
-                if abs(r["adjustment"]) > 1e-9:
-                    body.append(adj_row(g.id, r["adjustment"], r["reason"]))
-                lost_v = r["possible"] - r["awarded"] if g.kind != "bonus" else float("nan")
+                awarded = shown.groups.get(g.id, words.shown(r["awarded"]))
+                if abs(shown.adjustments.get(g.id, 0.0)) > 1e-9:
+                    body.append(adj_row(g.id, shown.adjustments[g.id], r["reason"]))
+                lost_v = words.shown(r["possible"]) - awarded if g.kind != "bonus" else float("nan")
                 body.append(sum_row("eco-sum", g.id, g.parent or "", f"{g.id} 小计" if g.parent else f"{g.id} 合计",
-                                    r["possible"], r["awarded"], lost_v, ""))
+                                    r["possible"], awarded, lost_v, ""))
 
     walk(None)
     tot = by_id.get(TOTAL_ID)
     if tot is not None and points:
-        if abs(tot["adjustment"]) > 1e-9:  # as printed: the printed sections plus this give the printed total
-            tops = [by_id[g.id]["awarded"] for g in kids.get(None, []) if g.id in by_id]
-            shown = printed_adjustment(tot["awarded"], sum(printed(x) for x in tops))
-            body.append(adj_row(TOTAL_ID, shown, tot["reason"]))
+        if abs(tot["adjustment"]) > 1e-9:  # the figure its reason gives: the printed sections plus this
+            body.append(adj_row(TOTAL_ID, shown.total_adjustment, tot["reason"]))
+        if abs(shown.rounding) > 1e-9:
+            body.append(adj_row(TOTAL_ID, shown.rounding, f"{words.ROUNDING}(各项得分按两位小数列示,相加与总分相差"
+                                                          f"{number(abs(shown.rounding))}分)"))
         body.append(sum_row("eco-sum eco-total", TOTAL_ID, "", "总分", tot["possible"], tot["awarded"], float("nan"),
                             "各部分合计" + ("及调整" if abs(tot["adjustment"]) > 1e-9 else "")))
     head = "".join(f'<th class="num">{esc(c)}</th>' if c in ("满分", "得分", "失分") else f"<th>{esc(c)}</th>"
@@ -234,18 +255,23 @@ def own_tasks(audit: pd.DataFrame, spec: Spec, unit: str, department: str | None
         return blocks.note(f"{who}在本文件中没有单列的任务。")
     pts = has_points(rows)
     lost = lost_points(rows)
+    named = names(rows)
     out = []
-    for (_, r), lo in zip(rows.iterrows(), lost):
-        done = number(r["value"], "%") if _has_completion(_line(spec, r)) else ""
-        cells = [r["line_id"], r["title"], done]
+    for (k, r), lo in zip(rows.iterrows(), lost):
+        done = words.completion(r["value"]) if _has_completion(_line(spec, r)) else ""
+        cells = [r["line_id"], named[k], done]
         if pts:
             cells += [number(r["possible"]), number(r["awarded"]), number(lo) if lo > 0 else ""]
-        out.append(cells + [words.outcome(r["outcome"]), r["reason"]])
+        out.append(cells + [words.outcome(r["outcome"]), reason(r, _line(spec, r))])
     cols = ["编号", "任务", "完成比例"] + (["分值", "得分", "失分"] if pts else []) + ["结果", "说明"]
+    if not any(c[2] for c in out):
+        cols.remove("完成比例")
+        out = [c[:2] + c[3:] for c in out]
     n_done = int(rows["outcome"].isin([Outcome.DONE.value, Outcome.FULL.value]).sum())
     text = f"{who}共{len(rows)}项任务,已完成{n_done}项"
     if pts:
-        text += f";分值合计{number(rows['possible'].sum())}分,得{number(rows['awarded'].sum())}分"
+        text += (f";分值合计{number(sum(words.shown(x) for x in rows['possible']))}分,"
+                 f"得{number(sum(words.shown(x) for x in rows['awarded']))}分")
     body = f"<p>{esc(text)}。</p>" + blocks.table(out, cols, numeric=["完成比例", "分值", "得分", "失分"],
                                                  wide=["任务", "说明"])
     return blocks.HTMLBlock(body)
@@ -264,8 +290,9 @@ def responsibility(audit: pd.DataFrame, spec: Spec, unit: str) -> blocks.HTMLBlo
     a count per department (as lead, and as a responsible unit).
     """
     lost = lost_points(audit)
+    named = names(audit)
     rows, tally = [], {}
-    for (_, r), lo in zip(audit.iterrows(), lost):
+    for (k, r), lo in zip(audit.iterrows(), lost):
         ln = _line(spec, r)
         short = _is_shortfall(r, lo)
         lead, shares = who_acts(r, ln) if short else ([], [])
@@ -281,13 +308,14 @@ def responsibility(audit: pd.DataFrame, spec: Spec, unit: str) -> blocks.HTMLBlo
             else:
                 gap = f"失{number(lo)}分" if lo > 0 else ""
             which = part_label(r, ln)
-            rows.append([r["line_id"], r["title"] + (f"(分项:{which})" if which else ""), r["attribute"],
+            rows.append([r["line_id"], named[k] + (f"(分项:{which})" if which else ""), r["attribute"],
                          words.outcome(r["outcome"]), gap, "、".join(lead), "、".join(shares)])
     parts = []
     if rows:
         parts.append(f"<p>{esc(unit)}未达到要求的项目共{len(rows)}项,牵头单位与责任单位如下。</p>")
-        parts.append(blocks.table(rows, ["编号", "项目", "属性", "结果", "差距/失分", "牵头单位", "责任单位"],
-                                  wide=["项目"]))
+        cols = ["编号", "项目", "属性", "结果", "差距/失分", "牵头单位", "责任单位"]
+        keep = [j for j, c in enumerate(cols) if j < 2 or c == "结果" or _filled(r[j] for r in rows)]
+        parts.append(blocks.table([[r[j] for j in keep] for r in rows], [cols[j] for j in keep], wide=["项目"]))
     else:
         parts.append(f"<p>{esc(unit)}各项目均已达到要求。</p>")
     involved = {d: t for d, t in tally.items() if t[1] or t[3]}
@@ -310,48 +338,97 @@ APPENDIX_COLUMNS = {
 }
 
 
-def appendix(audit: pd.DataFrame, spec: Spec, *, source: str = "", remarks: list[str] = (),
-             depends: list[str] = ()) -> blocks.HTMLBlock:
-    """Return the full audit trail of the unit, its remarks as typed, and the readings of ambiguous clauses."""
-    cols = [c for c in APPENDIX_COLUMNS if c in audit.columns]
+def _appendix_cell(c: str, r, spec: Spec, named: pd.Series):
+    v = r[c]
+    if c == "title":
+        return named[r.name]
+    if c == "kind":
+        return KIND_NAMES.get(v, v)
+    if c == "outcome":
+        return words.outcome(v)
+    if c == "reason":
+        return reason(r, _line(spec, r))
+    if c == "facts":
+        return "\n".join(x for x in str(v or "").split(";") if x)
+    if c == "part":
+        return f"第{_part(r) + 1}项" if _part(r) is not None else ""
+    if c == "gap" and "gap_unit" in r:
+        return words.gap(v, r["gap_unit"]) or number(v)
+    if c in ("possible", "awarded", "value", "target", "gap"):
+        return number(v)
+    if c == "clause":
+        return clause(v)
+    if c == "rule":
+        return rule_text(_line(spec, r).rule)
+    return v
+
+
+def touching(spec: Spec, line_ids) -> list:
+    """Return the ambiguous clauses of ``spec`` whose lines include any of ``line_ids``."""
+    mine = set(line_ids)
+    return [a for a in spec.ambiguities if mine & set(a.lines)]
+
+
+def readings_table(spec: Spec, audit: pd.DataFrame) -> str:
+    """Return the readings of the ambiguous clauses that touch the unit's lines, in words:
+    the question, the reading taken (默认 or not) and the others (the spec's descriptions,
+    never their codes), and which of the unit's lines each concerns; "" when none does.
+    """
+    named = names(audit)
+    by_id = dict(zip(audit["line_id"], named))
+    codes = words.reading_names(spec)
     rows = []
-    for _, r in audit.iterrows():
-        row = []
-        for c in cols:
-            v = r[c]
-            if c == "kind":
-                v = KIND_NAMES.get(v, v)
-            elif c == "outcome":
-                v = words.outcome(v)
-            elif c == "part":
-                v = f"第{_part(r) + 1}项" if _part(r) is not None else ""
-            elif c == "gap" and "gap_unit" in r:
-                v = words.gap(v, r["gap_unit"]) or number(v)
-            elif c in ("possible", "awarded", "value", "target", "gap"):
-                v = number(v)
-            elif c == "clause":
-                v = clause(v)
-            row.append(v)
-        rows.append(row)
-    names = [APPENDIX_COLUMNS[c] for c in cols]
-    parts = ['<p class="eco-note">下表列出本单位每一行的评分过程(所用数据、评分规则、结果及条款原文),可据此逐项复核。'
-             + (f"数据来源:{esc(source)}。" if source else "") + "</p>",
-             blocks.table(rows, names, numeric=["满分", "得分", "实际值", "目标值", "差距"],
+    for a in touching(spec, audit["line_id"]):
+        chosen = spec.readings.get(a.id, a.default)
+        taken = a.readings.get(chosen)
+        desc = words.reading_text(taken.description, codes) if taken and taken.description else "未说明"
+        mark = "(默认)" if chosen == a.default else "(非默认)"
+        others = [sentences(f"· {words.reading_text(r.description, codes)}") for n, r in a.readings.items()
+                  if n != chosen and r.description]
+        mine = [by_id[i] for i in a.lines if i in by_id]
+        if len(mine) == len(by_id) and len(mine) > 3:
+            where = f"本单位全部{len(mine)}项"
+        elif len(mine) > 3:
+            where = "、".join(f"「{x}」" for x in mine[:3]) + f"等{len(mine)}项"
+        else:
+            where = "、".join(f"「{x}」" for x in mine)
+        rows.append([a.id, sentences(words.reading_text(a.question, codes)), sentences(f"{mark}{desc}"),
+                     "\n".join(others), where, clause(a.clause)])
+    if not rows:
+        return ""
+    return ("<h3>多解条款及采用的读法</h3><p class=\"eco-note\">只列涉及本单位各项的条款;"
+            "读法写明本报告的评分依据,可在评分时改用其他读法。</p>"
+            + blocks.table(rows, ["编号", "问题", "本报告采用的读法", "其他读法", "涉及本单位的项目", "条款原文"],
+                           wide=["问题", "本报告采用的读法", "其他读法"], trusted=["条款原文"]))
+
+
+def appendix(audit: pd.DataFrame, spec: Spec, *, source: str = "", remarks: list[str] = (),
+             depends: list[str] = (), name: str = "") -> blocks.HTMLBlock:
+    """Return the analyst's appendix, collapsed under one summary line: the unit's own
+    audit trail (its lines only; columns with nothing in them left out), the results that
+    depend on a reading, its remarks as typed, and the readings of the ambiguous clauses
+    that touch its lines (``readings_table``).
+    """
+    named = names(audit)
+    cols = [c for c in APPENDIX_COLUMNS if c in audit.columns]
+    rows = [[_appendix_cell(c, r, spec, named) for c in cols] for _, r in audit.iterrows()]
+    keep = [j for j, c in enumerate(cols)
+            if c in ("line_id", "title", "outcome") or _filled(str(row[j]) for row in rows)]
+    if "group" in cols and "section" in cols and (audit["group"] == audit["section"]).all():
+        keep = [j for j in keep if cols[j] != "group"]
+    names_ = [APPENDIX_COLUMNS[cols[j]] for j in keep]
+    readings = readings_table(spec, audit)
+    n_amb = len(touching(spec, audit["line_id"]))
+    parts = ['<p class="eco-note">下表列出' + esc(name or "本单位") + f"每一项({len(audit)}项)的评分过程:所用数据、"
+             "评分规则、结果及条款原文,可据此逐项复核。" + (f"数据来源:{esc(source)}。" if source else "") + "</p>",
+             blocks.table([[row[j] for j in keep] for row in rows], names_,
+                          numeric=["满分", "得分", "实际值", "目标值", "差距"],
                           wide=["考核内容", "说明", "所用数据", "单位说明及依据", "评分规则"], trusted=["条款原文"])]
     if depends:
         parts.append("<h3>取决于条款读法的结果</h3><p class=\"eco-note\">按下列其他读法重新评分时,本单位的等次、"
                      "位次或结论会改变:</p><ul>" + "".join(f"<li>{esc(d)}</li>" for d in depends) + "</ul>")
     if remarks:
         parts.append("<h3>单位填报的备注</h3><ul>" + "".join(f"<li>{multiline(r)}</li>" for r in remarks) + "</ul>")
-    if spec.ambiguities:
-        amb = []
-        for a in spec.ambiguities:
-            chosen = spec.readings.get(a.id, a.default)
-            others = ";".join(f"{r.name}:{r.description}" for n, r in a.readings.items() if n != chosen)
-            desc = a.readings[chosen].description if chosen in a.readings else chosen
-            mark = "(默认)" if chosen == a.default else "(非默认)"
-            amb.append([a.id, "、".join(a.lines), a.clause, a.question, f"{chosen}:{desc}{mark}", others])
-        parts.append("<h3>多解条款及采用的读法</h3>")
-        parts.append(blocks.table(amb, ["编号", "涉及行", "条款", "问题", "采用读法", "其他读法"],
-                                  wide=["条款", "问题", "采用读法", "其他读法"]))
-    return blocks.HTMLBlock("".join(parts))
+    parts.append(readings)
+    head = f"附录(供复核):逐项评分过程{len(audit)}项" + (f"、涉及本单位的多解条款{n_amb}处" if n_amb else "") + ",点击展开"
+    return blocks.HTMLBlock(f'<details class="eco-appendix"><summary>{esc(head)}</summary>{"".join(parts)}</details>')
