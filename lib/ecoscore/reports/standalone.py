@@ -7,6 +7,15 @@ viewport for phones, the inlined ``report.css`` (CJK font stack, print rules), n
 ``<script>`` at all. Images are inlined as ``data:`` URIs. Every page is checked by
 ``external_references`` before it is written: a resource that would be fetched from
 anywhere but the file itself makes the render fail instead of shipping a broken report.
+
+On paper (``@media print`` in ``report.css``) every ``<details>`` prints open, tables fit
+the A4 width and repeat their heads, and the widest tables (``wrap_tables`` labels their
+cells) print one row as a block. ``PdfPrinter`` prints pages to A4 PDF with headless
+Chromium, a header naming the document and the unit and a footer counting pages: measured
+against WeasyPrint on three sample reports it was 5 to 50 times faster, followed the same
+print rules (WeasyPrint crashed on the grid of the stacked rows) and reads back as the
+same text; Chromium's ``--print-to-pdf`` command line cannot set the header (it prints the
+file's path) and costs a browser start per report.
 """
 
 from __future__ import annotations
