@@ -100,3 +100,13 @@ def test_a_department_report_has_its_own_summary():
     t = text(rep)
     assert t.startswith("生态环境分局 2024年度考核结果摘要")
     assert "示例数据" in t
+
+
+def test_a_unit_without_point_losses_lists_its_unfinished_tasks():
+    """洞头区环保局 loses no points (its tasks are counted, not scored): the summary lists its
+    unfinished tasks, every one a line of the task book, and never a blank row."""
+    rep = built("dongtou-2017", "环保局")
+    items = summary.losses(rep)
+    assert items and all(isinstance(x.row["line_id"], str) for x in items)
+    assert all(x.row["outcome"] in ("not_met", "not_done", "partial") for x in items if x.lost == 0)
+    assert "未达标(未完成)的主要项目" in text(rep)

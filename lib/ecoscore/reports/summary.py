@@ -42,7 +42,8 @@ def losses(rep) -> list[Loss]:
     out = []
     if len(pts):
         lost = lost_points(pts)
-        for _, r in pts[lost > 1e-9].assign(lost=lost).sort_values("lost", ascending=False, kind="stable").iterrows():
+        pts = pts.assign(lost=lost)  # (assigning to an empty selection would make rows of NaN)
+        for _, r in pts[pts["lost"] > 1e-9].sort_values("lost", ascending=False, kind="stable").iterrows():
             out.append(Loss(r, float(r["lost"]), _lead(r), str(r["title"])))
     rest = a[a["possible"].isna() & a["kind"].isin(["indicator", "task"]) & a["outcome"].isin(
         [Outcome.NOT_MET.value, "not_done", "partial"])]
@@ -292,4 +293,5 @@ def _gap_or_state(row) -> str:
     gap = row["gap"]
     if gap == gap and gap is not None and gap > 0:
         return "差距" + words.gap(gap, row.get("gap_unit", ""))
-    return words.status(row["outcome"], row["kind"])
+    code = row["outcome"]
+    return words.status(code, row["kind"]) if isinstance(code, str) and code else "未达标"
