@@ -257,6 +257,18 @@ def reading_text(text: str, names: dict[str, str] | None = None) -> str:
     return nested(re.sub(r"[;;]$", "", re.sub(r"\s{2,}", " ", out).strip()))
 
 
+def _short(text: str, limit: int = 24) -> str:
+    """Return the first clauses of ``text`` (outside brackets) within ``limit`` characters, "……" marking a cut."""
+    if len(text) <= limit:
+        return text
+    depth, cut = 0, -1
+    for k, ch in enumerate(text[:limit]):
+        depth += (ch in "((［") - (ch in "))］")
+        if depth == 0 and ch in ",,;;::":
+            cut = k
+    return (text[:cut] if cut > 3 else re.split(r"[((［]", text[:limit])[0]) + "……"
+
+
 def reading_names(spec) -> dict[str, str]:
     """Return every reading code of ``spec`` with its description (for ``reading_text``)."""
     return {n: r.description for a in spec.ambiguities for n, r in a.readings.items() if r.description}
@@ -304,6 +316,7 @@ def reading_effect(row, spec) -> str:
     amb = next((a for a in spec.ambiguities if a.id == row["ambiguity"]), None)
     reading = amb.readings.get(row["reading"]) if amb else None
     desc = reading_text(reading.description, reading_names(spec)) if reading and reading.description else "另一种读法"
+    desc = _short(desc)
     bits = []
     changes = set(str(row["changes"]).split(","))
     if "grade" in changes:

@@ -215,3 +215,65 @@ def test_losses_lists_at_most_ten_unmet_indicators_and_counts_the_rest():
     assert text.startswith("未达标指标14项。\n「指标名1」(约束性):未达标。\n")
     assert "「指标名10」" in text and "「指标名11」" not in text
     assert text.endswith("\n另有4项未达标(其中约束性指标2项),见逐项表。")
+
+
+# ---------------------------------------------------------------- reasons a reader can add up
+def _row(**kw):
+    base = {"line_id": "x", "title": "t", "kind": "base", "reason": "", "facts": "", "evidence": "",
+            "value": float("nan"), "target": float("nan"), "possible": float("nan"), "awarded": float("nan")}
+    return pd.Series({**base, **kw})
+
+
+def test_a_reason_accounts_for_the_whole_maximum_below_the_ensure_value():
+    # 004 二.2: 力争值92 → 60, 确保值88 → 54; 84.9 is 3.1 points below 88 (all below 90: 2 per point)
+    line = load_spec("xx-2020").line("二.2")
+    row = _row(value=84.9, target=92.0, possible=60.0, awarded=47.8, facts="优良天数比例=84.9;力争目标值=92;确保目标值=88",
+               reason="优良天数比例84.9%,低于确保值88% 3.1个百分点(其中≥90%部分0个百分点),扣6.2分,得47.8分")
+    text = narrative.reason(row, line)
+    assert text == ("优良天数比例84.9%,低于确保值88%,差3.1个百分点。未达到确保值,从确保值对应的54分起扣"
+                    "(满分60分须达到力争值92%);3.1个百分点每个扣2分,共扣6.2分,得47.8分")
+    # the figures said add up to the maximum: 60 − 6 (not 力争值) − 6.2 = 47.8
+    assert 60 - (60 - 54) - 6.2 == pytest.approx(47.8)
+
+
+def test_a_reason_accounts_for_the_base_below_the_maximum():
+    # 004 二.3 PM10: 16 on target, +2 per μg/m³ better, −3 per μg/m³ worse, max 20
+    line = load_spec("xx-2020").line("二.3")
+    worse = _row(value=61.0, target=60.0, possible=20.0, awarded=13.0,
+                 reason="PM10年均浓度61微克/立方米,劣于目标60微克/立方米 1,扣3分,得13分")
+    assert narrative.reason(worse, line) == (
+        "PM10年均浓度61微克/立方米,目标60微克/立方米,比目标高1微克/立方米。达到目标得16分(满分20分);"
+        "优于目标才能加分至满分20分。每高1微克/立方米扣3分,扣3分,得13分")
+    better = _row(value=50.2, target=60.0, possible=20.0, awarded=20.0)
+    assert narrative.reason(better, line).endswith("加19.6分,合计35.6分,按满分20分计,得20分")
+
+
+def test_a_reason_leaves_the_units_note_to_the_evidence_and_never_scores_below_zero():
+    task = _row(reason="完成77.6%,按比例扣6.72分,得23.28分(受审批影响(示例))",
+                evidence="〔完成情况说明〕受审批影响(示例)")
+    assert narrative.reason(task) == "完成77.6%,按比例扣6.72分,得23.28分"
+    assert narrative.reason(_row(reason="被约谈1次,扣1分,得-1分")) == "被约谈1次,扣1分"
+    assert narrative.reason(_row(reason="增长率-0.5%,目标10%,按比例得-0.5分")) == "增长率-0.5%,目标10%,按比例扣0.5分"
+
+
+def test_lines_sharing_a_title_are_told_apart():
+    a = pd.DataFrame({
+        "line_id": ["附件3-1.1", "附件3-1.2", "指标5", "重点任务2", "附件3-9"],
+        "title": ["牵头小组工作", "牵头小组工作", "离任审计", "离任审计", "其他"],
+        "clause": ["坚决遏制“两高一低”项目盲目上马,源头优化产业准入。", "推动节能技改减少使用标煤2万吨。",
+                   "5 离任审计 有效开展", "2 离任审计 完成六横管委会审计", ""]})
+    assert narrative.names(a).tolist() == [
+        "牵头小组工作:坚决遏制“两高一低”项目盲目上马", "牵头小组工作:推动节能技改减少使用标煤2万吨",
+        "离任审计(指标5)", "离任审计(重点任务2)", "其他"]
+
+
+def test_text_is_cut_and_broken_outside_brackets():
+    assert narrative.brief("甲乙丙丁,戊己(庚,辛)壬癸", 9) == "甲乙丙丁……"
+    assert narrative.sentences("理由(与三.5等一致;全部完成扣0分)。下一句;第三") == (
+        "理由(与三.5等一致;全部完成扣0分)。\n下一句;\n第三")
+
+
+def test_the_narrative_is_a_list_when_a_part_has_several_points():
+    block = narrative.html([("总体结果", "一句。"), ("失分", "第一点。\n<第二点>。")])
+    assert block.html.endswith('<dl class="eco-narr"><dt>总体结果</dt><dd>一句。</dd><dt>失分</dt>'
+                               "<dd><ul><li>第一点。</li><li>&lt;第二点&gt;。</li></ul></dd></dl>")

@@ -24,7 +24,9 @@ The patterns, and what each one catches:
 * ``long`` — a paragraph or list item over ``LIMIT`` characters;
 * ``done<100`` — "已完成" in a sentence giving a completion below 100%;
 * ``punctuation`` — doubled or clashing punctuation (",,", "。;");
-* ``id in prose`` — a line id (not one that reads as words, like 指标5) in the narrative.
+* ``id in prose`` — a line id (not one that reads as words, like 指标5) in the narrative;
+* ``adds up`` — a printed sum that is not the sum of the printed figures, exactly (the scored
+  table's sum rows, 失分 columns and total; the header's formula).
 
 Building the reports takes about half a minute (scoring without the reading sensitivity,
 except for one document whose readings change results).
@@ -159,11 +161,62 @@ def scan(html: str, line_ids=()) -> dict[str, list[str]]:
     for h in heads:
         if re.search(r"([\u4e00-\u9fff]{2,})[\s.、::]*\1(?![\u4e00-\u9fff])", h):
             hits["repeated heading"].append(h)
+    wrong = adds_up(soup)
+    if wrong:
+        hits["adds up"] = wrong
     prose = " ".join(el.get_text(" ") for el in soup.select("dl.eco-narr dd"))
     for i in line_ids:
         if not ID_AS_WORDS.match(i) and re.search(re.escape(i) + r"(?![\d.((])", prose):
             hits["id in prose"].append(i)
     return hits
+
+
+def _num(text: str | None) -> float:
+    text = (text or "").strip().replace("−", "-").replace("+", "")
+    return float(text) if text else 0.0
+
+
+def adds_up(soup: BeautifulSoup) -> list[str]:
+    """Return the sums a reader would find wrong, exactly (no rounding allowance): in the
+    scored table each sum row = its lines + its subgroups' sums + its adjustments, 失分 =
+    满分 − 得分 on every row that shows it, and the total = the sections + the total's
+    adjustments; in the formula, the terms = the total.
+    """
+    out = []
+    table = soup.select_one("table.eco-scored")
+    if table is None or not table.select("td.eco-awarded"):
+        return out
+    rows = []
+    for tr in table.select("tr"):
+        cell = {k: tr.select_one(f"td.eco-{k}") for k in ("possible", "awarded", "lost")}
+        rows.append({"cls": tr.get("class") or [], "group": tr.get("data-group"), "parent": tr.get("data-parent"),
+                     **{k: (c.get_text() if c is not None else None) for k, c in cell.items()}})
+    lines = [r for r in rows if "eco-line" in r["cls"]]
+    sums = [r for r in rows if "eco-sum" in r["cls"] and "eco-total" not in r["cls"]]
+    adjs = [r for r in rows if "eco-adj" in r["cls"]]
+    for s in sums:
+        parts = ([_num(r["awarded"]) for r in lines if r["group"] == s["group"]]
+                 + [_num(r["awarded"]) for r in sums if r["parent"] == s["group"]]
+                 + [_num(r["awarded"]) for r in adjs if r["group"] == s["group"]])
+        if round(sum(parts), 2) != _num(s["awarded"]):
+            out.append(f"{s['group']} 小计 {s['awarded']} ≠ {round(sum(parts), 2)}")
+    for r in lines + sums:
+        if r["lost"] and round(_num(r["possible"]) - _num(r["awarded"]), 2) != _num(r["lost"]):
+            out.append(f"{r['group']} 失分 {r['lost']} ≠ {r['possible']} − {r['awarded']}")
+    for t in (r for r in rows if "eco-total" in r["cls"]):
+        top = [_num(r["awarded"]) for r in sums if not r["parent"]] + [
+            _num(r["awarded"]) for r in adjs if r["group"] == "总分"]
+        if round(sum(top), 2) != _num(t["awarded"]):
+            out.append(f"总分 {t['awarded']} ≠ {round(sum(top), 2)}")
+    formula = soup.select_one("[data-notice=formula]")
+    if formula is not None:
+        expr = formula.get_text().split("。")[0].removeprefix("总分 =")
+        terms, total = expr.rsplit(" = ", 1)
+        figures = [(-1 if sign == "−" else 1) * float(x) for sign, x in
+                   re.findall(r"(?:^|\s)([+−]?)\s*[^+−=]*?([\d.]+)分", " " + terms)]
+        if round(sum(figures), 2) != float(re.match(r"\s*([\d.]+)分", total).group(1)):
+            out.append(f"公式 {expr}")
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +238,8 @@ def test_every_document_is_read(pages):
     assert sum(k.startswith("xx-2020/") for k in pages) == 9
 
 
-@pytest.mark.parametrize("pattern", [*PATTERNS, "unbalanced", "long", "done<100", "repeated heading", "id in prose"])
+@pytest.mark.parametrize("pattern", [*PATTERNS, "unbalanced", "long", "done<100", "repeated heading", "id in prose",
+                                     "adds up"])
 def test_no_page_shows_the_pattern(pages, pattern):
     found = {where: hits[pattern] for where, hits in pages.items() if hits.get(pattern)}
     shown = "\n".join(f"{w}: {h[0][:160]}" for w, h in list(found.items())[:8])
@@ -215,5 +269,9 @@ def test_the_scan_catches_structure():
     assert scan("<p>" + "很长的句子" * 41 + "</p>")["long"]
     assert scan('<dl class="eco-narr"><dt>失分</dt><dd>附件3-5.1 牵头工作失4分</dd></dl>', ["附件3-5.1"])["id in prose"]
     # quoted text is the document's or the unit's own: not ours to reword
-    assert not scan('<td><details class="eco-clause"><summary>条款原文</summary>得-1分))</details></td>')
-    assert not scan('<div style="x"><img src="data:image/png;base64,AAAA_bbbb"></div>')
+    assert not any(scan('<td><details class="eco-clause"><summary>条款原文</summary>得-1分))</details></td>').values())
+    assert not any(scan('<div style="x"><img src="data:image/png;base64,AAAA_bbbb"></div>').values())
+    assert scan('<table class="eco-scored"><tr class="eco-line" data-group="一"><td class="eco-possible">2</td>'
+                '<td class="eco-awarded">1.56</td><td class="eco-lost">0.43</td></tr>'
+                '<tr class="eco-sum" data-group="一" data-parent=""><td class="eco-possible">2</td>'
+                '<td class="eco-awarded">1.57</td><td class="eco-lost">0.43</td></tr></table>')["adds up"]

@@ -58,3 +58,51 @@ def test_narrative_gap_in_the_deciding_parts_unit(scored):
     assert narrative.priorities(res.unit_audit("甲县"), measures=measures) == (
         "建议优先改进以下各项。\n(1)「农田灌溉水有效利用系数」(约束性),差距0.01,为目标值的1.67%。\n"
         "(2)「环境空气质量」(约束性),差距4个百分点,为目标值的4.35%。")
+
+
+def _doc_report(name: str, unit: str):
+    import pandas as pd
+
+    from ecoscore import load_spec
+    from ecoscore.reports import report
+    from tests.conftest import FIXTURES
+
+    spec = load_spec(FIXTURES / f"{name}.yaml")
+    return report.build(spec, unit, facts=pd.read_csv(FIXTURES / f"{name}_facts.csv", index_col=0))
+
+
+def test_the_appendix_is_collapsed_and_says_its_readings_in_words():
+    h = _doc_report("points_doc", "甲区").appendix().html
+    soup = BeautifulSoup(h, "html.parser")
+    outer = soup.find("details", class_="eco-appendix")
+    assert outer is not None and not outer.has_attr("open")  # closed until the reader opens it
+    assert outer.summary.get_text() == "附录(供复核):逐项评分过程6项、涉及本单位的多解条款1处,点击展开"
+    table = soup.find_all("table")[-1]
+    heads = [th.get_text() for th in table.select("thead th")]
+    readings = [dict(zip(heads, (td.get_text() for td in tr.find_all("td")))) for tr in table.select("tbody tr")]
+    assert readings == [{"编号": "A1", "问题": "恰好90%是否算达到?", "本报告采用的读法": "(默认)90%及以上算达到",
+                         "其他读法": "· 须高于90%", "涉及本单位的项目": "「水质优良比例」", "条款原文": "条款原文优良比例达到90%得20分"}]
+    assert "at_least" not in h and "above" not in h  # reading codes never shown
+
+
+def test_a_reading_touching_none_of_the_units_lines_is_left_out(scored):
+    spec, res = scored
+    assert "多解条款" not in tables.appendix(res.unit_audit("乙县"), spec).html  # the fixture's lines have none
+
+
+def test_columns_with_nothing_in_them_are_left_out():
+    # points_doc has no indicators: no 属性/目标/实际值; the taskbook's lines carry no points
+    head = [th.get_text() for th in BeautifulSoup(_doc_report("points_doc", "甲区").table().html,
+                                                   "html.parser").select("thead th")]
+    assert head == ["编号", "考核内容", "满分", "得分", "失分", "结果", "说明", "依据条款"]
+    appendix = BeautifulSoup(_doc_report("points_doc", "甲区").appendix().html, "html.parser")
+    first = [th.get_text() for th in appendix.find("table").select("thead th")]
+    assert "属性" not in first and "分项" not in first and "分组" not in first and "目标值" in first
+
+
+def test_a_group_named_by_its_own_title_says_it_once():
+    from ecoscore import load_spec
+
+    spec = load_spec("zhoushan-2020")
+    assert tables.section_label(spec, "附件2.生态制度") == "附件2 生态制度"
+    assert tables.section_label(spec, "附件1(一)") == "附件1(一) 目标责任体系与制度建设"

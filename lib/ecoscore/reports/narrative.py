@@ -48,9 +48,25 @@ _ID_IN_WORDS = re.compile(r"^[\u4e00-\u9fff]+\d+$")  # "指标5", "重点任务2
 
 
 def _first_words(text: str, limit: int = 16) -> str:
+    """Return the first clause of ``text`` (outside brackets), at most ``limit`` characters,
+    never cut inside a bracket ("…" marks a cut).
+    """
     text = re.sub(r"^\s*[\d一二三四五六七八九十]+[、.\s]+", "", str(text or "")).strip()
-    first = re.split(r"[,,。;;::]", text, maxsplit=1)[0].strip()
-    return first if len(first) <= limit else first[:limit] + "…"
+    depth, end = 0, len(text)
+    for k, ch in enumerate(text):
+        depth += (ch in "((") - (ch in "))")
+        if depth == 0 and ch in ",,。;;::":
+            end = k
+            break
+    first = text[:end].strip()
+    if len(first) <= limit:
+        return first
+    depth, cut = 0, limit
+    for k, ch in enumerate(first[:limit]):
+        if ch in "((" and depth == 0:
+            cut = k
+        depth += (ch in "((") - (ch in "))")
+    return first[:cut if depth > 0 else limit] + "…"
 
 
 def names(audit: pd.DataFrame) -> pd.Series:
@@ -295,17 +311,21 @@ def scored_rows(audit: pd.DataFrame) -> pd.DataFrame:
     return audit[audit["possible"].notna() & ~audit["kind"].isin(["indicator", "gate"])]
 
 
-def lost_points(audit: pd.DataFrame) -> pd.Series:
+def lost_points(audit: pd.DataFrame, *, as_printed: bool = False) -> pd.Series:
     """Return the points each row lost: maximum − score on base and task lines, the
-    deduction on deduction lines, 0 elsewhere (an unearned bonus is not a loss). Each is
-    the difference of the figures as printed (``words.shown``), so a reader's sum agrees.
+    deduction on deduction lines, 0 elsewhere (an unearned bonus is not a loss).
+
+    ``as_printed``: each loss is the difference of the figures as printed (``words.shown``),
+    so that a row's 满分 − 得分 is its 失分 to the cent (a maximum of 5/3 prints as 1.67);
+    without it, the exact loss (what sums of losses are made of).
     """
-    possible = audit["possible"].map(words.shown)
-    awarded = audit["awarded"].map(words.shown)
+    fig = words.shown if as_printed else float
+    possible = audit["possible"].fillna(0.0).map(fig)
+    awarded = audit["awarded"].fillna(0.0).map(fig)
     lost = np.where(audit["kind"].isin(["base", "task"]), possible - awarded,
                     np.where(audit["kind"] == "deduction", -awarded, 0.0))
-    return pd.Series(np.clip(np.round(lost.astype(float), words.DECIMALS), 0.0, None), index=audit.index,
-                     name="lost")
+    lost = np.clip(lost.astype(float), 0.0, None)
+    return pd.Series(np.round(lost, words.DECIMALS) if as_printed else lost, index=audit.index, name="lost")
 
 
 def _listing(items: list[str], limit: int) -> str:
@@ -457,7 +477,7 @@ def losses(audit: pd.DataFrame, *, limit: int = 5, section_titles: Mapping[str, 
     pts = scored_rows(audit)
     has_base = bool(pts["kind"].isin(["base", "task"]).any())
     if len(pts):
-        lost = lost_points(pts)
+        lost = lost_points(pts, as_printed=True)
         titles = section_titles or {}
         if sections is None:  # no rollup given: the lines' own losses
             only_deductions = pts.groupby("section", sort=False)["kind"].agg(lambda k: set(k) == {"deduction"})
@@ -581,7 +601,7 @@ def priorities(audit: pd.DataFrame, *, limit: int = 3, measures: Mapping[str, st
     pts = scored_rows(audit)
     if countable is not None:
         pts = pts[pts["section"].isin(countable)]
-    pts = pts.assign(lost=lost_points(pts))
+    pts = pts.assign(lost=lost_points(pts, as_printed=True))
     cand = pts[(pts["lost"] > 1e-9) & (pts["outcome"] != MISSING)]
     cand = cand.assign(rel=[_relative_gap(r) for _, r in cand.iterrows()])
     cand = cand.sort_values(["lost", "rel"], ascending=[False, True], kind="stable")

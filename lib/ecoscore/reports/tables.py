@@ -141,7 +141,7 @@ def scored_table(audit: pd.DataFrame, spec: Spec, *, rollup: pd.DataFrame | None
         cols += ["满分", "得分", "失分"]
     cols += ["结果", "说明"] + (["单位说明及依据"] if evidence else []) + ["依据条款"]
     width = len(cols)
-    lost = lost_points(audit)
+    lost = lost_points(audit, as_printed=True)
     named = names(audit)
     shown = words.points_shown(audit, rollup if rollup is not None and len(rollup) else None, TOTAL_ID)
     rows_by_group: dict[str, list[str]] = {}
@@ -254,7 +254,7 @@ def own_tasks(audit: pd.DataFrame, spec: Spec, unit: str, department: str | None
     if rows.empty:
         return blocks.note(f"{who}在本文件中没有单列的任务。")
     pts = has_points(rows)
-    lost = lost_points(rows)
+    lost = lost_points(rows, as_printed=True)
     named = names(rows)
     out = []
     for (k, r), lo in zip(rows.iterrows(), lost):
@@ -289,7 +289,7 @@ def responsibility(audit: pd.DataFrame, spec: Spec, unit: str) -> blocks.HTMLBlo
     """Return the lines not fully achieved with their lead and responsible units, and
     a count per department (as lead, and as a responsible unit).
     """
-    lost = lost_points(audit)
+    lost = lost_points(audit, as_printed=True)
     named = names(audit)
     rows, tally = [], {}
     for (k, r), lo in zip(audit.iterrows(), lost):
