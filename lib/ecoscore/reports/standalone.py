@@ -12,7 +12,7 @@ On paper (``@media print`` in ``report.css``) every ``<details>`` prints open, t
 the A4 width and repeat their heads, and the widest tables (``wrap_tables`` labels their
 cells) print one row as a block. ``PdfPrinter`` prints pages to A4 PDF with headless
 Chromium, a header naming the document and the unit and a footer counting pages: measured
-against WeasyPrint on three sample reports it was 5 to 50 times faster, followed the same
+against WeasyPrint 70 on three sample reports it was 13 to 32 times faster, followed the same
 print rules (WeasyPrint crashed on the grid of the stacked rows) and reads back as the
 same text; Chromium's ``--print-to-pdf`` command line cannot set the header (it prints the
 file's path) and costs a browser start per report.
