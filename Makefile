@@ -38,6 +38,7 @@ samples: setup ## regenerate the sample data (示例数据) under data/
 bench: setup ## run the benchmarks (by hand; figures go in the closing note)
 	$(PY) benchmarks/bench_score.py
 	$(PY) benchmarks/bench_render.py
+	$(PY) benchmarks/bench_report.py
 
 clean: ## remove rendered outputs and caches
 	rm -rf outputs/*/ .pytest_cache .ruff_cache

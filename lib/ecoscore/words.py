@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ecoscore.rules.base import POLARITY, Outcome, Polarity, fmt
 
@@ -186,8 +187,11 @@ def points_shown(audit, rollup, total_id: str = "总分") -> Shown:
     for g, a, kind in zip(audit["group"], audit["awarded"], audit["kind"]):
         if a == a and kind != "gate":
             own[g] = own.get(g, 0.0) + shown(a)
-    for _, r in groups.sort_values("depth", ascending=False, kind="stable").iterrows():
-        parts = round(own.get(r["id"], 0.0) + sum(out.groups[c] for c in groups.loc[groups["parent"] == r["id"], "id"]
+    children: dict = {}
+    for c, p in zip(groups["id"], groups["parent"]):
+        children.setdefault(p, []).append(c)
+    for r in groups.sort_values("depth", ascending=False, kind="stable").to_dict("records"):
+        parts = round(own.get(r["id"], 0.0) + sum(out.groups[c] for c in children.get(r["id"], ())
                                                   if c in out.groups), DECIMALS)
         if abs(r["adjustment"]) > 1e-9:
             out.groups[r["id"]] = shown(r["awarded"])
@@ -247,14 +251,29 @@ def reading_text(text: str, names: dict[str, str] | None = None) -> str:
     description), and a clause meant for whoever edits the spec (field names such as
     ``applies_to``) left out.
     """
-    out = _FACT_KEY.sub("", str(text or ""))
-    for code, desc in (names or {}).items():
-        short = re.split(r"[,,;;::(( 。]", reading_text(desc))[0]
-        out = re.sub(rf"(?<![A-Za-z_]){re.escape(code)}(?![A-Za-z_])", f"“{short}”", out)
+    return _reading_text(str(text or ""), tuple((names or {}).items()))
+
+
+@lru_cache(maxsize=8192)
+def _reading_text(text: str, names: tuple[tuple[str, str], ...]) -> str:
+    out = _FACT_KEY.sub("", text)
+    if names:
+        pattern, words_of = _code_words(names)
+        out = pattern.sub(lambda m: words_of[m.group(0)], out)
     clauses = re.split(r"(?<=[。;;])", out)
     out = "".join(c for c in clauses if not CODE.search(c))
     out = re.sub(r"得\s*[-−]\s*(?=\d)", "得负", out)  # "得−5分" (a reading about negative points): 得负5分
     return nested(re.sub(r"[;;]$", "", re.sub(r"\s{2,}", " ", out).strip()))
+
+
+@lru_cache(maxsize=64)
+def _code_words(names: tuple[tuple[str, str], ...]) -> tuple[re.Pattern, dict[str, str]]:
+    """Return one pattern matching any reading code of ``names`` as a whole word, and each
+    code's words: the first clause of its description ("“按比例计分”").
+    """
+    words_of = {code: f"“{re.split(r'[,,;;::(( 。]', _reading_text(desc, ()))[0]}”" for code, desc in names}
+    alternatives = "|".join(re.escape(c) for c in sorted(words_of, key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z_])(?:{alternatives})(?![A-Za-z_])"), words_of
 
 
 def _short(text: str, limit: int = 24) -> str:

@@ -10,6 +10,7 @@ from ecoscore import load_spec
 from ecoscore.errors import EcoscoreError
 from ecoscore.reports import blocks, charts, report
 from tests.conftest import FIXTURES
+from tests.reports.test_charts import legend, parse
 
 SECTIONS = ["header", "narrative", "sections_chart", "lost_points_chart", "cohort_chart", "compliance_grid",
             "trend_chart", "table", "department_view", "appendix"]
@@ -29,10 +30,6 @@ def html_of(obj) -> str:
     return obj._repr_html_()
 
 
-def widths(ax, k=0):
-    return [round(p.get_width(), 6) for p in ax.containers[k].patches]
-
-
 @pytest.mark.parametrize(("name", "unit"), [("points_doc", "甲区"), ("compliance_doc", "乙县"),
                                             ("taskbook_doc", "对照区")])
 def test_every_section_displays_as_html(name, unit):
@@ -50,7 +47,7 @@ def test_user_text_is_escaped_everywhere():
     pages = {s: html_of(getattr(rep, s)()) for s in SECTIONS}
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages["narrative"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages["table"]
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages["appendix"]
+    # the appendix leaves the 说明 to the scored table above it (issue 11: printed once)
     assert all("<script>" not in h for h in pages.values())
 
 
@@ -121,55 +118,69 @@ def test_narrative_block():
 
 
 def test_sections_chart_points_uses_group_totals():
-    ax = build("points_doc", "乙区").sections_chart().ax
-    assert widths(ax, 0) == [30, 20, 5, 0]
-    assert widths(ax, 1) == [6, 10, 0, -3]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["一 水环境质量", "二 重点工作", "三 加分项", "四 扣分项"]
+    rows = parse(build("points_doc", "乙区").sections_chart())
+    assert [r["label"] for r in rows] == ["一 水环境质量", "二 重点工作", "三 加分项", "四 扣分项"]
+    bars = [r["bars"][0] for r in rows]
+    # 乙区: 一 = 0 + 6 of 30; 二 = 10 + 0 of 20; 三 0 of 5; 四 −3. One scale: 30 (the largest maximum) is full width
+    assert [b["text"] for b in bars] == ["6/30分", "10/20分", "0/5分", "扣3分"]
+    assert [b["track"] for b in bars] == [100, round(20 / 30 * 100, 2), round(5 / 30 * 100, 2), None]
+    assert [b["segments"] for b in bars] == [[("score", 20)], [("score", round(10 / 30 * 100, 2))], [],
+                                             [("lost", 10)]]
 
 
 def test_sections_chart_compliance_counts():
-    ax = build("compliance_doc", "乙县", previous=True).sections_chart().ax
-    assert [c.get_label() for c in ax.containers] == ["达标", "未达标", "缺数据"]
-    assert widths(ax, 0) == [0, 1]  # 生态安全, 生态经济
-    assert widths(ax, 1) == [1, 1]
-    assert widths(ax, 2) == [1, 0]
+    chart = build("compliance_doc", "乙县", previous=True).sections_chart()
+    rows = {r["label"]: r["bars"][0] for r in parse(chart)}
+    # 生态安全: 1 未达标 (优良天数 80 < 85), 1 缺数据 (森林覆盖率); 生态经济: 能耗 未达标, 绿色建筑 55 ≥ 50 达标
+    assert rows["生态安全"]["segments"] == [("not_met", 50), ("missing", 50)]
+    assert rows["生态安全"]["text"] == "未达标1项 缺数据1项"
+    assert rows["生态经济"]["segments"] == [("met", 50), ("not_met", 50)]
+    assert sorted(legend(chart)) == [("met", "达标"), ("missing", "缺数据"), ("not_met", "未达标")]
 
 
 def test_lost_points_chart():
     chart = build("points_doc", "乙区").lost_points_chart()
-    assert widths(chart.ax) == [20, 10, 4, 3]
-    assert [t.get_text() for t in chart.ax.get_yticklabels()][0] == "一.1 水质优良比例"
-    assert "一.1 水质优良比例失20分" in chart.alt
-    none = build("points_doc", "甲区").lost_points_chart()
-    assert isinstance(none, charts.Chart)
-    chart = build("compliance_doc", "乙县", previous=True).lost_points_chart()
-    # 5/85 = 5.88% and 0.02/0.58 = 3.45% of the target
-    assert [round(w, 2) for w in widths(chart.ax)] == [5.88, 3.45]
+    rows = parse(chart)
+    # losses 20, 10, 4, 3: the largest is full width
+    assert [(r["label"], r["bars"][0]["text"]) for r in rows] == [
+        ("一.1 水质优良比例", "20分"), ("二.2 生态文明宣传", "10分"), ("一.2 交界断面水质", "4分"), ("四.1 突发环境事件", "3分")]
+    assert [r["bars"][0]["segments"] for r in rows] == [[("lost", 100)], [("lost", 50)], [("lost", 20)], [("lost", 15)]]
+    assert "一.1 水质优良比例:20分" in chart.alt
+    one = build("points_doc", "甲区").lost_points_chart()
+    assert "<p>二.1 污水处理设施建设:2分。</p>" in html_of(one) and parse(one) == []  # one loss: a sentence, not a bar
+    # a compliance document's gaps each in their own unit, never on one axis: 85 − 80 = 5 个百分点; 0.6 − 0.58
+    panel = build("compliance_doc", "乙县", previous=True).lost_points_chart()
+    gaps = html_of(panel)
+    assert parse(panel) == []
+    assert "<li>1 环境空气质量优良天数比例:目标≥85;实际80%;差距5个百分点</li>" in gaps
+    assert "差距0.02吨标煤/万元" in gaps
 
 
 def test_cohort_chart_highlights_the_unit():
     chart = build("points_doc", "丙县").cohort_chart()
-    assert widths(chart.ax) == [50, 40, 13]
-    labels = [t for t in chart.ax.get_yticklabels()]
-    assert [t.get_text() for t in labels] == ["甲区", "丙县", "乙区"]
-    assert labels[1].get_color() == charts.HIGHLIGHT
-    assert chart.alt == "丙县总分40,共3个区、县(市)"
+    rows = parse(chart)
+    assert [(r["label"], r["bars"][0]["text"], r["mine"]) for r in rows] == [
+        ("甲区", "50分", False), ("丙县", "40分", True), ("乙区", "13分", False)]
+    assert [r["bars"][0]["segments"] for r in rows] == [[("others", 100)], [("mine", 80)], [("others", 26)]]
+    assert chart.alt.startswith("丙县总分40分,共3个区、县(市)。")
 
 
 def test_compliance_grid():
     h = build("compliance_doc", "乙县", previous=True).compliance_grid().html
     assert h.count('class="eco-tile ') == 4
-    assert h.count("eco-tile eco-bad") == 2 and h.count("eco-tile eco-none") == 1
+    assert h.count("eco-tile eco-t-not_met") == 2 and h.count("eco-tile eco-t-missing") == 1
+    assert h.count("eco-tile eco-t-met") == 1
     assert "<h3>生态安全</h3>" in h and "目标≥85;实际80%" in h
     assert "本文件没有达标类指标" in build("points_doc", "甲区").compliance_grid().html
 
 
 def test_trend_chart():
     chart = build("points_doc", "甲区", previous=True).trend_chart()
-    # 2019: 一.1 85% → 0 + 一.2 10; 二.1 8 + 二.2 0; bonus 2; no deduction
-    assert widths(chart.ax, 0) == [10, 8, 2, 0]
-    assert widths(chart.ax, 1) == [30, 18, 2, 0]
-    assert [t.get_text() for t in chart.ax.get_legend().get_texts()] == ["2019年", "2020年"]
+    rows = {r["label"]: [b["text"] for b in r["bars"]] for r in parse(chart)}
+    # 2019: 一.1 85% → 0 + 一.2 10; 二.1 8 + 二.2 0; bonus 2; no deduction (a section with nothing is left out)
+    assert rows == {"一 水环境质量": ["2019年 10分", "2020年 30分"], "二 重点工作": ["2019年 8分", "2020年 18分"],
+                    "三 加分项": ["2019年 2分", "2020年 2分"]}
+    assert legend(chart) == [("previous", "2019年"), ("current", "2020年")]
     assert "未提供上年数据" in build("points_doc", "甲区").trend_chart().html
 
 
@@ -229,7 +240,7 @@ def test_appendix_has_every_line_and_the_readings():
     for line_id in ("一.1", "一.2", "二.1", "二.2", "三.1", "四.1"):
         assert f"<td>{line_id}</td>" in h
     assert "<h3>多解条款及采用的读法</h3>" in h
-    assert "at_least:90%及以上算达到(默认)" in h
+    assert "(默认)90%及以上算达到" in h and "at_least" not in h
 
 
 def test_peers_are_the_whole_cohort_when_no_unit_is_a_responsible_unit():

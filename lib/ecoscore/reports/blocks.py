@@ -26,9 +26,6 @@ CSS = """<style>
 .eco-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(10em,1fr));gap:6px;margin:.3em 0 1em}
 .eco-tile{border-radius:6px;padding:6px 8px;border:1px solid #d0d7de;font-size:.9em;line-height:1.45}
 .eco-tile .eco-id{color:#59636e;font-size:.85em}
-.eco-ok{background:#e8f5e9;border-color:#7cb987}
-.eco-bad{background:#fdecea;border-color:#e08a84}
-.eco-none{background:#f3f3f3;border-color:#bbbbbb}
 .eco-badge{display:inline-block;font-size:.75em;padding:0 4px;border-radius:3px;
   border:1px solid #59636e;color:#59636e;margin-left:4px;white-space:nowrap}
 .eco-badge.eco-binding{border-color:#cf222e;color:#cf222e}
@@ -51,9 +48,6 @@ td.eco-outcome.eco-part{color:#9a6700}
 .eco-formula{font-family:inherit;background:#f6f8fa;border:1px solid #d0d7de;border-radius:4px;padding:4px 10px;margin:.4em 0}
 </style>"""
 
-OK_CLASS = "eco-ok"
-BAD_CLASS = "eco-bad"
-NONE_CLASS = "eco-none"
 
 
 class HTMLBlock:
@@ -149,7 +143,8 @@ def table(rows: Sequence[Sequence[str]], columns: Sequence[str], *, numeric: Seq
     for row in rows:
         cells = []
         for k, v in enumerate(row):
-            cells.append(f"<td{cls[k]}>{v if k in raw else multiline(v)}</td>")
+            text = v if k in raw else multiline(v)
+            cells.append(f"<td{cls[k]}>{text}</td>" if text else "<td></td>")  # an empty cell needs no class
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     return f'<table class="eco-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'

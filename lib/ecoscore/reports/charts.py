@@ -84,13 +84,12 @@ _LAYOUT = """
 .eco-row{display:contents}
 .eco-lbl{overflow-wrap:anywhere}
 .eco-mine>.eco-lbl{font-weight:bold}
-.eco-bar{position:relative;display:flex;height:1.1em;background:none}
+.eco-bar{position:relative;display:flex;height:1.1em}
 .eco-bar>i{display:block;box-sizing:border-box;flex:none;height:0;min-width:2px;border-top-style:solid;
  border-top-width:1.1em;position:relative}
 .eco-bar>b{position:absolute;left:0;top:0;height:0;border-top-style:solid;border-top-width:1.1em}
 .eco-bar>s{position:absolute;top:-.2em;bottom:-.2em;border-left-style:dashed;border-left-width:1.5px}
 .eco-val{white-space:nowrap;font-variant-numeric:tabular-nums}
-.eco-val span{white-space:nowrap}
 .eco-one p{margin:.2em 0}
 .eco-gaps{margin:.2em 0 .4em;padding-left:1.2em}
 .eco-chart .eco-cap{color:#59636e;margin:.4em 0 0}
@@ -274,7 +273,7 @@ def section_scores(data: pd.DataFrame, *, y: str = "section", awarded: str = "aw
                    possible: str = "possible", title: str = "", note: str = "") -> Chart:
     """Return each section's points against its maximum: the 满分 track, the 得分 bar and
     "得/满分" beside it. A section that only deducts (maximum 0) shows its deduction as a
-    失分 bar; a section with neither points nor a deduction is left out.
+    失分 bar ("扣6分"); a section with neither points nor a deduction is left out.
     """
     rows = []
     for label, got, top in zip(data[y], data[awarded], data[possible]):
@@ -282,7 +281,8 @@ def section_scores(data: pd.DataFrame, *, y: str = "section", awarded: str = "aw
         if top <= 0 and got == 0:
             continue
         if top <= 0:
-            rows.append(Row(str(label), (Bar((("lost", -got),) if got < 0 else (("score", got),), f"{_num(got)}分"),)))
+            seg = ("lost", -got) if got < 0 else ("score", got)
+            rows.append(Row(str(label), (Bar((seg,), words.points(got)),)))
         else:
             segs = (("score", max(got, 0.0)),) if got >= 0 else (("lost", -got),)
             rows.append(Row(str(label), (Bar(segs, f"{_num(got)}/{_num(top)}分", track=top),)))

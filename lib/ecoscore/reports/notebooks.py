@@ -11,11 +11,12 @@ result (``tests/test_notebooks.py`` checks that the files match). Code cells car
 
 from __future__ import annotations
 
+import ast
 import sys
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from ecoscore.paths import NOTEBOOK_DIR
 from ecoscore.spec import Spec, list_documents, load_spec
@@ -113,6 +114,37 @@ def make(doc: str, unit: str | None = None) -> nbformat.NotebookNode:
     })
     for k, cell in enumerate(nb.cells):
         cell["id"] = f"{doc}-{k:02d}"
+    return nb
+
+
+def run_in_process(nb: nbformat.NotebookNode, **parameters) -> nbformat.NotebookNode:
+    """Return a copy of report notebook ``nb`` with its outputs filled in this process,
+    without a kernel: the ``parameters`` cell is replaced by ``parameters`` (``result`` may be
+    a ``ScoredCohort``), every other code cell runs in one namespace, and the value of its
+    last expression is its output, as a kernel shows it (``text/html`` and ``text/plain``).
+
+    The same report content as a papermill run, for measuring a report's own work
+    (``benchmarks/bench_report.py``) and checking every sample page's size; reports
+    themselves are always rendered by papermill (``ecoscore render``).
+    """
+    nb = nbformat.from_dict(nb)
+    space: dict = dict(parameters)
+    count = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
+            continue
+        count += 1
+        tree = ast.parse(cell.source)
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        exec(compile(tree, cell.get("id", "<cell>"), "exec"), space)  # noqa: S102 - our own notebook
+        value = eval(compile(ast.Expression(last.value), "<cell>", "eval"), space) if last else None  # noqa: S307
+        cell.execution_count = count
+        cell.outputs = []
+        if value is not None:
+            data = {"text/plain": repr(value)}
+            if hasattr(value, "_repr_html_"):
+                data["text/html"] = value._repr_html_()
+            cell.outputs = [new_output("execute_result", data=data, execution_count=count)]
     return nb
 
 

@@ -167,12 +167,12 @@ class Report:
         return self.cohort.sample
 
     # ----------------------------------------------------------------- data
-    @property
+    @cached_property
     def audit(self) -> pd.DataFrame:
         """Return the unit's audit rows (a department's: the lines naming it)."""
         return self._own(self.result.unit_audit(self.unit))
 
-    @property
+    @cached_property
     def row(self) -> dict:
         """Return the unit's summary row; a department's counts its own lines (no total, grade or rank)."""
         row = self.result.unit_summary(self.unit)
@@ -189,10 +189,15 @@ class Report:
         group = s.loc[s["unit"] == self.unit, "rank_group"]
         return s[s["rank_group"] == group.iloc[0]] if len(group) else s.iloc[0:0]
 
-    @property
+    @cached_property
     def rollup(self) -> pd.DataFrame:
         """Return the unit's rollup rows (groups with their adjustments, then the total)."""
         return self.result.unit_rollup(self.unit)
+
+    @cached_property
+    def shown(self) -> words.Shown:
+        """Return the unit's points as every section prints them (``words.points_shown``)."""
+        return words.points_shown(self.audit, self.rollup if len(self.rollup) else None)
 
     def _sections_rollup(self) -> pd.DataFrame:
         r = self.rollup
@@ -391,7 +396,7 @@ class Report:
         prev = self.previous
         sections = None
         if self.scored:
-            shown = words.points_shown(self.audit, self.rollup)
+            shown = self.shown
             sections = self._sections_rollup()
             sections = sections.assign(awarded=[shown.groups.get(i, a) for i, a in zip(sections["id"],
                                                                                       sections["awarded"])])
@@ -417,7 +422,7 @@ class Report:
         """
         d = self._chart_sections
         if self.scored and self.spec.family == "points":
-            shown = words.points_shown(self.audit, self.rollup)
+            shown = self.shown
             d = d.assign(awarded=[shown.groups.get(s, words.shown(a)) for s, a in zip(d["section"], d["awarded"])])
             return charts.section_scores(d, y="label", title=self._title("各部分得分"))
         cols = self._status_columns()
@@ -539,7 +544,7 @@ class Report:
         last_audit = self._own(self.previous.unit_audit(self.unit))
         extra = ""
         if self.scored and self.spec.family == "points":
-            cur = words.points_shown(self.audit, self.rollup).groups
+            cur = self.shown.groups
             old = words.points_shown(last_audit, self.previous.unit_rollup(self.unit)).groups
             merged["current"] = [cur.get(s, words.shown(v)) for s, v in zip(merged["section"], merged["awarded"])]
             merged["previous"] = [old.get(s, words.shown(v)) if v == v else np.nan
@@ -566,7 +571,7 @@ class Report:
     def table(self) -> blocks.HTMLBlock:
         """Return the scored table: lines, group sums, adjustments and the total, as rolled up."""
         a = self.audit.assign(section=self.audit["group"].map(self.section_of))
-        return tables.scored_table(a, self.spec, rollup=self.rollup, caption=self._title("逐项评分表"))
+        return tables.scored_table(a, self.spec, rollup=self.rollup, caption=self._title("逐项评分表"), shown=self.shown)
 
     def department_view(self, department: str | None = None) -> blocks.HTMLBlock:
         """Return a department's own tasks (a department's report, or ``department`` given),

@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
-from nbconvert import HTMLExporter
+from nbconvert import HTMLExporter, TemplateExporter
 from nbformat import NotebookNode
 
 from ecoscore.paths import TEMPLATES
@@ -51,9 +51,12 @@ _TBODY = re.compile(r"<tbody\b[^>]*>(.*?)</tbody\s*>", re.S | re.I)
 _ROW = re.compile(r"<tr\b.*?</tr\s*>", re.S | re.I)
 _TH = re.compile(r"<th\b[^>]*>(.*?)</th\s*>", re.S | re.I)
 _TD_OPEN = re.compile(r"<td\b[^>]*>", re.I)
+_STYLE = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.S | re.I)
 _ANY_TAG = re.compile(r"<[^>]*>")
 #: Tables with this many columns or more print as stacked rows (see ``wrap_tables``).
 STACK_COLUMNS = 12
+#: The scored table, stacked on a phone so that its points are seen without scrolling sideways.
+_SCORED = re.compile(r"<table\b[^>]*\bclass=\"[^\"]*\beco-scored\b", re.I)
 
 
 def css() -> str:
@@ -67,7 +70,7 @@ def make_exporter() -> HTMLExporter:
     Cells tagged ``remove_cell`` are dropped and ``remove_output`` lose their outputs.
     An exporter is not shared between threads; make one per worker.
     """
-    exporter = HTMLExporter(
+    exporter = _ReportExporter(
         template_name=REPORT_TEMPLATE,
         extra_template_basedirs=[str(TEMPLATES)],
         exclude_input=True,
@@ -78,6 +81,28 @@ def make_exporter() -> HTMLExporter:
     )
     exporter.register_preprocessor(_tag_remover(), enabled=True)
     return exporter
+
+
+class _ReportExporter(HTMLExporter):
+    """nbconvert's HTML exporter without its last pass, which parses the whole page with
+    BeautifulSoup and writes it out again, to give an ``<img>`` without ``alt`` a stock text
+    and JupyterLab-template cells a ``tabindex``: a report has no images (its charts are
+    HTML, each with its own caption) and uses the classic template, and the pass cost half
+    a report's own time. The rest is ``HTMLExporter.from_notebook_node`` as it is.
+    """
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        from nbconvert.filters.highlight import Highlight2HTML
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+        langinfo = nb.metadata.get("language_info", {})
+        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+        self.register_filter("highlight_code",
+                             self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+        resources = self._init_resources(resources)
+        self.register_filter("filter_data_type",
+                             WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
 
 def _tag_remover():
@@ -99,7 +124,7 @@ def to_html(nb: NotebookNode, title: str, exporter: HTMLExporter | None = None) 
     """
     exporter = exporter or _shared_exporter()
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    body = wrap_tables(body)
+    body = dedupe_styles(wrap_tables(body))
     bad = external_references(body)
     if bad:
         raise ValueError(f"报告引用了外部资源(离线无法打开):{', '.join(bad[:5])}")
@@ -109,43 +134,83 @@ def to_html(nb: NotebookNode, title: str, exporter: HTMLExporter | None = None) 
 def wrap_tables(html: str) -> str:
     """Wrap every ``<table>`` in a horizontally scrolling ``div.table-wrap``.
 
-    A table of ``STACK_COLUMNS`` columns or more (the audit appendix's twenty) cannot be
-    read on A4 at any font size: its wrapper also gets ``table-stack`` and every body cell a
-    ``data-label`` naming its column, so the print style sheet lays each row out as a block
-    of "label: value" pairs (``report.css``). On screen nothing changes.
+    A table of ``STACK_COLUMNS`` columns or more (the audit appendix) cannot be read on A4
+    at any font size: its wrapper gets ``table-stack``, so the print style sheet lays each
+    row out as a block of "label: value" pairs (``report.css``). The scored table
+    (``eco-scored``) gets ``table-phone``: on a phone it, and the stacked tables, lay each
+    row out so, 编号 and 考核内容 first and 满分/得分/失分 side by side, so that the points
+    are seen without scrolling sideways. On a desk nothing changes.
+
+    The labels are the column names, given once per table in a ``<style>`` of
+    ``td:nth-child(k)::before`` rules (not an attribute on every cell: that was a sixth of a
+    large report); a body row of another shape (a colspan, a missing cell) is marked
+    ``data-shape="other"`` and shown as it is.
     """
-    return _TABLE.sub(_wrap_one, html)
+    ids = iter(range(1, 1_000_000))
+    return _TABLE.sub(lambda m: _wrap_one(m, ids), html)
 
 
-def _wrap_one(m: re.Match) -> str:
+def _wrap_one(m: re.Match, ids) -> str:
     table = _TABLE_END.sub("</table>", m.group(0))
     labels = _column_labels(table)
-    if len(labels) < STACK_COLUMNS:
+    if len(labels) >= STACK_COLUMNS:
+        kind, media, first = "table-stack", "print, screen and (max-width: 600px)", 0
+    elif labels and _SCORED.match(table):
+        kind, media, first = "table-phone", "screen and (max-width: 600px)", 2  # 编号, 考核内容 need none
+    else:
         return f'<div class="table-wrap">{table}</div>'
-    return f'<div class="table-wrap table-stack">{_label_cells(table, labels)}</div>'
+    tid = f"eco-t{next(ids)}"
+    # on a phone a clause's cell is named by its own "▶ 条款原文" (in print the label names it, open)
+    cell = ":not(:has(> details))" if kind == "table-phone" else ""
+    rules = "".join(f'#{tid} tr:not([data-shape]) > td:nth-child({k + 1}){cell}::before{{content:"{_css_text(name)}："}}'
+                    for k, name in enumerate(labels) if k >= first and name)
+    return (f'<div class="table-wrap {kind}" id="{tid}"><style>@media {media}{{{rules}}}</style>'
+            f"{_mark_other_rows(table, len(labels))}</div>")
 
 
 def _column_labels(table: str) -> list[str]:
-    """Return the column names of a table whose head is one plain row of ``<th>`` (else none)."""
+    """Return the column names (plain text) of a table whose head is one plain row of ``<th>`` (else none)."""
     head = _THEAD.search(table)
     if head is None or len(_ROW.findall(head.group(1))) != 1 or "colspan" in head.group(1).lower():
         return []
-    return [html.escape(html.unescape(_ANY_TAG.sub("", th)).strip(), quote=True) for th in _TH.findall(head.group(1))]
+    return [html.unescape(_ANY_TAG.sub("", th)).strip() for th in _TH.findall(head.group(1))]
 
 
-def _label_cells(table: str, labels: list[str]) -> str:
-    """Give every cell of every body row that has one cell per column a ``data-label``."""
+def _css_text(text: str) -> str:
+    """Return ``text`` for a CSS string: anything but letters, digits and CJK as a CSS escape
+    (so no quote, backslash or ``</style>`` can end the string or the element).
+    """
+    return "".join(c if c.isalnum() or c in " ()/" else f"\\{ord(c):x} " for c in text)
+
+
+def _mark_other_rows(table: str, n: int) -> str:
+    """Mark every body row that does not have exactly ``n`` plain cells ``data-shape="other"``."""
     def row(r: re.Match) -> str:
         cells = _TD_OPEN.findall(r.group(0))
-        if len(cells) != len(labels) or any("colspan" in c.lower() for c in cells):
-            return r.group(0)  # a row of another shape prints as it is
-        names = iter(labels)
-        return _TD_OPEN.sub(lambda c: f'<td data-label="{next(names)}"' + c.group(0)[3:], r.group(0))
+        if len(cells) == n and not any("colspan" in c.lower() for c in cells):
+            return r.group(0)
+        return '<tr data-shape="other"' + r.group(0)[3:]
 
     body = _TBODY.search(table)
     if body is None:
         return table
     return table[:body.start(1)] + _ROW.sub(row, body.group(1)) + table[body.end(1):]
+
+
+def dedupe_styles(html: str) -> str:
+    """Return ``html`` with every ``<style>`` element after the first of the same content
+    removed: each report block carries the style sheet it needs (a block shown alone in
+    JupyterLab is styled), and a page needs it once.
+    """
+    seen: set[str] = set()
+
+    def once(m: re.Match) -> str:
+        if m.group(0) in seen:
+            return ""
+        seen.add(m.group(0))
+        return m.group(0)
+
+    return _STYLE.sub(once, html)
 
 
 def external_references(html: str) -> list[str]:

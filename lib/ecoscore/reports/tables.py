@@ -104,7 +104,9 @@ def _named(line) -> tuple[list[str], list[str]]:
 
 
 def _cell(value, css: str = "") -> str:
-    return f'<td class="{css}">{value}</td>' if css else f"<td>{value}</td>"
+    if css and (value or "num" in css.split()):  # a figure's cell keeps its class (eco-lost), even empty
+        return f'<td class="{css}">{value}</td>'
+    return f"<td>{value}</td>"
 
 
 def _filled(values) -> bool:
@@ -113,7 +115,7 @@ def _filled(values) -> bool:
 
 
 def scored_table(audit: pd.DataFrame, spec: Spec, *, rollup: pd.DataFrame | None = None,
-                 caption: str = "") -> blocks.HTMLBlock:
+                 caption: str = "", shown: words.Shown | None = None) -> blocks.HTMLBlock:
     """Return the unit's scored table: lines under their groups, each group closed by its
     sum row, every cap or floor as an explicit adjustment row, and the total at the end.
 
@@ -143,7 +145,8 @@ def scored_table(audit: pd.DataFrame, spec: Spec, *, rollup: pd.DataFrame | None
     width = len(cols)
     lost = lost_points(audit, as_printed=True)
     named = names(audit)
-    shown = words.points_shown(audit, rollup if rollup is not None and len(rollup) else None, TOTAL_ID)
+    if shown is None:  # the figures the rest of the report prints (Report.shown), else worked out here
+        shown = words.points_shown(audit, rollup if rollup is not None and len(rollup) else None, TOTAL_ID)
     rows_by_group: dict[str, list[str]] = {}
     for (k, r), lo in zip(audit.iterrows(), lost):
         ln = lines[k]
@@ -336,6 +339,10 @@ APPENDIX_COLUMNS = {
     "facts": "所用数据", "evidence": "单位说明及依据", "part": "分项", "value": "实际值", "target": "目标值",
     "gap": "差距", "lead": "牵头单位", "responsible": "责任单位", "rule": "评分规则", "clause": "条款原文",
 }
+# Printed once, in the scored table just above the appendix: the appendix adds the scoring
+# process (facts, values, leads, rule), keyed by 编号 and 考核内容, with 得分 and 结果 for
+# the reviewer ticking lines off.
+IN_SCORED_TABLE = frozenset({"section", "group", "possible", "reason", "evidence", "clause"})
 
 
 def _appendix_cell(c: str, r, spec: Spec, named: pd.Series):
@@ -410,7 +417,7 @@ def appendix(audit: pd.DataFrame, spec: Spec, *, source: str = "", remarks: list
     that touch its lines (``readings_table``).
     """
     named = names(audit)
-    cols = [c for c in APPENDIX_COLUMNS if c in audit.columns]
+    cols = [c for c in APPENDIX_COLUMNS if c in audit.columns and c not in IN_SCORED_TABLE]
     rows = [[_appendix_cell(c, r, spec, named) for c in cols] for _, r in audit.iterrows()]
     keep = [j for j, c in enumerate(cols)
             if c in ("line_id", "title", "outcome") or _filled(str(row[j]) for row in rows)]
@@ -420,7 +427,7 @@ def appendix(audit: pd.DataFrame, spec: Spec, *, source: str = "", remarks: list
     readings = readings_table(spec, audit)
     n_amb = len(touching(spec, audit["line_id"]))
     parts = ['<p class="eco-note">下表列出' + esc(name or "本单位") + f"每一项({len(audit)}项)的评分过程:所用数据、"
-             "评分规则、结果及条款原文,可据此逐项复核。" + (f"数据来源:{esc(source)}。" if source else "") + "</p>",
+             "牵头单位、评分规则及结果,可据此逐项复核;说明和条款原文见上方逐项评分表。" + (f"数据来源:{esc(source)}。" if source else "") + "</p>",
              blocks.table([[row[j] for j in keep] for row in rows], names_,
                           numeric=["满分", "得分", "实际值", "目标值", "差距"],
                           wide=["考核内容", "说明", "所用数据", "单位说明及依据", "评分规则"], trusted=["条款原文"])]
