@@ -160,6 +160,10 @@ def _closing(items: list[Loss], gap: float) -> str:
     return f"失分最多的{len(chosen)}项合计只有{fmt(total)}分,须多项同时改进。"
 
 
+#: departments named one by one in 各牵头单位失分 (the rest are summed in one entry)
+MOST_DEPARTMENTS = 6
+
+
 def by_department(items: list[Loss]) -> list[tuple[str, float, int]]:
     """Return (lead department, points lost, items) for the point losses, biggest first;
     losses whose line names no lead are grouped under "未列牵头单位".
@@ -205,6 +209,10 @@ def reconciliation(rep, items: list[Loss]) -> tuple[str, list[str]]:
     if abs(adj) >= 0.005:
         bits.append(f" {'+' if adj > 0 else '−'} 封顶、保底等调整{fmt(abs(adj))}分")
     depts = by_department(items)
+    if len(depts) > MOST_DEPARTMENTS:  # the rest in one entry: a line a leader reads at a glance
+        rest = depts[MOST_DEPARTMENTS - 1:]
+        depts = depts[:MOST_DEPARTMENTS - 1] + [(f"其余{len(rest)}个牵头单位", sum(v for _, v, _ in rest),
+                                                 sum(n for _, _, n in rest))]
     shown = parts([v for _, v, _ in depts], round(lost, 2))
     lines = [f"{d} {fmt(v)}分({n}项)" for (d, _, n), v in zip(depts, shown)]
     return "".join(bits) + "。", lines
@@ -229,12 +237,27 @@ def actions(rep, items: list[Loss]) -> list[str]:
 
 
 def _short(text: str, limit: int = 70) -> str:
-    """Return the first clauses of a reason, cut at punctuation within ``limit`` characters."""
-    text = str(text or "").strip()
+    """Return the first clauses of a reason, cut at punctuation within ``limit`` characters;
+    a closing remark in brackets (the unit's own words, shown beside the line) is left out.
+    """
+    text = _without_remark(str(text or "").strip())
     if len(text) <= limit:
         return text.rstrip("。") + "。"
     cut = max(text.rfind(p, 0, limit) for p in ",;,;。")
     return (text[:cut] if cut > 10 else text[:limit]) + "……"
+
+
+def _without_remark(text: str) -> str:
+    """Return ``text`` without a bracketed remark that ends it ("…,得4.8分(受项目审批……影响)")."""
+    if not text.endswith((")", "）")):
+        return text
+    depth = 0
+    for k in range(len(text) - 1, -1, -1):
+        depth += text[k] in ")）"
+        depth -= text[k] in "(（"
+        if depth == 0:
+            return text[:k].rstrip() if k > 0 else text
+    return text
 
 
 def titles(items: list[Loss]) -> list[str]:
@@ -273,7 +296,7 @@ def html(rep) -> blocks.HTMLBlock:
         out.append("<h3>失分最多的三项</h3>" if any(x.lost for x in top) else "<h3>未达标(未完成)的主要项目</h3>")
         out.append("<ol>" + "".join(
             f"<li>{blocks.esc(x.title)}:<b>{blocks.esc(f'失{fmt(x.lost)}分' if x.lost else _gap_or_state(x.row))}"
-            f"</b>(牵头单位:{blocks.esc(x.lead or '文件未列明')})</li>" for x in top) + "</ol>")
+            f"</b>,牵头单位:{blocks.esc(x.lead or '文件未列明')}</li>" for x in top) + "</ol>")
     sums, depts = reconciliation(rep, items)
     if len(depts) > 1:
         out.append(f"<p><b>各牵头单位失分:</b>{blocks.esc(';'.join(depts))}。</p>")

@@ -246,7 +246,7 @@ class StriveEnsure(Rule):
                     )
                 else:
                     reason.append(
-                        f"{self.value_label}{fmt(a)}%,低于确保值{fmt(lw)}% {fmt(s)}个百分点"
+                        f"{self.value_label}{fmt(a)}%,比确保值{fmt(lw)}%低{fmt(s)}个百分点"
                         f"(其中≥{fmt(self.reduced_above)}%部分{fmt(sf)}个百分点),"
                         f"扣{fmt(self.reduced_penalty * sf + self.penalty * (s - sf))}分,得{fmt(p)}分"
                     )
@@ -289,14 +289,15 @@ class TargetDelta(Rule):
         points = np.clip(raw, 0, ctx.max)
         outcome = outcome_for(points, ctx.max)
         u = self.value_unit
+        by = "个百分点" if u == "%" else u
         def reason():
             reason = []
             for a, b, d, p in zip(v, t, better, points):
                 if d >= 0:
-                    reason.append(f"{self.value_label}{fmt(a)}{u},优于目标{fmt(b)}{u} {fmt(d)},"
+                    reason.append(f"{self.value_label}{fmt(a)}{u},比目标{fmt(b)}{u}好{fmt(d)}{by},"
                                   f"加{fmt(self.bonus_per * d)}分,得{fmt(p)}分")
                 else:
-                    reason.append(f"{self.value_label}{fmt(a)}{u},劣于目标{fmt(b)}{u} {fmt(-d)},"
+                    reason.append(f"{self.value_label}{fmt(a)}{u},比目标{fmt(b)}{u}差{fmt(-d)}{by},"
                                   f"扣{fmt(-self.penalty_per * d)}分,得{fmt(p)}分")
             return reason
 
@@ -612,8 +613,9 @@ class Proportional(Rule):
         outcome = outcome_for(points, ctx.max)
         outcome[points < 0] = Outcome.DEDUCTED
         u = self.value_unit
-        reason = lambda: [f"{self.value_label}{fmt(a)}{u},目标{fmt(b)}{u},按比例得{fmt(p)}分"
-                  for a, b, p in zip(v, t, points)]
+        reason = lambda: [f"{self.value_label}{fmt(a)}{u},目标{fmt(b)}{u},"
+                          + (f"按比例扣{fmt(-p)}分" if p < 0 else f"按比例得{fmt(p)}分")
+                          for a, b, p in zip(v, t, points)]
         return Scores(points, outcome, reason, value=v, target=t, gap=np.clip(t - v, 0, None))
 
 
