@@ -105,15 +105,16 @@ def _section_status(spec, audit: pd.DataFrame, section: str) -> dict[str, tuple[
     """Return, per unit, whether every line of ``section`` earned full points, and which did not."""
     from ecoscore.rules.base import Outcome
 
-    rows = audit[audit["section"] == section]
+    rows = audit.loc[(audit["section"] == section).to_numpy(), ["unit", "line_id", "outcome", "awarded", "possible"]]
     out = {}
-    for unit, df in rows.groupby("unit", sort=False):
-        short = df[df["outcome"] != Outcome.FULL.value]
-        bits = [f"{r.line_id}{words.outcome(r.outcome)}(得{fmt(r.awarded)}/{fmt(r.possible)}分)"
-                for r in short.itertuples(index=False)]
-        more = f"等{len(bits)}项" if len(bits) > 3 else ""
-        out[unit] = (short.empty and not df.empty, "、".join(bits[:3]) + more)
-    return out
+    full = Outcome.FULL.value
+    for unit, line_ids, outcomes, awarded, possible in zip(*(rows[c].tolist() for c in rows.columns)):
+        done, bits = out.get(unit, (True, []))
+        if outcomes != full:
+            bits.append(f"{line_ids}{words.outcome(outcomes)}(得{fmt(awarded)}/{fmt(possible)}分)")
+        out[unit] = (done and outcomes == full, bits)
+    return {u: (done, "、".join(bits[:3]) + (f"等{len(bits)}项" if len(bits) > 3 else ""))
+            for u, (done, bits) in out.items()}
 
 
 # ---------------------------------------------------------------------------

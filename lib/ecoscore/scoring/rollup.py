@@ -91,44 +91,51 @@ def group_rollup(spec: Spec, audit: pd.DataFrame, names: list[str]) -> tuple[pd.
     keep = (unit_code >= 0) & (group_code >= 0)
     flat = unit_code[keep] * len(ids) + group_code[keep]
 
-    def table(values: np.ndarray) -> pd.DataFrame:
+    def table(values: np.ndarray) -> np.ndarray:  # units × groups, in ``ids`` order
         sums = np.bincount(flat, weights=np.nan_to_num(values[keep]), minlength=len(names) * len(ids))
-        return pd.DataFrame(sums.reshape(len(names), len(ids)), index=names, columns=ids)
+        return sums.reshape(len(names), len(ids))
 
     sums = table(audit["awarded"].to_numpy(dtype=float))
     countable = audit["kind"].isin(["base", "bonus", "task"]).to_numpy()
     poss = table(np.where(countable, audit["possible"].to_numpy(dtype=float), 0.0))
     depth = _depths(spec)
-    kids = {g.id: [c.id for c in spec.groups if c.parent == g.id] for g in spec.groups}
+    col = {g: k for k, g in enumerate(ids)}
+    kids = {g.id: [col[c.id] for c in spec.groups if c.parent == g.id] for g in spec.groups}
     out, possible = sums.copy(), poss.copy()
-    raw, adjust = sums.copy(), sums.copy() * 0.0
-    for g in sorted(spec.groups, key=lambda g: -depth[g.id]):
-        children = sums[g.id] + (out[kids[g.id]].sum(axis=1) if kids[g.id] else 0.0)
+    raw, adjust = sums.copy(), np.zeros_like(sums)
+    for g in sorted(spec.groups, key=lambda g: -depth[g.id]):  # children before parents
+        k = col[g.id]
+        children = sums[:, k] + (out[:, kids[g.id]].sum(axis=1) if kids[g.id] else 0.0)
         lo = -np.inf if g.floor is None else g.floor
         hi = np.inf if g.max is None else g.max
-        clipped = children.clip(lo, hi)
-        clipped = clipped.where((clipped - children).abs() > 1e-4, children)  # float noise is not an adjustment
-        raw[g.id], out[g.id], adjust[g.id] = children, clipped, (clipped - children).round(6)
+        clipped = np.clip(children, lo, hi)
+        clipped = np.where(np.abs(clipped - children) > 1e-4, clipped, children)  # float noise is not an adjustment
+        raw[:, k], out[:, k], adjust[:, k] = children, clipped, np.round(clipped - children, 6)
         if g.kind == "deduction":
-            possible[g.id] = 0.0
+            possible[:, k] = 0.0
         elif g.max is not None:
-            possible[g.id] = g.max
+            possible[:, k] = g.max
         else:
-            possible[g.id] = poss[g.id] + (possible[kids[g.id]].sum(axis=1) if kids[g.id] else 0.0)
-    out.index.name = "unit"
-    rows = []
-    for g in _document_order(spec):
-        a = adjust[g.id].to_numpy()
-        reasons = np.full(len(names), "", dtype=object)
-        c, v = raw[g.id].to_numpy(), out[g.id].to_numpy()
-        for k in np.flatnonzero(np.abs(a) > 1e-9):
-            reasons[k] = _why(g, c[k], v[k])
-        rows.append(pd.DataFrame({
-            "unit": names, "level": "group", "id": g.id, "parent": g.parent or "", "depth": depth[g.id],
-            "title": g.title, "kind": g.kind, "possible": possible[g.id].to_numpy(),
-            "children": raw[g.id].to_numpy(), "adjustment": a, "awarded": out[g.id].to_numpy(), "reason": reasons,
-        }))
-    return out, (pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=ROLLUP_COLUMNS))
+            possible[:, k] = poss[:, k] + (possible[:, kids[g.id]].sum(axis=1) if kids[g.id] else 0.0)
+    n = len(names)
+    order = [g for g in _document_order(spec)]
+    rows = pd.DataFrame(columns=ROLLUP_COLUMNS)
+    if order:
+        cols = [col[g.id] for g in order]
+        a, c, v = adjust[:, cols].T.ravel(), raw[:, cols].T.ravel(), out[:, cols].T.ravel()  # group-major
+        reasons = np.full(len(a), "", dtype=object)
+        for j in np.flatnonzero(np.abs(a) > 1e-9):
+            reasons[j] = _why(order[j // n], c[j], v[j])
+        rep = lambda values: np.repeat(np.array(values, dtype=object), n)  # noqa: E731
+        rows = pd.DataFrame({
+            "unit": np.tile(np.array(names, dtype=object), len(order)), "level": "group",
+            "id": rep([g.id for g in order]), "parent": rep([g.parent or "" for g in order]),
+            "depth": np.repeat([depth[g.id] for g in order], n), "title": rep([g.title for g in order]),
+            "kind": rep([g.kind for g in order]), "possible": possible[:, cols].T.ravel(),
+            "children": c, "adjustment": a, "awarded": v, "reason": reasons,
+        })
+    groups = pd.DataFrame(out, index=pd.Index(names, name="unit"), columns=ids)
+    return groups, rows
 
 
 class _OutcomeColumn:
