@@ -7,6 +7,7 @@ call; each scores the cohort exactly once per year and hands the ``ScoredCohort`
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -56,24 +57,25 @@ def attach_evidence(audit: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame
     return audit
 
 
-def score_cohort(doc: str | Spec, facts=None, previous=None, *, year: int | None = None,
-                 readings=None, units: list[str] | None = None, sensitivity: bool = True) -> ScoredCohort:
-    """Load the facts and score the whole cohort of ``doc`` for this year and last year, once.
+@dataclass
+class Loaded:
+    """A cohort's facts as read: this year's and last year's tables, the evidence units typed,
+    and where they came from."""
 
-    ``facts`` is a facts file (xlsx/csv), a facts table (index: units; columns: fact keys),
-    or None for the bundled sample data (示例数据, with the year before as last year).
-    ``previous`` is last year's facts (a file or a table). ``readings`` picks readings of
-    ambiguous clauses. ``sensitivity`` also scores this year under every other registered
-    reading (numbers only) to find the units whose grade, rank or state depends on one.
+    current: pd.DataFrame
+    previous: pd.DataFrame | None
+    evidence: pd.DataFrame
+    provenance: dict
+
+
+def load_facts(spec: Spec, facts=None, previous=None, *, year: int | None = None) -> Loaded:
+    """Read a cohort's facts as ``score_cohort`` does: a facts file (xlsx/csv) with last
+    year's beside it, a facts table, or None for the bundled sample data (示例数据).
     Raises ``FactsError`` listing every bad fact.
     """
     from ecoscore.facts import read_bundle, sample_path
     from ecoscore.facts.evidence import collect
 
-    spec = doc if isinstance(doc, Spec) else load_spec(doc)
-    chosen = parse_readings(spec, readings)
-    if chosen:
-        spec = spec.with_readings(chosen)
     year = int(year or spec.year)
     evidence = pd.DataFrame(columns=EVIDENCE_COLUMNS)
     if facts is None or isinstance(facts, (str, Path)):
@@ -98,6 +100,33 @@ def score_cohort(doc: str | Spec, facts=None, previous=None, *, year: int | None
         prior = previous
     if prior is not None and len(prior) == 0:
         prior = None
+    return Loaded(current, prior, evidence.reindex(columns=EVIDENCE_COLUMNS), prov)
+
+
+def score_cohort(doc: str | Spec, facts=None, previous=None, *, year: int | None = None,
+                 readings=None, units: list[str] | None = None, sensitivity: bool = True,
+                 scenario=None) -> ScoredCohort:
+    """Load the facts and score the whole cohort of ``doc`` for this year and last year, once.
+
+    ``facts`` is a facts file (xlsx/csv), a facts table (index: units; columns: fact keys),
+    or None for the bundled sample data (示例数据, with the year before as last year).
+    ``previous`` is last year's facts (a file or a table). ``readings`` picks readings of
+    ambiguous clauses. ``scenario`` (``ecoscore.whatif.Scenario``) changes facts before scoring
+    and is recorded in the provenance (every view then says the result is a scenario's).
+    ``sensitivity`` also scores this year under every other registered
+    reading (numbers only) to find the units whose grade, rank or state depends on one.
+    Raises ``FactsError`` listing every bad fact.
+    """
+    spec = doc if isinstance(doc, Spec) else load_spec(doc)
+    chosen = parse_readings(spec, readings)
+    if chosen:
+        spec = spec.with_readings(chosen)
+    year = int(year or spec.year)
+    loaded = load_facts(spec, facts, previous, year=year)
+    current, prior, evidence, prov = loaded.current, loaded.previous, loaded.evidence, loaded.provenance
+    if scenario is not None:
+        current = scenario.apply(spec, current)
+        prov = {**prov, "scenario": scenario.record()}
     names = list(units) if units is not None else None
     now = score(spec, current, prior, units=names)
     now.audit = attach_evidence(now.audit, evidence)

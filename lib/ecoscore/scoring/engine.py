@@ -199,12 +199,21 @@ def score(spec: Spec | str, facts: pd.DataFrame | None = None, previous: pd.Data
     if readings:
         spec = spec.with_readings(readings)
     names = list(units) if units is not None else cohort_names(spec, facts)
+    return assemble(spec, score_lines(spec, facts, previous, names, spec.lines, explain), names, facts)
+
+
+def score_lines(spec: Spec, facts: pd.DataFrame | None, previous: pd.DataFrame | None, names: list[str],
+                lines: list[Line], explain: bool = True) -> dict[str, dict[str, Any]]:
+    """Score ``lines`` for the units ``names``; return ``{line id: per-unit audit columns}``
+    (a line that applies to none of them is left out). ``score`` scores every line; the what-if
+    workbench rescores only the lines a changed fact touches, then ``assemble``.
+    """
     cats_all = _categories(spec, names, facts)
     added = [u for u in names if u not in spec.unit_names]
-    scored_lines, parts = [], []
     rows, prev_rows = _Rows(facts, names), _Rows(previous, names)
     all_rows = np.arange(len(names))
-    for line in spec.lines:
+    out = {}
+    for line in lines:
         if line.applies_to is None and not added:
             us, cats, keep = names, cats_all, all_rows
         else:
@@ -213,9 +222,14 @@ def score(spec: Spec | str, facts: pd.DataFrame | None = None, previous: pd.Data
                 continue
             us = [names[i] for i in keep]
             cats = {d: a[keep] for d, a in cats_all.items()}
-        scored_lines.append(line)
-        parts.append(score_line(line, us, rows, prev_rows, keep, cats, explain))
-    audit = _assemble(scored_lines, parts, names)
+        out[line.id] = score_line(line, us, rows, prev_rows, keep, cats, explain)
+    return out
+
+
+def assemble(spec: Spec, parts: dict[str, dict[str, Any]], names: list[str], facts: pd.DataFrame | None) -> Result:
+    """Return the ``Result`` of scored lines (``score_lines``): audit trail in document order, rollup, summary."""
+    scored_lines = [ln for ln in spec.lines if ln.id in parts]
+    audit = _assemble(scored_lines, [parts[ln.id] for ln in scored_lines], names)
     top = _top_sections(spec)
     audit.insert(2, "section", audit["group"].map(top))
     audit = audit[AUDIT_COLUMNS].reset_index(drop=True)
