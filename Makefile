@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DOCS := xx-2020 lishui-2024 dongtou-2017 shengzhou-2024 zhoushan-2020
 
-.PHONY: help setup system test reports lint samples bench clean
+.PHONY: help setup system test reports lint samples bench clean lab whatif
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -29,6 +29,12 @@ reports: setup ## set up, then render every sample report to outputs/
 	@rc=0; for d in $(DOCS); do $(VENV)/bin/ecoscore render $$d || rc=1; done; \
 	echo "报告已生成:outputs/<文件>/<年度>/index.html"; exit $$rc
 
+lab: setup ## open JupyterLab (中文界面) on the what-if workbench
+	$(VENV)/bin/jupyter lab notebooks/whatif.ipynb
+
+whatif: setup ## serve the what-if workbench as a web page with no code (Voilà, http://localhost:8866/)
+	$(VENV)/bin/ecoscore whatif
+
 lint: setup ## ruff lint and format check
 	$(VENV)/bin/ruff check lib tests benchmarks
 
@@ -39,6 +45,7 @@ bench: setup ## run the benchmarks (by hand; figures go in the closing note)
 	$(PY) benchmarks/bench_score.py
 	$(PY) benchmarks/bench_render.py
 	$(PY) benchmarks/bench_report.py
+	$(PY) benchmarks/bench_whatif.py
 
 clean: ## remove rendered outputs and caches
 	rm -rf outputs/*/ .pytest_cache .ruff_cache

@@ -13,8 +13,9 @@ LAYERS = [
     {"paths", "errors", "atomic", "cells", "words", "rules", "__init__"},
     {"spec"},
     {"facts", "scoring"},
+    {"whatif"},
     {"reports"},
-    {"batch"},
+    {"batch", "app"},
     {"cli"},
 ]
 LEVEL = {name: k for k, names in enumerate(LAYERS) for name in names}

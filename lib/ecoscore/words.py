@@ -358,3 +358,12 @@ def reading_effect(row, spec) -> str:
 
 
 COMPLIANCE = {"met": "全部达标", "not_met": "有未达标", "undetermined": "暂无法判定"}
+
+
+def scenario_banner(record: dict | None) -> str:
+    """Return the banner of a result scored under a scenario (its provenance record); "" for none."""
+    if not record:
+        return ""
+    note = f"({record['note']})" if record.get("note") else ""
+    return (f"假设情景「{record.get('name', '')}」{note}:按改动后的数据计算(改动{record.get('changes', 0)}项),"
+            f"不是实际考核结果,不得引用或上报")

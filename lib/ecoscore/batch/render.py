@@ -225,8 +225,12 @@ def _plan(doc, units, year, facts, previous, readings, notebook) -> _Plan:
 def render(doc: str, units="all", year: int | None = None, workers: int | None = None,
            out_dir: str | Path = "outputs", facts=None, readings=None, progress: bool = True, *,
            previous=None, notebook: str | Path | None = None, cell_timeout: float | None = 600,
-           pdf: bool = False) -> RenderSummary:
+           pdf: bool = False, scenario=None) -> RenderSummary:
     """Render one stand-alone HTML report per unit of ``doc``, and the cohort index.
+
+    ``scenario`` (a ``Scenario`` or the path of a scenario file) changes facts before scoring;
+    its set goes to ``<out_dir>/<doc>/<year>-情景-<name>/``, never over the real one, and every
+    page says it is a scenario's.
 
     ``units`` is ``"all"`` or a list of unit names (aliases accepted); ``year`` defaults to the
     document's year; ``facts`` is a facts file (``None``: the sample data) and ``previous`` an
@@ -252,9 +256,13 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
     kill the kernels at once. Kernel connection files live in a ``KernelRuntime`` folder.
     """
     started = time.perf_counter()
+    if scenario is not None and not hasattr(scenario, "apply"):
+        from ecoscore.whatif.scenario import Scenario
+
+        scenario = Scenario.load(scenario)
     plan = _plan(doc, units, year, facts, previous, readings, notebook)
     spec = plan.spec
-    final = Path(out_dir) / spec.id / str(plan.year)
+    final = Path(out_dir) / spec.id / (str(plan.year) + (f"-情景-{_safe_name(scenario.name)}" if scenario else ""))
     summary = RenderSummary(spec.id, plan.year, final, final / INDEX_FILE)
     n_workers = max(1, min(workers or os.cpu_count() or 1,
                            len(plan.units) if isinstance(plan.units, list) else len(report_names(spec))))
@@ -265,7 +273,7 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
                       runtime.path, final)
         with RenderPool(job, n_workers) as pool:  # kernels start while the facts are checked
             # scored once for the whole batch (FactsError: nothing written); every report reads this file
-            cohort = score_cohort(spec, plan.facts, plan.previous, year=plan.year)
+            cohort = score_cohort(spec, plan.facts, plan.previous, year=plan.year, scenario=scenario)
             added = [u for u in cohort.units if u not in spec.unit_names]
             names = _pick_units(spec, plan.units, added)
             job.stems = file_names(spec, added)
@@ -406,3 +414,8 @@ def load_params(path: str | Path) -> dict:
         raise EcoscoreError(f"参数文件 {path} 须为映射且含 doc;可用的键:{'、'.join(sorted(known))}"
                             + (f";未知的键:{extra}" if extra else ""))
     return raw
+
+
+def _safe_name(name: str) -> str:
+    """Return a scenario's name as a folder name (no path separators or characters Windows refuses)."""
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", str(name)).strip("._")[:60] or "未命名"

@@ -37,14 +37,24 @@ def _score(args) -> int:
 
     if args.previous and not args.facts:
         raise EcoscoreError("给出上年数据(--previous)时也须给出当年数据文件(--facts)")
-    check_output(args.out, (args.facts, args.previous))
-    cohort = score_cohort(args.doc, args.facts, args.previous, year=args.year, readings=args.reading)
+    check_output(args.out, (args.facts, args.previous, args.scenario))
+    scenario = None
+    if args.scenario:
+        from ecoscore.whatif.scenario import Scenario
+
+        scenario = Scenario.load(args.scenario)
+    cohort = score_cohort(args.doc, args.facts, args.previous, year=args.year, readings=args.reading,
+                          scenario=scenario)
     result = cohort.current
     fmt = args.format
     if fmt in ("table", "csv"):
         from ecoscore.reports.export import audit_frame
 
         if fmt == "table":
+            if scenario is not None:
+                from ecoscore.words import scenario_banner
+
+                print(scenario_banner(cohort.provenance["scenario"]))
             print(ranking_table(result).to_string(index=False))
         if fmt == "csv" or args.out:
             _emit(neutral_frame(audit_frame(result)).to_csv(index=False), args.out, encoding="utf-8-sig")
@@ -74,7 +84,7 @@ def _render(args) -> int:
         raise EcoscoreError("请给出考核文件编号(DOC)或参数文件(--params)")
     try:
         summary = render(**opts, workers=args.workers, out_dir=args.out_dir, progress=not args.quiet,
-                         notebook=args.notebook, pdf=args.pdf)
+                         notebook=args.notebook, pdf=args.pdf, scenario=args.scenario)
     except KeyboardInterrupt:  # Ctrl-C: render has already stopped its kernels and removed its files
         print("渲染已中断:未发布任何新文件,原有报告保持不变", file=sys.stderr)
         return 130
@@ -125,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--year", type=int, help="示例数据年度(缺省为文件年度)")
     s.add_argument("--previous", help="上年数据文件(可选,与 --facts 同用)")
     s.add_argument("--reading", action="append", help="歧义条款的解读,如 A2=from_max")
+    s.add_argument("--scenario", help="假设情景文件(YAML,工作台保存);结果标明为假设情景")
     s.add_argument("--format", choices=["table", "csv", "xlsx", "json", "result"], default="table",
                    help="table 排名表;csv 审计明细;json 各单位结果(含调整与逐项);xlsx 导出工作簿;"
                         "result 评分结果文件(报告笔记本的 result 参数)")
@@ -142,13 +153,40 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--facts", help="数据文件(xlsx/csv);缺省时使用示例数据")
     r.add_argument("--previous", help="上年数据文件(可选,与 --facts 同用)")
     r.add_argument("--reading", action="append", help="歧义条款的解读,如 A2=from_max")
+    r.add_argument("--scenario", help="假设情景文件(YAML);报告写入 <年度>-情景-<名称>/,不覆盖实际结果")
     r.add_argument("--out-dir", default="outputs", help="输出目录(缺省 outputs)")
     r.add_argument("--notebook", help="改用的报告笔记本(缺省 notebooks/<文件编号>.ipynb)")
     r.add_argument("--pdf", action="store_true",
                    help="同时为每份HTML报告(含索引页)生成A4 PDF(同名 .pdf,需 Chromium:make system)")
     r.add_argument("--quiet", action="store_true", help="不显示进度条")
     r.set_defaults(fn=_render)
+    w = sub.add_parser("whatif", help="启动假设测算工作台(网页,不显示代码;Voilà)")
+    w.add_argument("doc", nargs="?", help="考核文件编号(缺省为第一个)")
+    w.add_argument("--port", type=int, default=8866, help="端口(缺省 8866)")
+    w.add_argument("--ip", default="127.0.0.1",
+                   help="监听地址(缺省仅本机 127.0.0.1;在办公局域网共享用 0.0.0.0,见 README)")
+    w.set_defaults(fn=_whatif)
     return p
+
+
+def _whatif(args) -> int:
+    """Serve notebooks/whatif.ipynb with Voilà (no code shown) until Ctrl-C."""
+    import os
+    import subprocess
+
+    from ecoscore import list_documents
+    from ecoscore.paths import NOTEBOOK_DIR
+
+    if args.doc and args.doc not in list_documents():
+        raise EcoscoreError(f"未知的考核文件:{args.doc};可选:{'、'.join(list_documents())}")
+    env = {**os.environ, "ECOSCORE_WHATIF_DOC": args.doc or ""}
+    cmd = [sys.executable, "-m", "voila", str(NOTEBOOK_DIR / "whatif.ipynb"), "--no-browser",
+           f"--port={args.port}", f"--Voila.ip={args.ip}", "--show_tracebacks=False"]
+    print(f"工作台地址:http://{'localhost' if args.ip == '127.0.0.1' else args.ip}:{args.port}/ (按 Ctrl-C 停止)")
+    try:
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -178,7 +178,7 @@ def index_html(cohort: ScoredCohort, *, links: dict[str, str], failures: list[Re
         readings.append((a.id, a.question, (reading.description if reading else "") or chosen, chosen != a.default))
     chart = Markup(cohort_svg(values, label=label, scale=scale, marks=marks)) if spec.ranking.basis != "none" else ""
     return _env().get_template("cohort_index.html.j2").render(
-        spec=spec, year=cohort.year, sample=cohort.sample, source=cohort.source, ranking=spec.ranking, css=Markup(css()), chart=chart,
+        spec=spec, year=cohort.year, sample=cohort.sample, scenario=words.scenario_banner(cohort.provenance.get("scenario")), source=cohort.source, ranking=spec.ranking, css=Markup(css()), chart=chart,
         cols=cols, rows=own, added_rows=extra, analyst=spec.analyst_units, departments=depts,
         unit=spec.department_reports, failures=fails, readings=readings, effects=effects, cautions=result.warnings,
         generated=(generated or datetime.now()).strftime("%Y-%m-%d %H:%M"),

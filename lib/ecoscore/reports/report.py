@@ -166,6 +166,12 @@ class Report:
         """Return whether the report is made from sample data (示例数据)."""
         return self.cohort.sample
 
+    @property
+    def scenario(self) -> str:
+        """Return, for a result scored under a scenario (``--scenario``), the banner that says so; else ""."""
+        sc = self.cohort.provenance.get("scenario")
+        return words.scenario_banner(sc) if sc else ""
+
     # ----------------------------------------------------------------- data
     @cached_property
     def audit(self) -> pd.DataFrame:

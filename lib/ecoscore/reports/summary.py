@@ -284,6 +284,8 @@ def html(rep) -> blocks.HTMLBlock:
     r = rep.row
     if rep.sample:
         out.append('<div class="eco-banner">示例数据,非官方数据</div>')
+    if rep.scenario:
+        out.append(f'<div class="eco-banner" data-scenario>{blocks.esc(rep.scenario)}</div>')
     if r["gates"]:
         out.append(f'<div class="eco-warn">{blocks.esc(r["gates"])}。</div>')
     for s in headline(rep):

@@ -60,7 +60,8 @@ def attach_evidence(audit: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame
 @dataclass
 class Loaded:
     """A cohort's facts as read: this year's and last year's tables, the evidence units typed,
-    and where they came from."""
+    and where they came from.
+    """
 
     current: pd.DataFrame
     previous: pd.DataFrame | None
@@ -118,6 +119,8 @@ def score_cohort(doc: str | Spec, facts=None, previous=None, *, year: int | None
     Raises ``FactsError`` listing every bad fact.
     """
     spec = doc if isinstance(doc, Spec) else load_spec(doc)
+    if scenario is not None and scenario.readings:
+        readings = {**scenario.readings, **parse_readings(spec, readings)}
     chosen = parse_readings(spec, readings)
     if chosen:
         spec = spec.with_readings(chosen)

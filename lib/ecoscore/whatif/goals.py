@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ecoscore.rules.base import Outcome, fmt
-from ecoscore.scoring.engine import _categories, _Rows, score_lines, score_line
+from ecoscore.scoring.engine import _categories, _Rows, score_line, score_lines
 from ecoscore.whatif.session import Fact, WhatIf, shown
 
 #: candidate values tried on a line at once (before the answer is refined by bisection)
@@ -166,7 +166,8 @@ def _lever(w: WhatIf, unit: str, fact: Fact, row: dict) -> Lever | None:
 
 def levers(w: WhatIf, unit: str) -> list[Lever]:
     """Return every lever of ``unit``: facts on lines where it lost points or missed the mark,
-    largest possible gain first."""
+    largest possible gain first.
+    """
     audit = w.result.audit
     rows = audit[audit["unit"] == unit]
     out = []
@@ -184,7 +185,7 @@ def levers(w: WhatIf, unit: str) -> list[Lever]:
     return sorted(out, key=lambda x: -x.gain)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Goal:
     """What a unit aims at: ``kind`` is ``grade``, ``total``, ``rank`` or ``compliance``."""
 
@@ -227,7 +228,8 @@ def next_grade(spec, row: dict) -> Goal | None:
 
 def default_goal(w: WhatIf, unit: str) -> Goal | None:
     """Return the goal a unit's leadership asks about first: every binding indicator met on a
-    threshold document, else the next grade, else the next rank up."""
+    threshold document, else the next grade, else the next rank up.
+    """
     row = w.result.summary.set_index("unit").loc[unit].to_dict()
     if row.get("binding"):
         return Goal("compliance") if row.get("compliance") != "met" else None

@@ -136,7 +136,8 @@ class WhatIf:
 
     def use_readings(self, readings) -> None:
         """Score under ``readings`` (``{ambiguity id: reading}``; the rest at their defaults),
-        baseline and changes alike."""
+        baseline and changes alike.
+        """
         chosen = parse_readings(self.document, readings)
         self.readings = chosen
         key = tuple(sorted(chosen.items()))
