@@ -25,18 +25,25 @@ def main() -> None:
         s = probe.session
         largest = max(s.names, key=lambda u: (s.baseline.audit["unit"] == u).sum())
         wb = Workbench(doc, largest)
-        keys = [k for k, w in wb.inputs.items() if hasattr(w, "min") and wb.session.value(largest, k) is not None]
-        times, rescore = [], []
-        for k in keys[:10]:
-            f = wb.session.facts[k]
-            v = wb.session.value(largest, k)
+        def moved(k):  # one step better, within the domain; None where the value is at its bound
+            f, v = wb.session.facts[k], wb.session.value(largest, k)
+            if v is None:
+                return None
             new = f.domain.clip(v + (1 if f.spec.better == "up" else -1))
+            return None if new == v else (int(new) if f.domain.whole else new)
+
+        keys = [k for k, w in wb.inputs.items() if hasattr(w, "min") and moved(k) is not None][:10]
+        times, rescore = [], []
+        for k in keys:
+            v, new = wb.session.value(largest, k), moved(k)
             t = time.perf_counter()
-            wb.set(k, int(new) if f.domain.whole else new)  # widget → rescore → headline, tables, chart
+            wb.set(k, new)  # widget → rescore (cohort, ranks) → headline, tables, chart
             times.append(time.perf_counter() - t)
+            wb.reset()
             t = time.perf_counter()
-            wb.session.set(largest, k, v)
+            wb.session.set(largest, k, new)  # the rescoring alone
             rescore.append(time.perf_counter() - t)
+            wb.session.reset()
         t = time.perf_counter()
         score(wb.session.spec, wb.session.changed_table(), wb.session.previous)
         full = time.perf_counter() - t
