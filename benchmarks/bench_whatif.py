@@ -25,7 +25,7 @@ def main() -> None:
         s = probe.session
         largest = max(s.names, key=lambda u: (s.baseline.audit["unit"] == u).sum())
         wb = Workbench(doc, largest)
-        def moved(k):  # one step better, within the domain; None where the value is at its bound
+        def moved(k, wb=wb, largest=largest):  # one step better, within the domain; None where the value is at its bound
             f, v = wb.session.facts[k], wb.session.value(largest, k)
             if v is None:
                 return None
@@ -35,7 +35,7 @@ def main() -> None:
         keys = [k for k, w in wb.inputs.items() if hasattr(w, "min") and moved(k) is not None][:10]
         times, rescore = [], []
         for k in keys:
-            v, new = wb.session.value(largest, k), moved(k)
+            new = moved(k)
             t = time.perf_counter()
             wb.set(k, new)  # widget → rescore (cohort, ranks) → headline, tables, chart
             times.append(time.perf_counter() - t)

@@ -67,3 +67,12 @@ def test_readings_toggle_and_scenarios(wb, tmp_path, sample_data):
         table = compare("lishui-2024", [path, tmp_path / "放慢.yaml"])
     row = table.loc["市发改委"]
     assert (row["实际·等次"], row["情景1·等次"]) == ("良好", "优秀") and row["放慢·总分"] == "83.55"  # 86.040333 − 15 × (66.6% − 50%) = 86.040333 − 2.49
+
+
+def test_papermill_can_pick_the_document_and_unit():
+    import papermill
+
+    from tests.conftest import ROOT
+
+    params = papermill.inspect_notebook(str(ROOT / "notebooks" / "whatif.ipynb"))
+    assert set(params) == {"doc", "unit"}

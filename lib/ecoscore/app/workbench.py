@@ -302,7 +302,7 @@ class Workbench:
             f"最少改动{len(answer.changes)}项即可达到。" if answer.reached and len(answer.changes)
             else html.escape(answer.note)) + "</p>"
         table = answer.changes.assign(得分变化=[fmt(x) if pd.notna(x) else "达标" for x in answer.changes["得分变化"]])
-        lev = goals.levers(self.session, self.unit)
+        lev = answer.levers or goals.levers(self.session, self.unit)  # a goal already met computed none
         marg = pd.DataFrame([{"编号": lv.line.id, "数据项": lv.fact.label, "现值": lv.current,
                               "每改善1个单位得分": fmt(lv.per_step) if np.isfinite(lv.per_step) else "—",
                               "最多可得分": fmt(lv.gain) if lv.line.max is not None else "达标"} for lv in lev])

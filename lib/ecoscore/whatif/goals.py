@@ -41,7 +41,6 @@ class Lever:
     best: object  # the value that earns most (the nearest such value)
     gain: float  # points gained on the line at ``best`` (1.0 for "met" on a line without points)
     per_step: float  # points gained by one step of improvement (1 unit, 1 percentage point)
-    step: float
     _curve: object = field(repr=False, default=None)
 
     @property
@@ -63,7 +62,7 @@ def line_points(w: WhatIf, unit: str, fact: Fact, values: list) -> tuple[np.ndar
     """Return ``(points, met)`` of ``unit`` on the fact's line for each candidate value of the fact."""
     line = fact.line
     table = w.changed_table()
-    if line.rule.cohort or type(line.rule).__name__ == "SharedTask":  # compares units: rescore the cohort
+    if line.rule.cohort:  # compares units (ranks, shared tasks): rescore the cohort
         pts, met = [], []
         t = table.copy()
         t[fact.key] = t[fact.key].astype(object) if fact.key in t.columns else None
@@ -91,28 +90,28 @@ def line_points(w: WhatIf, unit: str, fact: Fact, values: list) -> tuple[np.ndar
     return np.asarray(part["awarded"], dtype=float), met
 
 
-def _candidates(fact: Fact, v, target) -> tuple[list, float]:
-    """Return candidate values from the current one towards better, and the step of one unit."""
+def _candidates(fact: Fact, v, target) -> list:
+    """Return candidate values from the current one towards better."""
     f, d = fact.spec, fact.domain
     if f.kind == "bool":
-        return [f.better == "up"], 1.0
+        return [f.better == "up"]
     if f.kind == "choice":
         order = list(f.choices) if f.better == "up" else list(reversed(f.choices))
-        return (order[: order.index(v)] if v in order else order), 1.0
+        return order[: order.index(v)] if v in order else order
     up = f.better == "up"
     far = d.high if up else d.low
     if far is None:
         scale = max(abs(v), abs(target) if target is not None and np.isfinite(target) else 0.0, 10.0)
         far = v + 2 * scale if up else v - 2 * scale
     if (far - v) * (1 if up else -1) <= 0:
-        return [], 1.0
+        return []
     grid = np.linspace(v, far, COHORT_GRID if fact.line.rule.cohort else GRID)[1:]
     if target is not None and np.isfinite(target) and min(v, far) <= target <= max(v, far):
         grid = np.append(grid, target)
     if d.whole:
         grid = np.round(grid)
     grid = np.unique(grid)
-    return (list(grid) if up else list(grid[::-1])), 1.0
+    return list(grid) if up else list(grid[::-1])
 
 
 def _lever(w: WhatIf, unit: str, fact: Fact, row: dict) -> Lever | None:
@@ -122,7 +121,7 @@ def _lever(w: WhatIf, unit: str, fact: Fact, row: dict) -> Lever | None:
     target = row.get("target")
     target = float(target) if target is not None and pd.notna(target) else None
     try:
-        cands, step = _candidates(fact, v if fact.spec.kind in ("bool", "choice") else float(v), target)
+        cands = _candidates(fact, v if fact.spec.kind in ("bool", "choice") else float(v), target)
     except (TypeError, ValueError):
         return None
     if not cands:
@@ -160,8 +159,7 @@ def _lever(w: WhatIf, unit: str, fact: Fact, row: dict) -> Lever | None:
             lo, hi = (lo, mid) if g >= need - 1e-9 else (mid, hi)
         return hi
 
-    return Lever(unit, fact, v, cands[k_best], float(gains[k_best]), one if one is not None else float("nan"),
-                 step, curve)
+    return Lever(unit, fact, v, cands[k_best], float(gains[k_best]), one if one is not None else float("nan"), curve)
 
 
 def levers(w: WhatIf, unit: str) -> list[Lever]:
@@ -214,6 +212,7 @@ class Answer:
     before: dict
     after: dict
     note: str = ""
+    levers: list = field(default_factory=list)  # every lever of the unit, largest gain first
 
 
 CHANGE_COLUMNS = ["编号", "考核内容", "数据项", "现值", "改为", "得分变化"]
@@ -311,7 +310,7 @@ def seek(w: WhatIf, unit: str, goal: Goal | None = None) -> Answer | None:
         rows.append({"编号": lv.line.id, "考核内容": lv.line.title, "数据项": lv.fact.label,
                      "现值": shown(lv.current, u), "改为": shown(value, u), "得分变化": gain})
     note = "" if reached else "仅凭本单位可改变的数据无法达到。"
-    return Answer(unit, goal, text, reached, pd.DataFrame(rows, columns=CHANGE_COLUMNS), before, after, note)
+    return Answer(unit, goal, text, reached, pd.DataFrame(rows, columns=CHANGE_COLUMNS), before, after, note, found)
 
 
 def _apply(w: WhatIf, unit: str, chosen: list[tuple[Lever, object]]) -> None:
@@ -325,14 +324,10 @@ def _for_points(w: WhatIf, unit: str, goal: Goal, found: list[Lever]) -> list[tu
         return []
     need = want - float(w.result.summary.set_index("unit").loc[unit]["total"])
     chosen: list[tuple[Lever, object]] = []
-    by_line: set[str] = set()
     for lv in found:
-        if lv.line.id in by_line and lv.gain <= 0:
-            continue
         rest = need - sum(x.gain for x, _ in chosen)
         value = lv.value_for(rest) if lv.gain >= rest - 1e-9 else lv.best
         chosen.append((lv, value if value is not None else lv.best))
-        by_line.add(lv.line.id)
         _apply(w, unit, chosen)
         if _reached(w, unit, goal):
             return chosen

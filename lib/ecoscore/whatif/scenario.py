@@ -27,7 +27,7 @@ import yaml
 
 from ecoscore.errors import FactsError, Problem
 from ecoscore.spec import Spec
-from ecoscore.whatif.session import facts_of, parse_value
+from ecoscore.whatif.session import facts_of, parse_value, with_changes
 
 
 @dataclass
@@ -108,14 +108,7 @@ class Scenario:
                                  for p in e.problems]
         if problems:
             raise FactsError(problems)
-        out = facts.copy()
-        for (unit, key), v in parsed.items():
-            if key not in out.columns or (v is None or isinstance(v, (bool, str))):
-                out[key] = (out[key] if key in out.columns else pd.Series(None, index=out.index)).astype(object)
-            if unit not in out.index:
-                out.loc[unit] = None
-            out.at[unit, key] = v
-        return out
+        return with_changes(facts, parsed)
 
     def record(self) -> dict:
         """Return what a scored result keeps of the scenario (its provenance)."""

@@ -125,7 +125,7 @@ class WhatIf:
         self.provenance = loaded.provenance
         self.sample = bool(loaded.provenance.get("sample"))
         self.names = cohort_names(self.spec, self.facts0)
-        self.facts = {**facts_of(self.spec)}
+        self.facts = facts_of(self.spec)
         self.changes: dict[tuple[str, str], object] = {}
         self._table: pd.DataFrame | None = None
         self.readings: dict[str, str] = {}
@@ -220,15 +220,7 @@ class WhatIf:
             return self.facts0
         if self._table is not None:
             return self._table
-        f = self.facts0.copy()
-        for (unit, key), v in self.changes.items():
-            if key not in f.columns:
-                f[key] = pd.Series([None] * len(f), index=f.index, dtype=object)
-            if f[key].dtype != object and not isinstance(v, (int, float)) or v is None:
-                f[key] = f[key].astype(object)
-            if unit not in f.index:
-                f.loc[unit] = None
-            f.at[unit, key] = v
+        f = with_changes(self.facts0, self.changes)
         self._table = f
         return f
 
@@ -251,6 +243,22 @@ class WhatIf:
         self._parts = parts
         self.result = assemble(self.spec, parts, self.names, table)
         return self.result
+
+
+def with_changes(facts: pd.DataFrame, changes: dict[tuple[str, str], object]) -> pd.DataFrame:
+    """Return a copy of ``facts`` with ``{(unit, key): value}`` written in (a new unit or key added;
+    a column becomes ``object`` where a value is not a number).
+    """
+    f = facts.copy()
+    for (unit, key), v in changes.items():
+        if key not in f.columns:
+            f[key] = pd.Series([None] * len(f), index=f.index, dtype=object)
+        if v is None or isinstance(v, (bool, str)) or not isinstance(v, (int, float)):
+            f[key] = f[key].astype(object)
+        if unit not in f.index:
+            f.loc[unit] = None
+        f.at[unit, key] = v
+    return f
 
 
 def _same(a, b) -> bool:
