@@ -66,7 +66,7 @@ def test_levers_move_only_towards_better_within_the_domain(lishui):
         if lv.fact.numeric:
             assert d.contains(lv.best)
             assert (lv.best > lv.current) == (lv.fact.spec.better == "up")
-        assert not lv.fact.spec.previous and lv.gain > 0
+        assert lv.fact.changeable and lv.gain > 0
 
 
 def test_a_vetoed_unit_is_told_to_clear_the_veto_first(sample_data):
@@ -75,3 +75,19 @@ def test_a_vetoed_unit_is_told_to_clear_the_veto_first(sample_data):
     unit = w.names[0]
     answer = goals.seek(w, unit, goals.Goal("rank", 1))
     assert answer is not None and (answer.reached or answer.note)
+
+
+def test_a_rank_goal_passes_the_unit_now_at_that_rank_and_no_more(sample_data):
+    """xx-2020 江干区 is 5th: to be 4th it must pass the unit now 4th (its total + 0.01), not the first."""
+    with sample_data("xx-2020"):
+        w = WhatIf("xx-2020")
+    s = w.baseline.summary.set_index("unit")
+    me = s.loc["江干区"]
+    peers = s[(s["rank_group"] == me["rank_group"])].sort_values("rank")
+    assert int(me["rank"]) == 5
+    fourth, third = float(peers["total"].iloc[3]), float(peers["total"].iloc[2])
+    answer = goals.seek(w, "江干区", goals.Goal("rank", 4))
+    assert answer.reached and int(answer.after["rank"]) == 4
+    assert fourth < answer.after["total"] < third
+    assert len(answer.changes) == 1  # its largest lever alone closes a gap of fourth − own total
+    assert answer.changes["得分变化"].iloc[0] >= fourth - float(me["total"])

@@ -52,6 +52,7 @@ from ecoscore.reports.index_page import index_html
 from ecoscore.reports.standalone import PdfPrinter, page_footer, page_header
 from ecoscore.scoring.cohort import score_cohort
 from ecoscore.spec import Spec, load_spec, parse_readings
+from ecoscore.whatif.goals import goals_for
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\'`$&;!#%{}\[\]~^]')
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.IGNORECASE)
@@ -277,6 +278,7 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
             added = [u for u in cohort.units if u not in spec.unit_names]
             names = _pick_units(spec, plan.units, added)
             job.stems = file_names(spec, added)
+            cohort.goals = goals_for(cohort, names)  # the static 距下一等次 section of each report
             with Staging(final, own=lambda name: _own(name, final),
                          on_wait=lambda pid: _say_waiting(final, pid)) as stage:
                 try:

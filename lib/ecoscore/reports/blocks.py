@@ -128,11 +128,12 @@ def narrative(paragraphs: Iterable[tuple[str, str]]) -> HTMLBlock:
 
 
 def table(rows: Sequence[Sequence[str]], columns: Sequence[str], *, numeric: Sequence[str] = (),
-          trusted: Sequence[str] = (), wide: Sequence[str] = (), caption: str = "") -> str:
+          trusted: Sequence[str] = (), wide: Sequence[str] = (), caption: str = "", phone: bool = False) -> str:
     """Return an HTML table; cells are escaped except the columns named in ``trusted``
     (already-built HTML such as ``clause``). ``numeric`` columns are right-aligned;
     ``wide`` columns (long text) keep a readable width on a phone, the table scrolling
-    sideways instead.
+    sideways instead. With ``phone`` each row becomes a card on a phone, as the scored table's
+    (its first column, then a ``wide`` second column, lead the card).
     """
     num = {columns.index(c) for c in numeric if c in columns}
     raw = {columns.index(c) for c in trusted if c in columns}
@@ -147,7 +148,8 @@ def table(rows: Sequence[Sequence[str]], columns: Sequence[str], *, numeric: Seq
             cells.append(f"<td{cls[k]}>{text}</td>" if text else "<td></td>")  # an empty cell needs no class
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return f'<table class="eco-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    kind = "eco-table eco-phone" if phone else "eco-table"
+    return f'<table class="{kind}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
 def tile(*, line_id: str, title: str, status: str, css_class: str, detail: str = "",

@@ -48,6 +48,7 @@ def outline(spec: Spec) -> list[tuple[str, str]]:
             ("总体评价", "rep.narrative()"),
             ("各部分得分", "rep.sections_chart()"),
             ("失分最多的项目", "rep.lost_points_chart()"),
+            ("距下一等次", "rep.goals()"),
             *middle,
             ("与上年比较", "rep.trend_chart()"),
             *tail,
@@ -60,6 +61,7 @@ def outline(spec: Spec) -> list[tuple[str, str]]:
             ("各项行动任务完成情况", "rep.sections_chart()"),
             ("任务完成一览", "rep.compliance_grid()"),
             ("差距最大的任务", "rep.lost_points_chart()"),
+            ("距下一等次:可改进的任务", "rep.goals()"),
             ("责任单位任务", "rep.department_view()"),
             *([("各单位任务完成率比较", "rep.cohort_chart()")] if spec.ranking.basis != "none" else []),
             ("与上年比较", "rep.trend_chart()"),
@@ -71,6 +73,7 @@ def outline(spec: Spec) -> list[tuple[str, str]]:
         ("指标达标一览", "rep.compliance_grid()"),
         ("各类指标达标情况", "rep.sections_chart()"),
         ("差距较大的指标与任务", "rep.lost_points_chart()"),
+        ("距下一等次:约束性指标全部达标", "rep.goals()"),
         # one notebook serves the unit and, where the plan tasks departments, each department
         (("责任部门与须做的事" if spec.department_reports else "未达标指标的责任单位"), "rep.department_view()"),
         *([(f"各{kind}达标指标比较", "rep.cohort_chart()")] if spec.ranking.basis != "none" else []),

@@ -26,7 +26,7 @@ import pandas as pd
 
 from ecoscore import words
 from ecoscore.errors import EcoscoreError
-from ecoscore.reports import blocks, charts, departments, narrative, summary, tables
+from ecoscore.reports import blocks, charts, departments, goals, narrative, summary, tables
 from ecoscore.rules.base import Outcome, fmt
 from ecoscore.rules.policies import sections_that_count
 from ecoscore.scoring.cohort import SAMPLE_SOURCE, score_cohort
@@ -264,6 +264,12 @@ class Report:
     def summary(self) -> blocks.HTMLBlock:
         """Return the one-page summary that leads the report (``reports.summary``)."""
         return summary.html(self)
+
+    def goals(self) -> blocks.HTMLBlock:
+        """Return the static 距下一等次 section: the fewest changes that reach the unit's next goal
+        and what each fact it can act on earns (``reports.goals``; worked out by the batch).
+        """
+        return goals.section(self)
 
     def header(self) -> blocks.HTMLBlock:
         """Return the header: unit, document, year, result, rank, gates, readings, warnings."""

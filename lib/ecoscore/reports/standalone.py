@@ -56,7 +56,7 @@ _ANY_TAG = re.compile(r"<[^>]*>")
 #: Tables with this many columns or more print as stacked rows (see ``wrap_tables``).
 STACK_COLUMNS = 12
 #: The scored table, stacked on a phone so that its points are seen without scrolling sideways.
-_SCORED = re.compile(r"<table\b[^>]*\bclass=\"[^\"]*\beco-scored\b", re.I)
+_SCORED = re.compile(r"<table\b[^>]*\bclass=\"[^\"]*\beco-(?:scored|phone)\b", re.I)
 
 
 def css() -> str:

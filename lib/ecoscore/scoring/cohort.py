@@ -135,4 +135,5 @@ def score_cohort(doc: str | Spec, facts=None, previous=None, *, year: int | None
     now.audit = attach_evidence(now.audit, evidence)
     before = score(spec, prior, None, units=names) if prior is not None else None
     sens = readings_sensitivity(spec, now, current, prior, units=names) if sensitivity else None
-    return ScoredCohort(spec, year, now, before, prov, evidence.reindex(columns=EVIDENCE_COLUMNS), sens)
+    return ScoredCohort(spec, year, now, before, prov, evidence.reindex(columns=EVIDENCE_COLUMNS), sens,
+                        facts=current, previous_facts=prior)

@@ -161,6 +161,12 @@ class ScoredCohort:
     evidence: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EVIDENCE_COLUMNS))
     #: which units' grade, rank or state change under another reading (``scoring.sensitivity``)
     sensitivity: pd.DataFrame | None = None
+    #: what each unit would have to change to reach its next goal (``whatif.goals.goal_table``;
+    #: computed by a batch for the units it renders, for the static "距下一等次" section)
+    goals: pd.DataFrame | None = None
+    #: the facts scored (this year's after any scenario, last year's); kept in memory, not saved
+    facts: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    previous_facts: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def sample(self) -> bool:
@@ -192,6 +198,8 @@ class ScoredCohort:
         tables = {"evidence": self.evidence}
         if self.sensitivity is not None:
             tables["sensitivity"] = self.sensitivity
+        if self.goals is not None:
+            tables["goals"] = self.goals
         for name, res in (("current", self.current), ("previous", self.previous)):
             if res is None:
                 continue
@@ -257,8 +265,13 @@ class ScoredCohort:
             for col in ("unit", "ambiguity", "reading", "changes", "grade", "grade_before", "compliance",
                         "compliance_before"):
                 sens[col] = sens[col].fillna("").astype(str)
+        goals = t.get("goals")
+        if goals is not None:
+            for col in ("unit", "row", "goal", "note", "grade_after", "verdict_after", "line_id", "title", "fact",
+                        "now", "to", "step", "lead"):
+                goals[col] = goals[col].fillna("").astype(str)
         return cls(spec, int(raw["year"]), result("current"), result("previous"), raw.get("provenance") or {},
-                   evidence, sens)
+                   evidence, sens, goals)
 
 
 def groups_table(spec: Spec, rolled: pd.DataFrame, names: list[str]) -> pd.DataFrame:

@@ -126,19 +126,18 @@ def _lever(w: WhatIf, unit: str, fact: Fact, row: dict) -> Lever | None:
         return None
     if not cands:
         return None
-    base_pts, base_met = line_points(w, unit, fact, [v])
-    pts, met = line_points(w, unit, fact, cands)
+    numeric = fact.numeric
+    nxt = float(v) + (1 if fact.spec.better == "up" else -1) if numeric else None
+    step = numeric and fact.domain.contains(nxt)
+    every, every_met = line_points(w, unit, fact, [v, *cands, *([nxt] if step else [])])  # one scoring
+    base_pts, base_met = every[:1], every_met[:1]
+    pts, met = every[1:1 + len(cands)], every_met[1:1 + len(cands)]
     scored = row.get("possible") is not None and pd.notna(row.get("possible")) or row["kind"] == "deduction"
     gains = (pts - base_pts[0]) if scored else (met & ~base_met[0]).astype(float)
     if not np.any(gains > 1e-9):
         return None
     k_best = int(np.argmax(gains > np.max(gains) - 1e-9))  # the nearest value earning the most
-    numeric = fact.numeric
-    one = None
-    if numeric:
-        nxt = float(v) + (1 if fact.spec.better == "up" else -1)
-        if fact.domain.contains(nxt):
-            one = float(line_points(w, unit, fact, [nxt])[0][0] - base_pts[0]) if scored else None
+    one = float(every[-1] - base_pts[0]) if step and scored else None
 
     def curve(need: float):
         ok = np.flatnonzero(gains >= need - 1e-9)
@@ -148,10 +147,11 @@ def _lever(w: WhatIf, unit: str, fact: Fact, row: dict) -> Lever | None:
         if not numeric or k == 0:
             return cands[k]
         lo, hi = float(cands[k - 1]), float(cands[k])  # bisect between the last too-small value and the first enough
-        res = 1.0 if fact.domain.whole else 0.01
+        scale = max(abs(lo), abs(hi))
+        res = 1.0 if fact.domain.whole else (0.01 if scale >= 1 or scale == 0 else 10 ** (np.floor(np.log10(scale)) - 2))
         while abs(hi - lo) > res:
             mid = (lo + hi) / 2
-            mid = round(mid) if fact.domain.whole else round(mid, 2)
+            mid = round(mid) if fact.domain.whole else round(mid, max(2, int(-np.floor(np.log10(res)))))
             if mid in (lo, hi):
                 break
             p, m = line_points(w, unit, fact, [mid])
@@ -169,14 +169,16 @@ def levers(w: WhatIf, unit: str) -> list[Lever]:
     audit = w.result.audit
     rows = audit[audit["unit"] == unit]
     out = []
+    seen = set()
     for row in rows.to_dict("records"):
         if row["outcome"] in ("full", "met", "done", "no_deduction", "not_applicable"):
             continue
         line = w.spec.line(row["line_id"])
         for key, _ in line.fact_keys():
             fact = w.facts.get(key)
-            if fact is None or not fact.changeable or fact.line is None:
-                continue
+            if fact is None or not fact.changeable or fact.line is None or key in seen:
+                continue  # (a line of several parts has a row per part: each fact once)
+            seen.add(key)
             lever = _lever(w, unit, fact, row)
             if lever is not None:
                 out.append(lever)
@@ -232,7 +234,7 @@ def default_goal(w: WhatIf, unit: str) -> Goal | None:
     row = w.result.summary.set_index("unit").loc[unit].to_dict()
     if row.get("binding"):
         return Goal("compliance") if row.get("compliance") != "met" else None
-    if w.spec.grades:
+    if w.spec.grades and any(b.grade == row.get("grade") for b in w.spec.grades):  # not e.g. 不定档
         g = next_grade(w.spec, row)
         if g is not None:
             return g
@@ -251,7 +253,7 @@ def _threshold(w: WhatIf, unit: str, goal: Goal) -> float | None:
     if goal.kind == "rank":
         me = s.set_index("unit").loc[unit]
         peers = s[(s["rank_group"] == me["rank_group"]) & (s["rank"] <= int(goal.value)) & (s["unit"] != unit)]
-        return float(peers["total"].max()) + 0.01 if len(peers) else None
+        return float(peers["total"].min()) + 0.01 if len(peers) else None  # pass the unit now at that rank
     return None
 
 
@@ -305,12 +307,26 @@ def seek(w: WhatIf, unit: str, goal: Goal | None = None) -> Answer | None:
         w._rescore(list({k for _, k in kept} | {lv.fact.key for lv, _ in chosen}))
     rows = []
     for lv, value in chosen:
-        gain = float(line_points(w, unit, lv.fact, [value])[0][0] - line_points(w, unit, lv.fact, [lv.current])[0][0])
-        u = lv.fact.spec.unit
+        pts = line_points(w, unit, lv.fact, [value, lv.current])[0]
+        now, to = _apart(lv.current, value, lv.fact.spec.unit)
         rows.append({"编号": lv.line.id, "考核内容": lv.line.title, "数据项": lv.fact.label,
-                     "现值": shown(lv.current, u), "改为": shown(value, u), "得分变化": gain})
+                     "现值": now, "改为": to, "得分变化": float(pts[0] - pts[1])})
     note = "" if reached else "仅凭本单位可改变的数据无法达到。"
     return Answer(unit, goal, text, reached, pd.DataFrame(rows, columns=CHANGE_COLUMNS), before, after, note, found)
+
+
+def _apart(a, b, unit: str) -> tuple[str, str]:
+    """Return two values of a fact as printed, with as many decimals (up to 6) as tell them apart
+    (an energy intensity of 0.413 that must come down to 0.4119 is not "0.41 → 0.41").
+    """
+    x, y = shown(a, unit), shown(b, unit)
+    if x != y or not all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in (a, b)):
+        return x, y
+    for d in range(3, 7):  # as many decimals as the value to reach has (0.4119, not 0.412)
+        x, y = (f"{float(v):.{d}f}".rstrip("0").rstrip(".") + unit for v in (a, b))
+        if x != y and abs(round(float(b), d) - float(b)) < 1e-9:
+            break
+    return x, y
 
 
 def _apply(w: WhatIf, unit: str, chosen: list[tuple[Lever, object]]) -> None:
@@ -318,24 +334,34 @@ def _apply(w: WhatIf, unit: str, chosen: list[tuple[Lever, object]]) -> None:
 
 
 def _for_points(w: WhatIf, unit: str, goal: Goal, found: list[Lever]) -> list[tuple[Lever, object]]:
-    """Largest gains first until the goal is reached; the last change only as far as needed."""
+    """Largest gains first until the goal is reached; the last change only as far as needed.
+
+    Gains are added on paper and the cohort is rescored only once they reach the goal (caps,
+    floors and policies may take some back: then the next lever is added, and so on).
+    """
     want = _threshold(w, unit, goal)
     if want is None:
         return []
     need = want - float(w.result.summary.set_index("unit").loc[unit]["total"])
     chosen: list[tuple[Lever, object]] = []
+    paper = 0.0
     for lv in found:
-        rest = need - sum(x.gain for x, _ in chosen)
-        value = lv.value_for(rest) if lv.gain >= rest - 1e-9 else lv.best
+        rest = need - paper
+        if lv.gain < rest - 1e-9:
+            chosen.append((lv, lv.best))
+            paper += lv.gain
+            continue
+        value = lv.value_for(rest)
         chosen.append((lv, value if value is not None else lv.best))
         _apply(w, unit, chosen)
         if _reached(w, unit, goal):
             return chosen
-        if lv.gain >= rest - 1e-9:  # enough on paper but not after caps: take it all the way
-            chosen[-1] = (lv, lv.best)
-            _apply(w, unit, chosen)
-            if _reached(w, unit, goal):
-                return chosen
+        chosen[-1] = (lv, lv.best)  # enough on paper but not after caps: take it all the way
+        _apply(w, unit, chosen)
+        if _reached(w, unit, goal):
+            return chosen
+        paper += lv.gain
+    _apply(w, unit, chosen)
     return chosen
 
 
@@ -361,3 +387,63 @@ def _for_compliance(w: WhatIf, unit: str, found: list[Lever]) -> list[tuple[Leve
             chosen += [(lv, lv.best) for lv in options]
     _apply(w, unit, chosen)
     return chosen
+
+
+#: the columns of ``goal_table``: one ``goal`` row per unit, then its ``change`` rows (the fewest
+#: changes that reach the goal) and its ``lever`` rows (every fact it can act on, largest gain first)
+GOAL_COLUMNS = ["unit", "row", "goal", "reached", "note", "total_after", "grade_after", "verdict_after",
+                "rank_after", "line_id", "title", "fact", "now", "to", "points", "per_step", "step", "lead"]
+#: how many levers a report lists per unit
+TOP_LEVERS = 8
+
+
+def goal_table(w: WhatIf, units: list[str] | None = None) -> pd.DataFrame:
+    """Return, for each of ``units`` (default: every unit scored), what ``seek`` answers for its
+    default goal and its levers — the static "距下一等次" section every report prints, since a
+    shared HTML page runs no Python. Units without a goal left keep their levers (if any).
+    """
+    rows = []
+    lead = {(u, i): str(x) for u, i, x in zip(w.result.audit["unit"], w.result.audit["line_id"],
+                                             w.result.audit["lead"])}
+    for unit in [u for u in (units if units is not None else w.names) if u in set(w.names)]:
+        try:
+            ans = seek(w, unit)
+            found = ans.levers if ans is not None and ans.levers else levers(w, unit)
+        except Exception as e:  # one unit's goal must not stop a batch: its report says so
+            w.reset()
+            rows.append({"unit": unit, "row": "goal", "goal": "", "reached": False,
+                         "note": f"未能测算({type(e).__name__}),请用假设测算工作台核对。"})
+            continue
+        if ans is not None:
+            a = ans.after
+            rows.append({"unit": unit, "row": "goal", "goal": ans.text, "reached": bool(ans.reached),
+                         "note": ans.note, "total_after": a.get("total"), "grade_after": a.get("grade") or "",
+                         "verdict_after": a.get("verdict") or "", "rank_after": a.get("rank")})
+            for c in ans.changes.to_dict("records"):
+                rows.append({"unit": unit, "row": "change", "line_id": c["编号"], "title": c["考核内容"],
+                             "fact": c["数据项"], "now": c["现值"], "to": c["改为"], "points": c["得分变化"],
+                             "lead": lead.get((unit, c["编号"]), "")})
+        for lv in found[:TOP_LEVERS]:
+            u = lv.fact.spec.unit
+            one = "1个百分点" if u == "%" else "1" + (u or "")
+            step = ("提高" if lv.fact.spec.better == "up" else "降低") + one if lv.fact.numeric else ""
+            now, to = _apart(lv.current, lv.best, u)
+            rows.append({"unit": unit, "row": "lever", "line_id": lv.line.id, "title": lv.line.title,
+                         "fact": lv.fact.label, "now": now, "to": to,
+                         "points": lv.gain, "per_step": lv.per_step, "step": step,
+                         "lead": lead.get((unit, lv.line.id), "")})
+    out = pd.DataFrame(rows, columns=GOAL_COLUMNS)
+    for col in ("unit", "row", "goal", "note", "grade_after", "verdict_after", "line_id", "title", "fact", "now",
+                "to", "step", "lead"):
+        out[col] = out[col].fillna("").astype(str)
+    return out
+
+
+def goals_for(cohort, units: list[str] | None = None) -> pd.DataFrame | None:
+    """Return ``goal_table`` for ``units`` of a cohort scored in this process (``score_cohort``
+    keeps the facts it scored, a scenario's changes included); None for a result read from a file.
+    """
+    if cohort.facts is None:
+        return None
+    w = WhatIf(cohort.spec, cohort.facts, cohort.previous_facts, year=cohort.year)
+    return goal_table(w, units)

@@ -45,8 +45,11 @@ class Fact:
 
     @property
     def changeable(self) -> bool:
-        """Whether a unit can act on it this year: not last year's figure, not a target or reference value."""
-        return not self.spec.previous and self.spec.better in ("up", "down") and self.spec.kind not in ("text", "date")
+        """Whether a unit can act on it this year: not a target or reference value. (Last year's
+        figures are never changeable: they sit in last year's table, which a session leaves as read;
+        ``FactSpec.previous`` only says a rule also reads last year's value of this fact.)
+        """
+        return self.spec.better in ("up", "down") and self.spec.kind not in ("text", "date")
 
 
 def facts_of(spec: Spec) -> dict[str, Fact]:
