@@ -229,13 +229,13 @@ def test_a_subset_keeps_the_other_reports_only_if_made_from_the_same_result(out,
     (final / "说明.txt").write_text("分析人员放在这里的说明", encoding="utf-8")
 
     scoring(monkeypatch, 95)  # the same result: the other units' reports are kept, byte for byte
-    same = render(DOC, units=[UNITS[0]], workers=1, out_dir=out, progress=False, notebook=lean)
+    same = render(DOC, units=[UNITS[0]], workers=1, out_dir=out, progress=False, notebook=lean, force=True)
     assert (list(same.written), list(same.carried), same.not_rendered) == ([UNITS[0]], UNITS[1:], [])
     assert all(p.parent == final for p in [*same.written.values(), *same.carried.values()])
     for unit in UNITS[1:]:
         assert (final / f"{STEMS[unit]}.html").read_bytes() == before[f"{STEMS[unit]}.html"]
     assert set(published(final)["links"]) == set(UNITS)
-    assert "沿用上次生成的报告 2 份" in same.describe()
+    assert "沿用上次生成的其他单位报告 2 份" in same.describe()
 
     scoring(monkeypatch, 50)  # another result: the other reports would disagree, so they go
     other = render(DOC, units=[UNITS[0]], workers=1, out_dir=out, progress=False, notebook=lean)

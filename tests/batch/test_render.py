@@ -226,7 +226,7 @@ def test_odd_unit_names_get_safe_files_and_escaped_index(tmp_path, stub_facts):
     assert summary.ok, summary.describe()
     folder = tmp_path / "odd-names" / "2021"
     names = sorted(p.name for p in folder.iterdir())
-    assert len(names) == len(spec.units) + 2  # the reports, index.html and scored.json
+    assert len(names) == len(spec.units) + 3  # the reports, index.html, scored.json and manifest.json
     assert all(p.parent == folder for p in summary.written.values())
     index = summary.index.read_text(encoding="utf-8")
     assert "<img src=x" not in index and "&lt;img src=x onerror=alert(1)&gt;" in index

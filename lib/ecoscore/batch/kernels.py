@@ -48,11 +48,20 @@ from ecoscore.batch.locks import FileLock
 ENGINE_NAME = "ecoscore"
 log = logging.getLogger(__name__)
 
+#: run before a kernel's first notebook: the notebook's imports, then the state every unit starts from
+_FIRST = """\
+{imports}
+import ecoscore.batch.isolation as _isolation
+_isolation.snapshot({cwd})
+del _isolation
+"""
+#: run before every later notebook: the state put back (``batch.isolation``), the namespace cleared
 _RESET = """\
-import os as _os, sys as _sys
-if "matplotlib.pyplot" in _sys.modules:
-    _sys.modules["matplotlib.pyplot"].close("all")
-_os.chdir({cwd})
+import ecoscore.batch.isolation as _isolation
+_changed = _isolation.restore()
+if _changed:
+    import logging as _logging
+    _logging.getLogger("ecoscore.batch.isolation").info("restored after the last unit: %s", _changed)
 get_ipython().reset(new_session=True)  # namespace cleared, a new history session, In [1] again
 """
 
@@ -115,13 +124,19 @@ class KernelSession:
         self.runtime = Path(runtime) if runtime is not None else None
         self.km: AsyncKernelManager | None = None
         self.runs = 0
+        self.imports = ""  # the notebooks' imports (``warm``), done before the state is recorded
         self.last_nb: NotebookNode | None = None
         self.killed = False
 
     def reset_code(self) -> str:
-        """Return the code that clears the namespace before the next notebook ("" on a fresh kernel)."""
+        """Return the code run before the next notebook: on a fresh kernel, the imports and a
+        snapshot of the process state (``batch.isolation``); after that, the state put back and
+        the namespace cleared, so no unit's report depends on the unit before it.
+        """
         self.runs += 1
-        return _RESET.format(cwd=json.dumps(self.cwd)) if self.runs > 1 else ""
+        if self.runs > 1:
+            return _RESET
+        return _FIRST.format(imports=self.imports, cwd=json.dumps(self.cwd))
 
     def start(self) -> None:
         """Start the kernel (idempotent)."""
@@ -144,13 +159,13 @@ class KernelSession:
         imports. The namespace is reset before the next notebook, as after any run.
         """
         self.start()
-        if not code.strip():
-            return True
+        self.imports = code
         kc = self.km.client()
         kc.start_channels()
         try:
             run_sync(kc.wait_for_ready)(timeout=timeout)
-            reply = run_sync(self._reply)(kc, kc.execute(code, silent=True, store_history=False), timeout)
+            first = _FIRST.format(imports=code, cwd=json.dumps(self.cwd))
+            reply = run_sync(self._reply)(kc, kc.execute(first, silent=True, store_history=False), timeout)
             return reply is not None and reply["content"]["status"] == "ok"
         finally:
             kc.stop_channels()

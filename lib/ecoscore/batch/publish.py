@@ -30,7 +30,6 @@ previous set).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import secrets
@@ -119,25 +118,23 @@ class Staging:
         except ValueError:
             return path
 
-    def carry_over(self, stems: dict[str, str], units: Iterable[str], result_name: str,
-                   suffixes: Iterable[str] = (".html",)) -> dict[str, Path]:
-        """Stage the published reports of ``units`` if they were made from the result staged
-        now (``same_result``); return ``{unit: staged path}`` of the reports (``.html``)
-        carried over. Files of the same stem with the other ``suffixes`` (a report's ``.pdf``)
-        go with their report where they exist.
+    def keep(self, stems: dict[str, str], units: Iterable[str], suffixes: Iterable[str] = (".html",)) -> dict[str, Path]:
+        """Stage the published reports of ``units`` as they are (hard links where the file system
+        allows: not rewritten); return ``{unit: staged path}`` of their ``.html``. The caller has
+        checked they are still valid (``batch.manifest``).
         """
-        if not self.previous or not same_result(self.final / result_name, self.path / result_name):
-            return {}
-        carried = {}
+        kept = {}
+        if not self.previous:
+            return kept
         for unit in units:
-            src = self.final / f"{stems[unit]}.html"
-            if src.is_file() and not (self.path / src.name).exists():
-                _link_or_copy(src, self.path / src.name)
-                carried[unit] = self.path / src.name
-                for extra in (self.final / f"{stems[unit]}{x}" for x in suffixes if x != ".html"):
-                    if extra.is_file() and not (self.path / extra.name).exists():
-                        _link_or_copy(extra, self.path / extra.name)
-        return carried
+            files = [self.final / f"{stems[unit]}{x}" for x in suffixes]
+            if not all(f.is_file() for f in files):
+                continue
+            for f in files:
+                if not (self.path / f.name).exists():
+                    _link_or_copy(f, self.path / f.name)
+            kept[unit] = self.path / f"{stems[unit]}.html"
+        return kept
 
     # ------------------------------------------------------------------ publishing
     def publish(self) -> None:
@@ -183,22 +180,6 @@ def recover(final: str | Path) -> list[Path]:
         _remove(litter)
         removed.append(litter)
     return removed
-
-
-def same_result(a: Path, b: Path) -> bool:
-    """Return whether two saved scored results are the same, apart from when they were made
-    (``provenance.created``): reports made from one are then valid for the other.
-    """
-    def content(path: Path):
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(raw, dict) and isinstance(raw.get("provenance"), dict):
-            raw["provenance"].pop("created", None)
-        return raw
-
-    try:
-        return content(a) == content(b)
-    except (OSError, ValueError):
-        return False
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:

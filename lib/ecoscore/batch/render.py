@@ -27,6 +27,8 @@ the HTML report stays.
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import re
 import signal
@@ -39,10 +41,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import papermill
 import yaml
 
 from ecoscore import atomic
+from ecoscore.batch import manifest
 from ecoscore.batch.kernels import KernelRuntime
 from ecoscore.batch.publish import Staging
 from ecoscore.batch.workers import FAILED_DIR, RenderPool, UnitJob
@@ -52,7 +56,7 @@ from ecoscore.reports.index_page import index_html
 from ecoscore.reports.standalone import PdfPrinter, page_footer, page_header
 from ecoscore.scoring.cohort import score_cohort
 from ecoscore.spec import Spec, load_spec, parse_readings
-from ecoscore.whatif.goals import goals_for
+from ecoscore.whatif.goals import GOAL_COLUMNS, goals_for
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\'`$&;!#%{}\[\]~^]')
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.IGNORECASE)
@@ -75,8 +79,10 @@ class RenderSummary:
     failures: list[RenderFailure] = field(default_factory=list)
     seconds: float = 0.0
     unit_seconds: dict[str, float] = field(default_factory=dict)
-    #: reports of units not asked for this time, kept from the set before (same scored result)
+    #: reports of units not asked for this time, kept from the set before (same inputs: ``batch.manifest``)
     carried: dict[str, Path] = field(default_factory=dict)
+    #: reports asked for whose inputs had not changed: kept as published, not rendered again
+    kept: dict[str, Path] = field(default_factory=dict)
     #: reports with no page in the published set: not asked for this time, none to keep
     not_rendered: list[str] = field(default_factory=list)
     #: the PDF of each page printed (``pdf=True``): report name, or ``INDEX_HEADER`` for the index
@@ -99,8 +105,10 @@ class RenderSummary:
         n = len(self.written) + len(self.failures)
         lines = [f"{self.doc} {self.year}年:共 {n} 个单位,成功 {len(self.written)} 个,失败 {len(self.failures)} 个,"
                  f"用时 {self.seconds:.1f} 秒", f"索引页:{self.index}"]
+        if self.kept:
+            lines.append(f"数据与设置未变、沿用已生成的报告 {len(self.kept)} 份(如需全部重新生成,请加 --force)")
         if self.carried:
-            lines.append(f"沿用上次生成的报告 {len(self.carried)} 份(评分结果与本次相同)")
+            lines.append(f"沿用上次生成的其他单位报告 {len(self.carried)} 份(其数据与设置未变)")
         if self.not_rendered:
             names = "、".join(self.not_rendered[:10]) + (" 等" if len(self.not_rendered) > 10 else "")
             lines.append(f"本次未生成报告 {len(self.not_rendered)} 份:{names}")
@@ -226,7 +234,7 @@ def _plan(doc, units, year, facts, previous, readings, notebook) -> _Plan:
 def render(doc: str, units="all", year: int | None = None, workers: int | None = None,
            out_dir: str | Path = "outputs", facts=None, readings=None, progress: bool = True, *,
            previous=None, notebook: str | Path | None = None, cell_timeout: float | None = 600,
-           pdf: bool = False, scenario=None) -> RenderSummary:
+           pdf: bool = False, scenario=None, force: bool = False) -> RenderSummary:
     """Render one stand-alone HTML report per unit of ``doc``, and the cohort index.
 
     ``scenario`` (a ``Scenario`` or the path of a scenario file) changes facts before scoring;
@@ -240,6 +248,11 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
     ``notebook`` replaces ``notebooks/<doc>.ipynb``; ``cell_timeout`` bounds each cell (seconds).
     ``pdf`` also prints every page of the set to an A4 PDF beside it (same stem, ``.pdf``):
     Chromium is started once, before anything is written (``EcoscoreError`` if it cannot be).
+
+    Incremental: ``manifest.json`` beside the reports records what each was made from
+    (``batch.manifest``); a report whose inputs are unchanged and whose files are published is
+    kept as it is (not rendered, not rewritten) and listed in ``kept``. ``force`` renders every
+    report asked for. The index and ``scored.json`` are always written anew.
 
     Units, readings, the notebook's parameters and the facts are all checked before anything
     is written (``FactsError`` lists every bad fact). A unit whose notebook fails is listed in
@@ -278,11 +291,11 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
             added = [u for u in cohort.units if u not in spec.unit_names]
             names = _pick_units(spec, plan.units, added)
             job.stems = file_names(spec, added)
-            cohort.goals = goals_for(cohort, names)  # the static 距下一等次 section of each report
             with Staging(final, own=lambda name: _own(name, final),
                          on_wait=lambda pid: _say_waiting(final, pid)) as stage:
                 try:
-                    _write_set(stage, pool, job, cohort, plan, names, summary, progress, printer if pdf else None)
+                    _write_set(stage, pool, job, cohort, plan, names, summary, progress, printer if pdf else None,
+                               force=force)
                 except BaseException:
                     pool.abort()  # no worker may write into the staging folder while it is removed
                     raise
@@ -290,6 +303,7 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
             # name every file where it now is
             summary.written = {u: stage.shown(p) for u, p in summary.written.items()}
             summary.carried = {u: stage.shown(p) for u, p in summary.carried.items()}
+            summary.kept = {u: stage.shown(p) for u, p in summary.kept.items()}
             summary.pdfs = {u: stage.shown(p) for u, p in summary.pdfs.items()}
             for f in summary.failures:
                 f.notebook = str(stage.shown(f.notebook)) if f.notebook else ""
@@ -298,9 +312,12 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
 
 
 def _write_set(stage: Staging, pool: RenderPool, job: UnitJob, cohort, plan: _Plan, names: list[str],
-               summary: RenderSummary, progress: bool, printer: PdfPrinter | None = None) -> None:
-    """Write the whole set into the staging folder: the result, every report, the index, and
-    with a ``printer`` the PDF of each (a report's as soon as it is written).
+               summary: RenderSummary, progress: bool, printer: PdfPrinter | None = None, *,
+               force: bool = False) -> None:
+    """Write the whole set into the staging folder: the result, every report whose inputs
+    changed (``batch.manifest``; all asked for with ``force``), the reports kept as published,
+    the index, the manifest, and with a ``printer`` the PDF of each (a report's as soon as it
+    is written).
     """
     spec = plan.spec
 
@@ -311,9 +328,27 @@ def _write_set(stage: Staging, pool: RenderPool, job: UnitJob, cohort, plan: _Pl
             _print_pdf(printer, stage, summary, name, page, header, footer)
 
     job.folder = stage.path
+    added = [u for u in cohort.units if u not in spec.unit_names]
+    every = report_names(spec, added)
+    order = {u: i for i, u in enumerate(every)}
+    owner = {d: spec.department_reports for d in spec.department_names()}
+    keys = manifest.report_keys(cohort, every, owner=owner, notebook=plan.notebook, pdf=printer is not None)
+    published = manifest.read(stage.final) if stage.previous else {}
+    suffixes = (".html", ".pdf") if printer else (".html",)
+
+    def unchanged(u: str) -> bool:
+        return (published.get(u) == keys[u]
+                and all((stage.final / f"{job.stems[u]}{x}").is_file() for x in suffixes))
+
+    asked = set(names)
+    keep = [u for u in every if unchanged(u) and not (force and u in asked)]
+    todo = [u for u in names if u not in set(keep)]
+    # the static 距下一等次 section of each report rendered now; a kept report's as published
+    cohort.goals = _merge_goals(goals_for(cohort, [u for u in todo if u in set(cohort.units)]),
+                                stage.final / RESULT_FILE if keep else None, keep)
     with stage.disk_errors():
         result_path = cohort.save(stage.path / RESULT_FILE)
-    jobs = [(u, {**plan.params, "unit": u, "result": str(result_path.resolve())}) for u in names]
+    jobs = [(u, {**plan.params, "unit": u, "result": str(result_path.resolve())}) for u in todo]
     for unit, outcome, seconds in pool.map(jobs, progress=progress, desc=f"{spec.id} {plan.year}"):
         summary.unit_seconds[unit] = seconds
         if isinstance(outcome, OSError):  # the set cannot be completed: publish nothing
@@ -323,26 +358,38 @@ def _write_set(stage: Staging, pool: RenderPool, job: UnitJob, cohort, plan: _Pl
         else:
             summary.written[unit] = outcome
             print_pdf(unit, outcome, unit)
-    added = [u for u in cohort.units if u not in spec.unit_names]
-    order = {u: i for i, u in enumerate(report_names(spec, added))}
-    others = [u for u in order if u not in set(names)]
     with stage.disk_errors():
-        summary.carried = stage.carry_over(job.stems, others, RESULT_FILE,
-                                           suffixes=(".html", ".pdf") if printer else (".html",))
-    for unit, page in summary.carried.items():
+        kept = stage.keep(job.stems, keep, suffixes=suffixes)
+    summary.kept = {u: p for u, p in kept.items() if u in asked}
+    summary.carried = {u: p for u, p in kept.items() if u not in asked}
+    for unit, page in kept.items():
         if page.with_suffix(".pdf").exists():
             summary.pdfs[unit] = page.with_suffix(".pdf")
-        else:  # kept from a render without PDFs
-            print_pdf(unit, page, unit)
-    summary.not_rendered = [u for u in others if u not in summary.carried]
+    summary.not_rendered = [u for u in every if u not in asked and u not in kept]
     summary.failures.sort(key=lambda f: order[f.unit])
     summary.pdf_failures.sort(key=lambda f: order[f.unit])
     summary.written = dict(sorted(summary.written.items(), key=lambda kv: order[kv[0]]))
-    links = {u: p.name for u, p in {**summary.written, **summary.carried}.items()}
-    page = index_html(cohort, links=links, failures=summary.failures + summary.pdf_failures, base=stage.path)
+    pages = {u: p.name for u, p in {**summary.written, **kept}.items()}
+    page = index_html(cohort, links=pages, failures=summary.failures + summary.pdf_failures, base=stage.path)
     with stage.disk_errors():
         atomic.write_text(stage.path / INDEX_FILE, page)
+        manifest.write(stage.path, keys, dict(sorted(pages.items(), key=lambda kv: order[kv[0]])))
     print_pdf(INDEX_HEADER, stage.path / INDEX_FILE, f"{plan.year}年 {INDEX_HEADER}")
+
+
+def _merge_goals(new, published: Path | None, kept: list[str]):
+    """Return the goals of the reports rendered now with those the kept reports were made from."""
+    if published is None or not kept:
+        return new
+    try:
+        raw = json.loads(published.read_text(encoding="utf-8"))
+        old = pd.read_json(io.StringIO(json.dumps(raw["tables"]["goals"])), orient="table")
+    except (OSError, ValueError, KeyError, TypeError):
+        return new
+    old = old[old["unit"].astype(str).isin(set(kept))]
+    if new is None or new.empty:
+        return old.reindex(columns=GOAL_COLUMNS)
+    return pd.concat([new, old.reindex(columns=new.columns)], ignore_index=True)
 
 
 def _print_pdf(printer: PdfPrinter, stage: Staging, summary: RenderSummary, name: str, page: Path,
@@ -373,7 +420,7 @@ def _own(name: str, folder: Path) -> bool:
     """
     if name.endswith(".pdf"):
         return (folder / (name[:-4] + ".html")).is_file()
-    return (name in (INDEX_FILE, RESULT_FILE, FAILED_DIR) or name.endswith(".html")
+    return (name in (INDEX_FILE, RESULT_FILE, FAILED_DIR, manifest.FILE) or name.endswith(".html")
             or (name.startswith(".") and name.endswith(".tmp")))
 
 

@@ -84,7 +84,7 @@ def _render(args) -> int:
         raise EcoscoreError("请给出考核文件编号(DOC)或参数文件(--params)")
     try:
         summary = render(**opts, workers=args.workers, out_dir=args.out_dir, progress=not args.quiet,
-                         notebook=args.notebook, pdf=args.pdf, scenario=args.scenario)
+                         notebook=args.notebook, pdf=args.pdf, scenario=args.scenario, force=args.force)
     except KeyboardInterrupt:  # Ctrl-C: render has already stopped its kernels and removed its files
         print("渲染已中断:未发布任何新文件,原有报告保持不变", file=sys.stderr)
         return 130
@@ -158,6 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--notebook", help="改用的报告笔记本(缺省 notebooks/<文件编号>.ipynb)")
     r.add_argument("--pdf", action="store_true",
                    help="同时为每份HTML报告(含索引页)生成A4 PDF(同名 .pdf,需 Chromium:make system)")
+    r.add_argument("--force", action="store_true",
+                   help="全部重新生成(缺省只重新生成数据、设置或程序有变化的报告,其余沿用已生成的)")
     r.add_argument("--quiet", action="store_true", help="不显示进度条")
     r.set_defaults(fn=_render)
     w = sub.add_parser("whatif", help="启动假设测算工作台(网页,不显示代码;Voilà)")
