@@ -276,3 +276,28 @@ def _wait_for(path: Path, timeout: float = 60) -> bool:
             return False
         time.sleep(0.1)
     return True
+
+
+def test_ecoscore_render_with_a_scheduler_publishes_the_set_of_a_local_run(cluster, tmp_path, sample_data):
+    """The command a user types: ``ecoscore render zhoushan-2020 --scheduler tcp://…`` against a
+    local render of the same sample data: every page byte for byte (the index but for the time
+    it was made), the same manifest, and a second run on the cluster keeps every report.
+    """
+    from ecoscore.cli.main import main
+
+    with sample_data("zhoushan-2020"):
+        assert main(["render", "zhoushan-2020", "--out-dir", str(tmp_path / "local"), "--quiet"]) == 0
+        assert main(["render", "zhoushan-2020", "--out-dir", str(tmp_path / "dask"), "--quiet",
+                     "--scheduler", cluster]) == 0
+        local, remote = (tmp_path / x / "zhoushan-2020" / "2020" for x in ("local", "dask"))
+        pages = sorted(p.name for p in local.glob("*.html"))
+        assert pages == sorted(p.name for p in remote.glob("*.html")) and len(pages) > 5
+        for name in pages:
+            a, b = ((f / name).read_text(encoding="utf-8") for f in (local, remote))
+            if name == "index.html":
+                a, b = (re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)?", "", x) for x in (a, b))
+            assert a == b, name
+        assert (local / "manifest.json").read_bytes() == (remote / "manifest.json").read_bytes()
+        assert main(["render", "zhoushan-2020", "--out-dir", str(tmp_path / "dask"), "--quiet",
+                     "--scheduler", cluster]) == 0
+    assert (remote / "manifest.json").read_bytes() == (local / "manifest.json").read_bytes()

@@ -234,7 +234,7 @@ def _plan(doc, units, year, facts, previous, readings, notebook) -> _Plan:
 def render(doc: str, units="all", year: int | None = None, workers: int | None = None,
            out_dir: str | Path = "outputs", facts=None, readings=None, progress: bool = True, *,
            previous=None, notebook: str | Path | None = None, cell_timeout: float | None = 600,
-           pdf: bool = False, scenario=None, force: bool = False) -> RenderSummary:
+           pdf: bool = False, scenario=None, force: bool = False, scheduler: str | None = None) -> RenderSummary:
     """Render one stand-alone HTML report per unit of ``doc``, and the cohort index.
 
     ``scenario`` (a ``Scenario`` or the path of a scenario file) changes facts before scoring;
@@ -248,6 +248,9 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
     ``notebook`` replaces ``notebooks/<doc>.ipynb``; ``cell_timeout`` bounds each cell (seconds).
     ``pdf`` also prints every page of the set to an A4 PDF beside it (same stem, ``.pdf``):
     Chromium is started once, before anything is written (``EcoscoreError`` if it cannot be).
+
+    ``scheduler`` (``"tcp://HOST:PORT"``) renders the units on that Dask cluster
+    (``ecoscore.batch.distributed``; ``workers`` is then not used): the same pages, written here.
 
     Incremental: ``manifest.json`` beside the reports records what each was made from
     (``batch.manifest``); a report whose inputs are unchanged and whose files are published is
@@ -285,7 +288,13 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
         job = UnitJob(nbformat.read(plan.notebook, as_version=4), final, file_names(spec),
                       f"{spec.short_title} — {{unit}}", cell_timeout, str(plan.notebook.resolve().parent),
                       runtime.path, final)
-        with RenderPool(job, n_workers) as pool:  # kernels start while the facts are checked
+        if scheduler:  # imported here: importing distributed costs ~0.5 s
+            from ecoscore.batch.distributed import DaskPool
+
+            pool = DaskPool(job, scheduler)
+        else:
+            pool = RenderPool(job, n_workers)
+        with pool:  # kernels start while the facts are checked
             # scored once for the whole batch (FactsError: nothing written); every report reads this file
             cohort = score_cohort(spec, plan.facts, plan.previous, year=plan.year, scenario=scenario)
             added = [u for u in cohort.units if u not in spec.unit_names]
@@ -311,7 +320,7 @@ def render(doc: str, units="all", year: int | None = None, workers: int | None =
     return summary
 
 
-def _write_set(stage: Staging, pool: RenderPool, job: UnitJob, cohort, plan: _Plan, names: list[str],
+def _write_set(stage: Staging, pool, job: UnitJob, cohort, plan: _Plan, names: list[str],
                summary: RenderSummary, progress: bool, printer: PdfPrinter | None = None, *,
                force: bool = False) -> None:
     """Write the whole set into the staging folder: the result, every report whose inputs

@@ -84,7 +84,8 @@ def _render(args) -> int:
         raise EcoscoreError("请给出考核文件编号(DOC)或参数文件(--params)")
     try:
         summary = render(**opts, workers=args.workers, out_dir=args.out_dir, progress=not args.quiet,
-                         notebook=args.notebook, pdf=args.pdf, scenario=args.scenario, force=args.force)
+                         notebook=args.notebook, pdf=args.pdf, scenario=args.scenario, force=args.force,
+                         scheduler=args.scheduler)
     except KeyboardInterrupt:  # Ctrl-C: render has already stopped its kernels and removed its files
         print("渲染已中断:未发布任何新文件,原有报告保持不变", file=sys.stderr)
         return 130
@@ -158,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--notebook", help="改用的报告笔记本(缺省 notebooks/<文件编号>.ipynb)")
     r.add_argument("--pdf", action="store_true",
                    help="同时为每份HTML报告(含索引页)生成A4 PDF(同名 .pdf,需 Chromium:make system)")
+    r.add_argument("--scheduler", help="在 Dask 集群上渲染:调度器地址,如 tcp://10.0.0.5:8786(缺省在本机并行)")
     r.add_argument("--force", action="store_true",
                    help="全部重新生成(缺省只重新生成数据、设置或程序有变化的报告,其余沿用已生成的)")
     r.add_argument("--quiet", action="store_true", help="不显示进度条")
