@@ -435,7 +435,7 @@ def goal_table(w: WhatIf, units: list[str] | None = None) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=GOAL_COLUMNS)
     for col in ("unit", "row", "goal", "note", "grade_after", "verdict_after", "line_id", "title", "fact", "now",
                 "to", "step", "lead"):
-        out[col] = out[col].fillna("").astype(str)
+        out[col] = out[col].astype(object).where(out[col].notna(), "").astype(str)
     return out
 
 
