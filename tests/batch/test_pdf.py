@@ -146,8 +146,8 @@ def test_a_subset_keeps_the_other_reports_pdfs_and_prints_those_it_lacks(tmp_pat
 
     calls["printed"].clear()
     again = render(DOC, units=[UNITS[0]], out_dir=tmp_path, workers=1, progress=False, notebook=lean, pdf=True)
-    assert again.ok and list(again.carried) == UNITS[1:]
-    assert sorted(calls["printed"]) == sorted([f"{UNITS[0]}.html", "index.html"])  # the others' PDFs carried over
+    assert again.ok and list(again.carried) == UNITS[1:] and list(again.kept) == [UNITS[0]]  # nothing changed
+    assert calls["printed"] == ["index.html"]  # every report's PDF kept with it
     assert (final / f"{UNITS[2]}.pdf").read_bytes() == kept
     assert stems(final, ".html") == stems(final, ".pdf")
 

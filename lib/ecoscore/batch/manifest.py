@@ -9,7 +9,9 @@ report shows or depends on —
   chart and the rank), the cohort-wide cautions, and every unit's rows on lines that compare
   units (a rank-relative line's points, and so the unit's goal, depend on the others' facts);
 * the readings, the data's source and sample label, the scenario, the year;
-* the document's spec file, the report notebook, the ecoscore version, and whether PDFs are made.
+* the document's spec file, the report notebook and the ecoscore version.
+
+A kept report lacking the PDF a render asks for is printed; its HTML is not made again.
 
 The facts file's own hash is not in it: a facts file edited for one unit changes only that
 unit's rows (and, if its total moves, every report showing the cohort's totals). A report whose
@@ -74,7 +76,7 @@ def _file(path) -> str:
         return ""
 
 
-def report_keys(cohort, reports: list[str], *, owner: dict[str, str], notebook: Path, pdf: bool) -> dict[str, str]:
+def report_keys(cohort, reports: list[str], *, owner: dict[str, str], notebook: Path) -> dict[str, str]:
     """Return ``{report: key}`` for ``reports`` of a scored cohort.
 
     ``owner`` maps a department's report to the unit whose result it shows (a unit's own
@@ -86,7 +88,7 @@ def report_keys(cohort, reports: list[str], *, owner: dict[str, str], notebook: 
     compared = now.audit[now.audit["line_id"].isin(cohort_lines)] if cohort_lines else None
     prov = cohort.provenance or {}
     common = _digest(
-        FORMAT, __version__, spec.id, _file(spec.path), _file(notebook), bool(pdf), int(cohort.year),
+        FORMAT, __version__, spec.id, _file(spec.path), _file(notebook), int(cohort.year),
         dict(spec.readings), {k: prov.get(k) for k in ("source", "sample", "scenario")},
         now.warnings, before.warnings if before is not None else None,
         _whole(now.summary), _whole(before.summary if before is not None else None), _whole(compared),

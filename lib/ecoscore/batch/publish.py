@@ -120,20 +120,21 @@ class Staging:
 
     def keep(self, stems: dict[str, str], units: Iterable[str], suffixes: Iterable[str] = (".html",)) -> dict[str, Path]:
         """Stage the published reports of ``units`` as they are (hard links where the file system
-        allows: not rewritten); return ``{unit: staged path}`` of their ``.html``. The caller has
-        checked they are still valid (``batch.manifest``).
+        allows: not rewritten); return ``{unit: staged path}`` of their ``.html``. Files of the
+        same stem with the other ``suffixes`` (a report's ``.pdf``) go with their report where
+        they exist. The caller has checked the reports are still valid (``batch.manifest``).
         """
         kept = {}
         if not self.previous:
             return kept
         for unit in units:
-            files = [self.final / f"{stems[unit]}{x}" for x in suffixes]
-            if not all(f.is_file() for f in files):
+            page = self.final / f"{stems[unit]}.html"
+            if not page.is_file():
                 continue
-            for f in files:
-                if not (self.path / f.name).exists():
+            for f in [page, *(self.final / f"{stems[unit]}{x}" for x in suffixes if x != ".html")]:
+                if f.is_file() and not (self.path / f.name).exists():
                     _link_or_copy(f, self.path / f.name)
-            kept[unit] = self.path / f"{stems[unit]}.html"
+            kept[unit] = self.path / page.name
         return kept
 
     # ------------------------------------------------------------------ publishing

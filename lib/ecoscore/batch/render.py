@@ -341,13 +341,12 @@ def _write_set(stage: Staging, pool, job: UnitJob, cohort, plan: _Plan, names: l
     every = report_names(spec, added)
     order = {u: i for i, u in enumerate(every)}
     owner = {d: spec.department_reports for d in spec.department_names()}
-    keys = manifest.report_keys(cohort, every, owner=owner, notebook=plan.notebook, pdf=printer is not None)
+    keys = manifest.report_keys(cohort, every, owner=owner, notebook=plan.notebook)
     published = manifest.read(stage.final) if stage.previous else {}
     suffixes = (".html", ".pdf") if printer else (".html",)
 
     def unchanged(u: str) -> bool:
-        return (published.get(u) == keys[u]
-                and all((stage.final / f"{job.stems[u]}{x}").is_file() for x in suffixes))
+        return published.get(u) == keys[u] and (stage.final / f"{job.stems[u]}.html").is_file()
 
     asked = set(names)
     keep = [u for u in every if unchanged(u) and not (force and u in asked)]
@@ -374,6 +373,8 @@ def _write_set(stage: Staging, pool, job: UnitJob, cohort, plan: _Plan, names: l
     for unit, page in kept.items():
         if page.with_suffix(".pdf").exists():
             summary.pdfs[unit] = page.with_suffix(".pdf")
+        else:  # kept from a render without PDFs
+            print_pdf(unit, page, unit)
     summary.not_rendered = [u for u in every if u not in asked and u not in kept]
     summary.failures.sort(key=lambda f: order[f.unit])
     summary.pdf_failures.sort(key=lambda f: order[f.unit])
