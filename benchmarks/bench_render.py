@@ -19,10 +19,12 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import nbformat
+import psutil
 
 from ecoscore import list_documents, load_spec
 from ecoscore.batch.render import notebook_for, render, report_names
@@ -63,6 +65,35 @@ def floor(doc: str, units: list[str]) -> float:
     return time.perf_counter() - started
 
 
+class KernelMemory:
+    """Sample the resident memory of this process's child processes (the kernels) while rendering."""
+
+    def __init__(self, every: float = 0.2):
+        self.every, self.peak, self._stop = every, {}, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.wait(self.every):
+            for child in me.children(recursive=True):
+                try:
+                    self.peak[child.pid] = max(self.peak.get(child.pid, 0), child.memory_info().rss)
+                except psutil.Error:
+                    pass
+
+    def __enter__(self) -> KernelMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def largest_mb(self) -> float:
+        return max(self.peak.values(), default=0) / 2**20
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="two units of two documents")
@@ -74,8 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         for doc in docs:
             units = report_names(load_spec(doc))
             units = units[:2] if args.quick else units
-            summary = render(doc, units=units, workers=args.workers, out_dir=Path(tmp) / "render", progress=False,
-                             force=True)
+            with KernelMemory() as mem:
+                summary = render(doc, units=units, workers=args.workers, out_dir=Path(tmp) / "render",
+                                 progress=False, force=True)
             if not summary.ok:
                 print(summary.describe(), file=sys.stderr)
                 return 1
@@ -85,8 +117,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{doc:16s} {len(units):3d} units  render() {summary.seconds:6.1f} s "
                   f"({summary.seconds / len(units):5.2f} s/unit)  naive {t_naive:6.1f} s "
                   f"({t_naive / len(units):5.2f} s/unit)  floor {t_floor:6.1f} s ({t_floor / len(units):5.2f} s/unit)"
-                  f"  naive/render ×{t_naive / summary.seconds:4.1f}  render/floor ×{summary.seconds / t_floor:4.2f}",
-                  flush=True)
+                  f"  naive/render ×{t_naive / summary.seconds:4.1f}  render/floor ×{summary.seconds / t_floor:4.2f}"
+                  f"  kernel peak {mem.largest_mb:4.0f} MB", flush=True)
     n = sum(r[1] for r in rows)
     fast, slow, low = (sum(r[k] for r in rows) for k in (2, 3, 4))
     print(f"{'total':16s} {n:3d} units  render() {fast:6.1f} s ({fast / n:5.2f} s/unit)  naive {slow:6.1f} s "
