@@ -9,7 +9,8 @@ growth is maxrss after the stage less the resident size before it). Stages:
 * ``read``   — ``ecoscore.scoring.cohort.load_facts`` on it, the read path of ``score_cohort``;
 * ``score``  — ``score_cohort`` on the facts read, ``sensitivity=False``; ``score+sens`` with it;
 * ``save``   — ``ScoredCohort.save`` (scored.json); ``load`` — ``ScoredCohort.load`` (each report does it);
-* ``index``  — ``index_html`` (and the page's size);
+* ``index``  — ``index_pages``: the main page and, past 200 added counties, a page per province
+  (the main page's size, the number of pages and their total size);
 * ``render`` — ``ecoscore.batch.render.render(doc, units=<5>, facts=path)``: it reads and scores the
   whole cohort again and seeks the five units' goals, so those parts are timed apart (``render:score``,
   ``render:goals``) and ``render:reports`` is the rest (kernels, five reports, index, publishing).
@@ -142,15 +143,19 @@ def _stage(stage: str, fs: Files):
     if stage == "load":
         return (lambda: None), (lambda _: ScoredCohort.load(fs.json)), (lambda c: {"units": len(c.units)})
     if stage == "index":
-        from ecoscore.reports.index_page import index_html
+        from ecoscore.reports.index_page import MAIN_PAGE, index_pages
 
         def page(c):
             links = {u: f"{u}.html" for u in sample_units(c.units)}
-            return index_html(c, links=links, failures=[])
+            return index_pages(c, links=links, failures=[])
 
-        def keep(html):
+        def keep(pages):
+            html = pages[MAIN_PAGE]
             fs.index.write_text(html, encoding="utf-8")
-            return {"bytes": len(html.encode("utf-8")), "rows": html.count("<tr"), "script": "<script" in html}
+            sizes = [len(h.encode("utf-8")) for h in pages.values()]
+            return {"bytes": sizes[0], "rows": html.count("<tr"), "pages": len(pages), "all_bytes": sum(sizes),
+                    "largest_group_bytes": max(sizes[1:], default=0),
+                    "script": any("<script" in h for h in pages.values())}
 
         return unpickle(fs.cohort), page, keep
     if stage == "render":
@@ -270,9 +275,11 @@ def table(rows: list[dict], ns: list[int]) -> str:
     lines.append("sizes".ljust(20) + "".join(f"{n:>10}" for n in ns))
     for s, k, label in (("write", "bytes", "facts xlsx KB"), ("save", "bytes", "scored.json KB"),
                         ("index", "bytes", "index.html KB"), ("index", "rows", "index <tr> rows"),
+                        ("index", "pages", "index pages"), ("index", "all_bytes", "all index pages KB"),
+                        ("index", "largest_group_bytes", "largest group KB"),
                         ("render", "kernels_maxrss_mb", "kernel maxrss MB")):
         vals = [by.get((s, n), {}).get(k) for n in ns]
-        scale = 1024 if k == "bytes" else 1
+        scale = 1024 if k.endswith("bytes") else 1
         lines.append(label.ljust(20) + "".join(f"{v / scale:>10.0f}" if v is not None else f"{'':>10}"
                                               for v in vals))
     return "\n".join(lines)

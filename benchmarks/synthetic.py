@@ -8,11 +8,10 @@ bundled sample data appends them, ``ecoscore.facts.samples._added_rows``) and ma
 every sheet. Values are drawn from each line's ``sample`` hints in the spec (ranges that
 straddle the indicator's target), with a fixed seed; last year's values from the ``.delta`` hints.
 
-The province and city of each county are the analyst's own grouping, not the document's. The
-facts intake has no structured place for such a label: the only per-unit free text it keeps is
-备注 (``FactsBundle.remarks``), so the grouping is written there, plainly labelled, for a reader;
-programs take it from ``Synthetic.grouping`` (a table beside the facts), never by parsing the
-备注 back (see the report of issue 13 for the intake change this asks for).
+The province and city of each county are the analyst's own grouping, not the document's: they
+go in the template's 省份/城市 columns (under 分析人员分组(非考核文件内容); read back as
+``FactsBundle.groups`` and kept as ``ScoredCohort.groups``), on this year's row of each unit.
+``Synthetic.grouping`` is the same table beside the facts, for tests to compare with.
 
 Used by ``benchmarks/bench_scale.py`` and ``tests/batch/test_scale.py``; run by hand:
 ``python benchmarks/synthetic.py 3000 --out /tmp/示例数据-3000县.xlsx``.
@@ -37,8 +36,6 @@ DOC = "shengzhou-2024"
 HOME_UNIT = "嵊州市"
 #: 嵊州市's own grouping (the analyst's too: the document names no province or city).
 HOME_GROUP = ("浙江省", "绍兴市")
-#: The label of the grouping wherever a user reads it.
-GROUP_LABEL = "分析人员分组(非考核文件内容)"
 REGION = CATEGORY_PREFIX + "region"
 EAST, NORTHEAST, MIDWEST, MIDWEST_DISTRICT = "东部地区", "东北地区", "中西部其他地区", "中西部地(略)市辖区"
 #: Provinces with their 农村生活污水治理分区 (指标20) and a rough count of their county-level
@@ -157,22 +154,18 @@ def cohort(n: int, *, seed: int = 0) -> Synthetic:
     return Synthetic(spec, year, current, previous, grouping, seed)
 
 
-def remark(province: str, city: str) -> str:
-    """Return the 备注 written for a county: its grouping, labelled as the analyst's."""
-    return f"{GROUP_LABEL}:{province} {city}"
-
-
 def write_workbook(syn: Synthetic, path: str | Path, *, project_rows: bool = False) -> Path:
     """Write the cohort as one facts workbook (this year's and last year's rows) and return the path.
 
     The template is the project's (``build_workbook``); the added counties' rows go below the
     document's unit with the cells the bundled sample data writes for such units
     (``ecoscore.facts.samples._added_rows``: values, categories, grey where a line does not
-    apply). That function also walks the task sheet, calling ``task_reporters`` once per
-    added unit and task line, which is quadratic in the cohort (about 90 s for 300 units);
-    an added unit of shengzhou-2024 reports no task (``analyst_units.lines`` is 附件1), so the
-    rows here are written in one linear pass, the same cells. ``project_rows=True`` uses
-    ``_added_rows`` itself (to measure it).
+    apply), and the analyst's grouping in the 省份/城市 columns of this year's rows. An added unit
+    of shengzhou-2024 reports no task (``analyst_units.lines`` is 附件1), so the rows here are
+    written in one pass over the units sheet, the same cells; ``project_rows=True`` uses
+    ``_added_rows`` itself (to measure it: it also walks the task sheet, asking
+    ``task_reporters`` once per task line — once per added unit and line before issue 13,
+    about 90 s for 300 units).
     """
     from ecoscore import atomic
     from ecoscore.facts.samples import _added_rows
@@ -191,11 +184,12 @@ def write_workbook(syn: Synthetic, path: str | Path, *, project_rows: bool = Fal
         _added_rows(wb, spec, year - 1, prev.loc[added])
     else:
         _append_rows(ws, col, syn, [(year, cur.loc[added]), (year - 1, prev.loc[added])])
+    grouping = syn.grouping.to_dict("index")
     for r in range(5, ws.max_row + 1):  # the grouping, on this year's row of each unit
         unit, y = ws.cell(r, col["unit"]).value, ws.cell(r, col["year"]).value
-        if unit in syn.grouping.index and y == year:
-            g = syn.grouping.loc[unit]
-            ws.cell(r, col["remark"], remark(g["province"], g["city"]))
+        if unit in grouping and y == year:
+            ws.cell(r, col["province"], grouping[unit]["province"])
+            ws.cell(r, col["city"], grouping[unit]["city"])
     return atomic.save_workbook(wb, path)
 
 

@@ -88,14 +88,14 @@ def test_the_whole_cohort_is_read_back_as_sample_data_with_every_added_county(sc
     assert (back.loc[syn.added, synthetic.REGION] == syn.current.loc[syn.added, synthetic.REGION]).all()
 
 
-def test_the_grouping_is_kept_as_each_units_remark_labelled_as_the_analysts(scored):
+def test_the_analysts_grouping_is_read_from_its_columns_for_every_unit(scored):
     syn, _, cohort = scored
-    ev = cohort.evidence[cohort.evidence["source"] == "remark"].set_index("unit")["text"]
-    g = syn.grouping
-    assert len(ev) == N
-    last = syn.added[-1]
-    assert ev[last] == f"分析人员分组(非考核文件内容):{g.at[last, 'province']} {g.at[last, 'city']}"
-    assert ev[synthetic.HOME_UNIT] == "分析人员分组(非考核文件内容):浙江省 绍兴市"
+    g = cohort.groups.set_index("unit")
+    assert list(g.index) == cohort.units and len(g) == N
+    assert g[["province", "city"]].to_dict("index") == syn.grouping[["province", "city"]].to_dict("index")
+    assert tuple(g.loc[synthetic.HOME_UNIT]) == ("浙江省", "绍兴市")
+    # the grouping is no remark: nothing of it is shown beside the unit's lines
+    assert not (cohort.evidence["source"] == "remark").any()
 
 
 def test_a_threshold_is_met_at_the_target_and_not_just_below(scored):

@@ -52,7 +52,7 @@ from ecoscore.batch.publish import Staging
 from ecoscore.batch.workers import FAILED_DIR, RenderPool, UnitJob
 from ecoscore.errors import EcoscoreError, RenderError, RenderFailure
 from ecoscore.paths import NOTEBOOK_DIR
-from ecoscore.reports.index_page import index_html
+from ecoscore.reports.index_page import index_pages
 from ecoscore.reports.standalone import PdfPrinter, page_footer, page_header
 from ecoscore.scoring.cohort import score_cohort
 from ecoscore.spec import Spec, load_spec, parse_readings
@@ -380,11 +380,14 @@ def _write_set(stage: Staging, pool, job: UnitJob, cohort, plan: _Plan, names: l
     summary.pdf_failures.sort(key=lambda f: order[f.unit])
     summary.written = dict(sorted(summary.written.items(), key=lambda kv: order[kv[0]]))
     pages = {u: p.name for u, p in {**summary.written, **kept}.items()}
-    page = index_html(cohort, links=pages, failures=summary.failures + summary.pdf_failures, base=stage.path)
+    index = index_pages(cohort, links=pages, failures=summary.failures + summary.pdf_failures, base=stage.path)
     with stage.disk_errors():
-        atomic.write_text(stage.path / INDEX_FILE, page)
+        for name, html in index.items():  # index.html, and a large cohort's group pages (分组-*.html)
+            atomic.write_text(stage.path / name, html)
         manifest.write(stage.path, keys, dict(sorted(pages.items(), key=lambda kv: order[kv[0]])))
-    print_pdf(INDEX_HEADER, stage.path / INDEX_FILE, f"{plan.year}年 {INDEX_HEADER}")
+    for name in index:
+        label = INDEX_HEADER if name == INDEX_FILE else f"{INDEX_HEADER} {Path(name).stem}"
+        print_pdf(label, stage.path / name, f"{plan.year}年 {label}")
 
 
 def _merge_goals(new, published: Path | None, kept: list[str]):
@@ -426,7 +429,8 @@ def _first_line(e: BaseException) -> str:
 
 def _own(name: str, folder: Path) -> bool:
     """Return whether ``name`` in the published ``folder`` is a file ecoscore writes (else a
-    user's): a PDF is a report's print when an HTML page of the same stem sits beside it.
+    user's): a PDF is a report's print when an HTML page of the same stem sits beside it. The
+    index's group pages (``分组-*.html``, ``index_page.GROUP_PAGE_PREFIX``) and their PDFs are both.
     """
     if name.endswith(".pdf"):
         return (folder / (name[:-4] + ".html")).is_file()

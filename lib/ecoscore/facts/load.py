@@ -23,6 +23,7 @@ from ecoscore.facts.validate import convert, facts_schema, looks_like_fractions,
 from ecoscore.facts.workbook import (
     CATEGORY_PREFIX,
     EVENTS,
+    GROUP_COLUMNS,
     LONG,
     SHEET_NAMES,
     TASKS,
@@ -41,6 +42,8 @@ from ecoscore.spec import Spec, load_spec
 SAMPLE_WORD = "示例数据"
 #: Columns of ``FactsBundle.notes``: each piece of free text typed for the current year.
 NOTE_COLUMNS = ["unit", "line_id", "source", "text", "file", "sheet", "row"]
+#: Columns of ``FactsBundle.groups``: the analyst's grouping of each unit (``GROUP_COLUMNS``).
+GROUP_TABLE_COLUMNS = ["unit", *[code for code, _ in GROUP_COLUMNS]]
 
 
 @dataclass
@@ -53,7 +56,10 @@ class FactsBundle:
     on the units sheet. ``notes`` (columns ``NOTE_COLUMNS``) holds every piece of free text
     typed for this year, in file order and exactly as typed — evidence (依据), task notes
     (完成情况说明), other text facts, 备注 on any sheet, the long form's 说明 — with the
-    source codes of ``ecoscore.facts.evidence``, which presents it.
+    source codes of ``ecoscore.facts.evidence``, which presents it. ``groups`` (columns
+    ``GROUP_TABLE_COLUMNS``: unit, province, city) is the analyst's own grouping of the units
+    typed on this year's rows (not the document's), one row per unit given one, in cohort
+    order; a blank is ``""``; a unit with no row has none (the views list it as 未分组).
     """
 
     spec: Spec
@@ -67,6 +73,7 @@ class FactsBundle:
     files: list[str] = field(default_factory=list)
     sample: bool = False
     notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NOTE_COLUMNS))
+    groups: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=GROUP_TABLE_COLUMNS))
 
     @property
     def warning_table(self) -> pd.DataFrame:
@@ -195,8 +202,11 @@ def read_bundle(spec: Spec | str, path: str | Path, previous: str | Path | None 
     tasks = pd.DataFrame([t for t in out.tasks if t["year"] == year],
                          columns=["unit", "line_id", "completion", "note", "row", "year", "file", "sheet"])
     notes = pd.DataFrame([n for n in out.notes if n["year"] == year], columns=NOTE_COLUMNS)
+    typed = {u: g for (y, u), g in out.groups.items() if y == year}
+    groups = pd.DataFrame([{"unit": u, **{c: typed[u].get(c, "") for c in GROUP_TABLE_COLUMNS[1:]}}
+                           for u in cur.index if u in typed], columns=GROUP_TABLE_COLUMNS, dtype=object)
     return FactsBundle(spec, year, cur, prev, events, tasks, out.remarks,
-                       sorted(warnings, key=lambda q: _order(q, order, files)), files, sample, notes)
+                       sorted(warnings, key=lambda q: _order(q, order, files)), files, sample, notes, groups)
 
 
 def _check_identity(spec: Spec, raw: RawFile, year: int, role: str, problems: list[Problem]) -> bool:
@@ -218,6 +228,7 @@ def _name_columns(sheet, lay: Layout) -> None:
 
     fixed = {code: text for cols in COLUMNS.values() for code, text in cols}
     fixed["remark"] = "备注"
+    fixed.update(GROUP_COLUMNS)
     for j, code in sheet.codes.items():
         f = lay.fields.get(code)
         sheet.labels[j] = f"{f.line_id} {f.header}" if f else fixed.get(code, sheet.labels.get(j, code))

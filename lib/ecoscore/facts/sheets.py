@@ -33,6 +33,7 @@ from ecoscore.facts.validate import (
 from ecoscore.facts.workbook import (
     CATEGORY_PREFIX,
     EVENTS,
+    GROUP_COLUMNS,
     LONG,
     RESERVED,
     TASKS,
@@ -68,6 +69,8 @@ class Collected:
     events: list[dict] = field(default_factory=list)
     tasks: list[dict] = field(default_factory=list)
     remarks: dict[str, str] = field(default_factory=dict)
+    #: the analyst's grouping (``GROUP_COLUMNS``) typed on each unit's rows: (year, unit) → {code: text}
+    groups: dict[tuple[int, str], dict[str, str]] = field(default_factory=dict)
     notes: list[dict] = field(default_factory=list)  # free text as typed, in file order (see Reader._notes)
     foreign: bool = False  # a sheet names none of the document's units: another document's file
     added: list[str] = field(default_factory=list)  # units an analyst added (``Spec.analyst_units``)
@@ -102,6 +105,11 @@ class Reader:
         self.lay, self.out, self.year, self.years = lay, out, year, years
         self.names = lay.units_with_aliases()
         self.names.update({u: u for u in out.added})
+        # normalised name → unit, the first spelling winning: built once, not per cell (a
+        # cohort of thousands of added units would otherwise be quadratic)
+        self.normed: dict[str, str] = {}
+        for k, v in self.names.items():
+            self.normed.setdefault(norm(k), v)
         self.keys = lay.key_index()
         self.categories = [k for k in lay.fields if k.startswith(CATEGORY_PREFIX)]
 
@@ -126,11 +134,7 @@ class Reader:
         s = str(raw).strip()
         if s in self.names:
             return self.names[s]
-        n = norm(s)
-        for k, v in self.names.items():
-            if norm(k) == n:
-                return v
-        return None
+        return self.normed.get(norm(s))
 
     def _added_hint(self) -> str:
         a = self.lay.spec.analyst_units
@@ -149,6 +153,7 @@ class Reader:
         if set(self.categories) <= given:
             s = str(name).strip()
             self.names[s] = s
+            self.normed.setdefault(norm(s), s)
             if s not in self.out.added:
                 self.out.added.append(s)
 
@@ -161,6 +166,15 @@ class Reader:
             if text:
                 self.out.notes.append({"year": year, "unit": unit, "line_id": line_id, "source": source,
                                        "text": text, "file": sheet.file, "sheet": sheet.name, "row": i + 1})
+
+    def _group(self, sheet: RawSheet, i: int, year: int, unit: str, cols: dict[str, int | None]) -> None:
+        """Record the grouping typed on row ``i`` (``cols``: code → column) for ``unit`` and
+        ``year``; the first value given for each code is kept, a blank never clears one.
+        """
+        for code, j in cols.items():
+            text = sheet.text(i, j)
+            if text:
+                self.out.groups.setdefault((year, unit), {}).setdefault(code, text.strip())
 
     def _text_source(self, key: str) -> str:
         """Return the source code of a text fact: a task's 完成情况说明, or another line's note."""
@@ -284,6 +298,7 @@ class Reader:
                                                  if j < len(row) and row[j] not in (None, "")})
         self._structure(sheet, frame, {}, unique=codes[::-1] if "year" in codes else ["unit"])
         rcol = self._col(sheet, "remark")
+        gcols = {code: self._col(sheet, code) for code, _ in GROUP_COLUMNS}
         texts = [(j, self.lay.fields[k].line_id, self._text_source(k)) for j, k in keys.items()
                  if self.lay.fields[k].fact.kind == "text"] + [(rcol, "", "remark")]
         for i in idx:
@@ -297,6 +312,7 @@ class Reader:
             self.out.rows.setdefault((year, unit), sheet.where(i, None, unit))
             if rcol is not None and rcol < len(row) and row[rcol] is not None and year == self.year:
                 self.out.remarks[unit] = as_text(row[rcol])
+            self._group(sheet, i, year, unit, gcols)
             self._notes(sheet, i, year, unit, texts)
             for j, key in keys.items():
                 v = row[j] if j < len(row) else None
@@ -310,6 +326,7 @@ class Reader:
             return
         fcol, vcol = self._col(sheet, "fact"), self._col(sheet, "value")
         ncol, rcol = self._col(sheet, "note"), self._col(sheet, "remark")
+        gcols = {code: self._col(sheet, code) for code, _ in GROUP_COLUMNS}
         canon = frame.copy()
         canon["fact"] = [self.keys.get(norm(unquote(v)), v) if v is not None else None for v in frame["fact"]]
         fact_ok = pa.Column(None, pa.Check(lambda s: s.map(lambda v: v in self.lay.fields), error="fact"),
@@ -338,6 +355,7 @@ class Reader:
             self.out.rows.setdefault((year, unit), sheet.where(i, None, unit))
             self.out.columns.setdefault(key, sheet.where(i, fcol))
             self.out.cells.append(Cell(year, unit, key, frame.at[i, "value"], sheet.where(i, vcol, unit)))
+            self._group(sheet, i, year, unit, gcols)
             f = self.lay.fields[key]
             value = vcol if f.fact.kind == "text" else None  # a text fact's value is itself a note
             self._notes(sheet, i, year, unit, [(value, f.line_id, self._text_source(key)),

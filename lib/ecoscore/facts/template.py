@@ -29,6 +29,8 @@ from ecoscore.facts.template_help import write_help, write_reference
 from ecoscore.facts.workbook import (
     COLUMNS,
     EVENTS,
+    GROUP_COLUMNS,
+    GROUP_HEADER,
     LISTS_SHEET,
     LONG,
     META_SHEET,
@@ -218,7 +220,8 @@ def _comment(f: Field) -> Comment:
 def _units_sheet(ws, lay: Layout, year, facts, previous, prev_rows, sample, lists) -> None:
     spec = lay.spec
     fields = lay.on(UNITS)
-    codes = ["year", "unit", *[f.key for f in fields], "remark"]
+    groups = group_columns(spec)
+    codes = ["year", "unit", *[f.key for f in fields], *[c for c, _ in groups], "remark"]
     n = len(codes)
     _title(ws, title_text(spec, year, SHEET_NAMES[UNITS], sample), n, sample)
     for j, text in ((1, "年度"), (2, "单位")):
@@ -226,6 +229,15 @@ def _units_sheet(ws, lay: Layout, year, facts, previous, prev_rows, sample, list
         ws.merge_cells(start_row=2, start_column=j, end_row=3, end_column=j)
     ws.cell(2, n, "备注")
     ws.merge_cells(start_row=2, start_column=n, end_row=3, end_column=n)
+    if groups:  # the analyst's grouping, between the facts and 备注, under its own header
+        first = n - len(groups)
+        ws.cell(2, first, GROUP_HEADER)
+        ws.merge_cells(start_row=2, start_column=first, end_row=2, end_column=n - 1)
+        for k, (_, text) in enumerate(groups):
+            cell = ws.cell(3, first + k, text)
+            cell.comment = Comment(f"{GROUP_HEADER}:由分析人员按需填写,用于在汇总页按{text}分组列出各单位;"
+                                   "不参与评分,可留空(列入“未分组”)。", "ecoscore")
+            ws.column_dimensions[get_column_letter(first + k)].width = 14
     start = 3
     for k, f in enumerate(fields):
         col = k + 3
@@ -275,6 +287,13 @@ def _units_sheet(ws, lay: Layout, year, facts, previous, prev_rows, sample, list
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 8, 18
     ws.column_dimensions[get_column_letter(n)].width = 30
     ws.freeze_panes = "C5"
+
+
+def group_columns(spec: Spec) -> list[tuple[str, str]]:
+    """Return the grouping columns a template of ``spec`` has (``GROUP_COLUMNS``): only where
+    analysts may add units (``Spec.analyst_units``), whose cohorts can be large enough to group.
+    """
+    return list(GROUP_COLUMNS) if spec.analyst_units is not None else []
 
 
 def _tasks_sheet(ws, lay: Layout, year, facts, sample) -> None:
@@ -391,8 +410,10 @@ def write_csv(spec: Spec | str, path: str | Path, *, year: int | None = None, fa
                 if f.applies(u) and (f.home != TASKS or u in task_reporters(f.line, spec)):
                     w.writerow([year, u, f.key, f"{f.line_id} {f.header}", value(u, f), ""])
     else:
-        w.writerow(["年度", "单位", *[f"{f.line_id} {f.header}" for f in fields], "备注"])
-        w.writerow(["year", "unit", *[f.key for f in fields], "remark"])
+        groups = group_columns(spec)
+        w.writerow(["年度", "单位", *[f"{f.line_id} {f.header}" for f in fields],
+                    *[f"{text}〔{GROUP_HEADER}〕" for _, text in groups], "备注"])
+        w.writerow(["year", "unit", *[f.key for f in fields], *[c for c, _ in groups], "remark"])
         for u in spec.unit_names:
-            w.writerow([year, u, *[value(u, f) if f.applies(u) else "" for f in fields], ""])
+            w.writerow([year, u, *[value(u, f) if f.applies(u) else "" for f in fields], *[""] * len(groups), ""])
     return atomic.write_text(path, buf.getvalue(), encoding="utf-8-sig")

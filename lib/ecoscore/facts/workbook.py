@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ecoscore.cells import unquote
 from ecoscore.errors import SpecError
@@ -61,8 +62,16 @@ ALIASES = {
     "fact": ["指标代码", "字段代码"],
     "label": ["指标名称"],
     "value": ["数值", "填报值", "值"],
+    # the analyst's grouping of the units (``GROUP_COLUMNS``), not the document's
+    "province": ["省份", "所在省份", "省(自治区、直辖市)", "省份〔分析人员分组(非考核文件内容)〕"],
+    "city": ["城市", "所在城市", "地市", "市(州)", "城市〔分析人员分组(非考核文件内容)〕"],
 }
 RESERVED = set(ALIASES)
+#: The grouping columns an analyst fills for the units of a cohort (province, city): the
+#: analyst's own grouping, not the document's; written where a spec lets analysts add units
+#: (``Spec.analyst_units``), read wherever they appear.
+GROUP_COLUMNS = [("province", "省份"), ("city", "城市")]
+GROUP_HEADER = "分析人员分组(非考核文件内容)"
 #: Facts ``@unit:<code>``: the categories an analyst enters for a unit the document does not name.
 CATEGORY_PREFIX = "@unit:"
 ADDED_UNITS_HEADER = "分析人员添加的单位的类别(仅添加的单位填写)"
@@ -71,6 +80,19 @@ _KEY_SHAPE = re.compile(r"^@?[^:\s]+:[A-Za-z_]\w*$")
 def norm(text) -> str:
     """Return ``text`` in a canonical form for matching headers: NFKC, no whitespace."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
+
+
+def _alias_codes() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for code, words in ALIASES.items():
+        for w in words:
+            out.setdefault(norm(w), code)
+    return out
+
+
+#: ``{normalised header word: field code}`` of ``ALIASES`` (the first code listing a word wins),
+#: built once: a reader maps every cell of the first rows and of each row it scans for repeats.
+_ALIAS_CODES = _alias_codes()
 
 
 @dataclass(frozen=True)
@@ -171,6 +193,7 @@ class Layout:
         header block a reader skips (the column descriptions under the header).
         """
         words = {norm(t) for cols in COLUMNS.values() for _, t in cols}
+        words |= {norm(GROUP_HEADER), *(norm(t) for _, t in GROUP_COLUMNS)}
         for f in self.fields.values():
             words |= {norm(f.group_header), norm(f.header), norm(f"{f.line_id} {f.header}")}
         return frozenset(words)
@@ -201,8 +224,9 @@ def task_reporters(line: Line, spec: Spec, added=()) -> list[str]:
     of the units the line applies to, all but those whose figure is derived from the others'.
     ``added`` are units an analyst added (``Spec.analyst_units``): they report the lines that score them.
     """
+    own = set(spec.unit_names)
     return line.rule.reporters([u for u in spec.unit_names if line.applies(u)]) + [
-        u for u in added if u not in spec.unit_names and spec.applies(line, u)]
+        u for u in added if u not in own and spec.applies(line, u)]
 
 
 def _event_items(line: Line) -> dict[str, EventItem]:
@@ -268,23 +292,33 @@ def map_header(cell, keys: dict[str, str]) -> str | None:
     code (``unit``), a Chinese header word for a fixed column (``单位``), or anything shaped
     like a fact key (returned as is, to be reported as an unknown fact).
     """
-    if cell is None:
+    if not isinstance(cell, str):  # a number, date or blank heads no column
         return None
-    text = unquote(str(cell).strip())  # a code row written to CSV as "'@unit:类别"
+    return _map_text(cell, keys)
+
+
+def _map_text(cell: str, keys: dict[str, str]) -> str | None:
+    text = unquote(cell.strip())  # a code row written to CSV as "'@unit:类别"
     if not text:
         return None
-    n = norm(text)
+    n = _norm_cached(text)
     if n in keys:
         return keys[n]
     low = n.lower()
     if low in RESERVED:
         return low
-    for code, words in ALIASES.items():
-        if n in (norm(w) for w in words):
-            return code
+    code = _ALIAS_CODES.get(n)
+    if code is not None:
+        return code
     if _KEY_SHAPE.match(n):
         return n
     return None
+
+
+@lru_cache(maxsize=65536)
+def _norm_cached(text: str) -> str:
+    """Return ``norm(text)``, remembered: a sheet's cells repeat (categories, yes/no, names)."""
+    return norm(text)
 
 
 def expected_text(f: FactSpec) -> str:

@@ -60,13 +60,15 @@ def attach_evidence(audit: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame
 @dataclass
 class Loaded:
     """A cohort's facts as read: this year's and last year's tables, the evidence units typed,
-    and where they came from.
+    where they came from, and the analyst's grouping of the units (``FactsBundle.groups``;
+    None when the facts give none).
     """
 
     current: pd.DataFrame
     previous: pd.DataFrame | None
     evidence: pd.DataFrame
     provenance: dict
+    groups: pd.DataFrame | None = None
 
 
 def load_facts(spec: Spec, facts=None, previous=None, *, year: int | None = None) -> Loaded:
@@ -79,6 +81,7 @@ def load_facts(spec: Spec, facts=None, previous=None, *, year: int | None = None
 
     year = int(year or spec.year)
     evidence = pd.DataFrame(columns=EVIDENCE_COLUMNS)
+    groups = None
     if facts is None or isinstance(facts, (str, Path)):
         if facts is None:
             path = sample_path(spec.id, year)
@@ -91,6 +94,7 @@ def load_facts(spec: Spec, facts=None, previous=None, *, year: int | None = None
         current, prior = bundle.current, bundle.previous
         sample = bool(bundle.sample)
         evidence = collect(bundle)
+        groups = bundle.groups if len(bundle.groups) else None
         prov = provenance([("current", Path(path)), ("previous", prev_path)], sample,
                           SAMPLE_SOURCE if sample else Path(path).name)
     else:
@@ -101,7 +105,7 @@ def load_facts(spec: Spec, facts=None, previous=None, *, year: int | None = None
         prior = previous
     if prior is not None and len(prior) == 0:
         prior = None
-    return Loaded(current, prior, evidence.reindex(columns=EVIDENCE_COLUMNS), prov)
+    return Loaded(current, prior, evidence.reindex(columns=EVIDENCE_COLUMNS), prov, groups)
 
 
 def score_cohort(doc: str | Spec, facts=None, previous=None, *, year: int | None = None,
@@ -136,4 +140,4 @@ def score_cohort(doc: str | Spec, facts=None, previous=None, *, year: int | None
     before = score(spec, prior, None, units=names) if prior is not None else None
     sens = readings_sensitivity(spec, now, current, prior, units=names) if sensitivity else None
     return ScoredCohort(spec, year, now, before, prov, evidence.reindex(columns=EVIDENCE_COLUMNS), sens,
-                        facts=current, previous_facts=prior)
+                        groups=loaded.groups, facts=current, previous_facts=prior)

@@ -164,6 +164,9 @@ class ScoredCohort:
     #: what each unit would have to change to reach its next goal (``whatif.goals.goal_table``;
     #: computed by a batch for the units it renders, for the static "距下一等次" section)
     goals: pd.DataFrame | None = None
+    #: the analyst's grouping of the units (``unit, province, city``; ``FactsBundle.groups``):
+    #: not the document's; None when the facts give none (the index then lists no province)
+    groups: pd.DataFrame | None = None
     #: the facts scored (this year's after any scenario, last year's); kept in memory, not saved
     facts: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     previous_facts: pd.DataFrame | None = field(default=None, repr=False, compare=False)
@@ -200,6 +203,8 @@ class ScoredCohort:
             tables["sensitivity"] = self.sensitivity
         if self.goals is not None:
             tables["goals"] = self.goals
+        if self.groups is not None:
+            tables["groups"] = self.groups
         for name, res in (("current", self.current), ("previous", self.previous)):
             if res is None:
                 continue
@@ -270,8 +275,11 @@ class ScoredCohort:
             for col in ("unit", "row", "goal", "note", "grade_after", "verdict_after", "line_id", "title", "fact",
                         "now", "to", "step", "lead"):
                 goals[col] = goals[col].fillna("").astype(str)
+        groups = t.get("groups")
+        if groups is not None:
+            groups = groups.astype(object).where(groups.notna(), "").astype(str)
         return cls(spec, int(raw["year"]), result("current"), result("previous"), raw.get("provenance") or {},
-                   evidence, sens, goals)
+                   evidence, sens, goals, groups)
 
 
 def groups_table(spec: Spec, rolled: pd.DataFrame, names: list[str]) -> pd.DataFrame:
