@@ -655,9 +655,11 @@ def _added_rows(wb, spec: Spec, year: int, added: pd.DataFrame) -> None:
         return
     col = {ws.cell(3, j).value: j for j in range(1, ws.max_column + 1)}
     row = 4 + sum(1 for r in range(4, ws.max_row + 1) if ws.cell(r, col["unit"]).value is not None)
+    names = list(added.index)
     for ln in lay.task_lines:
-        # only where the tasks sheet takes an added unit (``task_reporters``), so the file loads
-        for u in [u for u in added.index if u in task_reporters(ln, spec, list(added.index))]:
+        # only where the tasks sheet takes an added unit (``task_reporters``, asked once per line), so the file loads
+        reporters = set(task_reporters(ln, spec, names))
+        for u in [u for u in names if u in reporters]:
             values = {"unit": u, "line": ln.id, "task": ln.title, "content": ln.clause, "lead": "、".join(ln.lead),
                       "max": ln.max, "completion": cell_value(added.at[u, f"{ln.id}:completion"]),
                       "note": cell_value(added.get(f"{ln.id}:note", {}).get(u))}

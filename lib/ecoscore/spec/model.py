@@ -8,8 +8,9 @@ naming the file and every problem found.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -206,11 +207,18 @@ class Spec:
 
     def applies(self, line: Line, unit: str) -> bool:
         """Return whether ``line`` scores ``unit`` (a unit of the document, or an analyst's unit)."""
-        if unit in self.unit_names or self.analyst_units is None:
+        if unit in self._unit_set or self.analyst_units is None:
             return line.applies(unit)
         return line.id in self.analyst_line_ids
 
-    @property
+    # Cached per spec (``functools.cached_property`` writes the instance's ``__dict__``, which a
+    # frozen dataclass allows): a cohort of thousands of added units asks these for every unit
+    # and line. A spec never changes after it is built; ``with_readings`` builds a new one.
+    @cached_property
+    def _unit_set(self) -> frozenset[str]:
+        return frozenset(u.name for u in self.units)
+
+    @cached_property
     def analyst_line_ids(self) -> frozenset[str]:
         """Return the ids of the lines that score an analyst's units (none without ``analyst_units``)."""
         if self.analyst_units is None:
@@ -299,7 +307,7 @@ class Spec:
             _apply_overrides(raw, by_id[amb_id].readings[name].overrides, self.path)
         spec = build_spec(raw, self.path)
         full = {**self.default_readings(), **chosen}
-        return Spec(**{**spec.__dict__, "readings": full})
+        return dataclasses.replace(spec, readings=full)  # the fields only, not what was cached
 
 
 def parse_readings(spec: Spec, choice) -> dict[str, str]:
@@ -377,7 +385,7 @@ def _load_cached(path: str) -> Spec:
     if not isinstance(raw, dict):
         raise SpecError(path, ["top level must be a mapping"])
     spec = build_spec(raw, path)
-    return Spec(**{**spec.__dict__, "readings": spec.default_readings()})
+    return dataclasses.replace(spec, readings=spec.default_readings())
 
 
 def load_spec(doc: str | Path, readings=None) -> Spec:
