@@ -130,9 +130,9 @@ def _stage(stage: str, fs: Files):
 
         def keep(pair):
             loaded, c = pair
-            # as score_cohort(path) would hold it: the file's provenance and the evidence typed
+            # as score_cohort(path) would hold it: the file's provenance, the evidence typed, the grouping
             c.current.audit = attach_evidence(c.current.audit, loaded.evidence)
-            c.evidence, c.provenance = loaded.evidence, loaded.provenance
+            c.evidence, c.provenance, c.groups = loaded.evidence, loaded.provenance, loaded.groups
             if stage == "score+sens":
                 fs.cohort.write_bytes(pickle.dumps(c))
             return {"units": len(c.units), "sensitive": 0 if c.sensitivity is None else len(c.sensitivity)}
