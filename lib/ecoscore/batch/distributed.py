@@ -53,7 +53,7 @@ import nbformat
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from ecoscore import atomic
-from ecoscore.batch.workers import FAILED_DIR, UnitJob, _as_published, describe
+from ecoscore.batch.workers import FAILED_DIR, Pool, UnitJob, _as_published, describe
 from ecoscore.errors import EcoscoreError, RenderFailure
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class _Shared:
     name: str
 
 
-class DaskPool:
+class DaskPool(Pool):
     """Render units of ``job`` on the Dask cluster whose scheduler is at ``scheduler``; use as a
     context manager, like ``RenderPool``.
 
@@ -222,15 +222,6 @@ class DaskPool:
             except Exception as e:  # the scheduler is gone: its workers end their kernels with them
                 log.warning("无法通知工作节点结束内核:%s", describe(e)[1])
         self.close()
-
-    def __enter__(self) -> DaskPool:
-        return self
-
-    def __exit__(self, exc_type, *exc) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
 
 
 # --- on the workers ------------------------------------------------------------------------------

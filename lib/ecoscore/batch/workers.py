@@ -53,7 +53,23 @@ class UnitJob:
         return self.template.metadata.get("kernelspec", {}).get("name") or "python3"
 
 
-class RenderPool:
+class Pool:
+    """What every render pool shares: leaving it normally closes it (the running units finish);
+    leaving it through an exception aborts it (kernels killed at once). Subclasses define
+    ``map``, ``close`` and ``abort``.
+    """
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+class RenderPool(Pool):
     """``n`` threads rendering units of ``job``; use as a context manager."""
 
     def __init__(self, job: UnitJob, n: int):
@@ -100,15 +116,6 @@ class RenderPool:
         for session in list(self.sessions):
             session.kill()
         self.close()
-
-    def __enter__(self) -> RenderPool:
-        return self
-
-    def __exit__(self, exc_type, *exc) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
 
     def _work(self, warmup: str) -> None:
         from ecoscore.reports.standalone import make_exporter
