@@ -350,9 +350,10 @@ def _write_set(stage: Staging, pool, job: UnitJob, cohort, plan: _Plan, names: l
 
     asked = set(names)
     keep = [u for u in every if unchanged(u) and not (force and u in asked)]
-    todo = [u for u in names if u not in set(keep)]
+    kept_names, scored = set(keep), set(cohort.units)
+    todo = [u for u in names if u not in kept_names]
     # the static 距下一等次 section of each report rendered now; a kept report's as published
-    cohort.goals = _merge_goals(goals_for(cohort, [u for u in todo if u in set(cohort.units)]),
+    cohort.goals = _merge_goals(goals_for(cohort, [u for u in todo if u in scored]),
                                 stage.final / RESULT_FILE if keep else None, keep)
     with stage.disk_errors():
         result_path = cohort.save(stage.path / RESULT_FILE)

@@ -405,7 +405,8 @@ def goal_table(w: WhatIf, units: list[str] | None = None) -> pd.DataFrame:
     rows = []
     lead = {(u, i): str(x) for u, i, x in zip(w.result.audit["unit"], w.result.audit["line_id"],
                                              w.result.audit["lead"])}
-    for unit in [u for u in (units if units is not None else w.names) if u in set(w.names)]:
+    known = set(w.names)
+    for unit in [u for u in (units if units is not None else w.names) if u in known]:
         try:
             ans = seek(w, unit)
             found = ans.levers if ans is not None and ans.levers else levers(w, unit)
