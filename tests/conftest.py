@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -75,3 +76,17 @@ def compound_parts_result():
         "指3:p0_done": ["是", "否", "是", "是", "是"], "指3:p1_value": [100, 100, 97, 100, 100],
     }, index=list(spec.unit_names))
     return spec, score(spec, f)
+
+
+def save_v1(c, path):
+    """Write ``c`` as the first format wrote it (each table in pandas' orient="table")."""
+    raw = c.to_dict()
+    raw["format"] = "ecoscore.scored-result/1"
+    tables = {"evidence": c.evidence, "sensitivity": c.sensitivity, "goals": c.goals, "groups": c.groups}
+    for name, res in (("current", c.current), ("previous", c.previous)):
+        for part in ("audit", "summary", "rollup", "adjustments"):
+            tables[f"{name}.{part}"] = getattr(res, part, None)
+    raw["tables"] = {k: json.loads(v.to_json(orient="table", index=False, force_ascii=False, double_precision=15))
+                     for k, v in tables.items() if v is not None}
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    return path

@@ -12,7 +12,7 @@ from ecoscore.batch.render import RESULT_FILE, render
 from ecoscore.reports import report
 from ecoscore.scoring import cohort as cohort_mod
 from ecoscore.scoring.result import FORMAT, ScoredCohort
-from tests.conftest import compound_parts_result
+from tests.conftest import compound_parts_result, save_v1
 
 SECTIONS = ["header", "narrative", "sections_chart", "lost_points_chart", "cohort_chart", "compliance_grid",
             "trend_chart", "table", "department_view", "appendix"]
@@ -93,9 +93,9 @@ def test_saved_audit_carries_part_gap_unit_and_responsible(tmp_path):
     spec, res = compound_parts_result()
     path = ScoredCohort(spec, spec.year, res).save(tmp_path / "scored.json")
     raw = json.loads(path.read_text(encoding="utf-8"))
-    fields = {f["name"]: f for f in raw["tables"]["current.audit"]["schema"]["fields"]}
-    assert {"part", "gap_unit", "lead", "responsible"} <= set(fields)
-    assert fields["part"]["type"] == "integer"
+    dtypes = raw["tables"]["current.audit"]["dtypes"]
+    assert {"part", "gap_unit", "lead", "responsible"} <= set(dtypes)
+    assert dtypes["part"] == "Int64"
     back = ScoredCohort.load(path).current.audit.set_index(["unit", "line_id"])
     row = back.loc[("甲县", "指1")]
     assert (row["part"], row["gap_unit"], row["lead"], row["responsible"]) == (1, "%", "住建局", "交通局、生态环境局")
@@ -104,7 +104,7 @@ def test_saved_audit_carries_part_gap_unit_and_responsible(tmp_path):
 
 def test_a_result_saved_before_the_part_columns_still_reads(tmp_path):
     spec, res = compound_parts_result()
-    path = ScoredCohort(spec, spec.year, res).save(tmp_path / "scored.json")
+    path = save_v1(ScoredCohort(spec, spec.year, res), tmp_path / "scored.json")  # as the first format wrote it
     raw = json.loads(path.read_text(encoding="utf-8"))
     table = raw["tables"]["current.audit"]
     old = {"part", "gap_unit", "responsible"}

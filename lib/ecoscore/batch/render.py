@@ -27,7 +27,6 @@ the HTML report stays.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -55,6 +54,7 @@ from ecoscore.paths import NOTEBOOK_DIR
 from ecoscore.reports.index_page import index_pages
 from ecoscore.reports.standalone import PdfPrinter, page_footer, page_header
 from ecoscore.scoring.cohort import score_cohort
+from ecoscore.scoring.result import read_table
 from ecoscore.spec import Spec, load_spec, parse_readings
 from ecoscore.whatif.goals import GOAL_COLUMNS, goals_for
 
@@ -396,9 +396,8 @@ def _merge_goals(new, published: Path | None, kept: list[str]):
     if published is None or not kept:
         return new
     try:
-        raw = json.loads(published.read_text(encoding="utf-8"))
-        old = pd.read_json(io.StringIO(json.dumps(raw["tables"]["goals"])), orient="table")
-    except (OSError, ValueError, KeyError, TypeError):
+        old = read_table(json.loads(published.read_text(encoding="utf-8")), "goals")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return new
     old = old[old["unit"].astype(str).isin(set(kept))]
     if new is None or new.empty:

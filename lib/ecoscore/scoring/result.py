@@ -8,9 +8,9 @@ data's provenance (file names, content hashes, whether they are samples) and the
 units typed.
 
 A ``ScoredCohort`` is saved as one JSON file (``docs/scored-result.md``): no pickle, no code;
-each table is pandas' ``orient="table"`` JSON, so ``pandas.read_json`` reads it back with its
-dtypes. ``ScoredCohort.load`` rebuilds the spec from the document id (or spec path) and the
-readings recorded in the file.
+each table is columnar JSON (``scoring.columnar``: each column once, repeated texts once), read
+back with its dtypes. ``ScoredCohort.load`` rebuilds the spec from the document id (or spec path)
+and the readings recorded in the file; it still reads the first format (pandas' ``orient="table"``).
 """
 
 from __future__ import annotations
@@ -26,9 +26,12 @@ import pandas as pd
 from ecoscore import atomic
 from ecoscore.errors import EcoscoreError
 from ecoscore.paths import SPEC_DIR
+from ecoscore.scoring import columnar
 from ecoscore.spec import Spec, load_spec
 
-FORMAT = "ecoscore.scored-result/1"
+FORMAT = "ecoscore.scored-result/2"
+#: the first format (each table in pandas' ``orient="table"`` JSON), still read
+FORMAT_V1 = "ecoscore.scored-result/1"
 EVIDENCE_COLUMNS = ["unit", "line_id", "source", "text", "file", "sheet", "row"]
 
 
@@ -220,8 +223,7 @@ class ScoredCohort:
             "provenance": self.provenance,
             "warnings": {"current": self.current.warnings,
                          "previous": self.previous.warnings if self.previous is not None else []},
-            "tables": {k: json.loads(v.to_json(orient="table", index=False, force_ascii=False, double_precision=15))
-                       for k, v in tables.items()},
+            "tables": {k: columnar.encode(v) for k, v in tables.items()},
         }
 
     def save(self, path: str | Path) -> Path:
@@ -235,11 +237,11 @@ class ScoredCohort:
             raw = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
             raise EcoscoreError(f"无法读取评分结果文件 {path}:{e}") from None
-        if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        if not isinstance(raw, dict) or raw.get("format") not in (FORMAT, FORMAT_V1):
             raise EcoscoreError(f"{path} 不是 ecoscore 评分结果文件(应为格式 {FORMAT})")
         spec = load_spec(raw["spec"] or raw["document"])
         spec = spec.with_readings(raw.get("readings") or {})
-        t = {k: pd.read_json(io.StringIO(json.dumps(v)), orient="table") for k, v in raw["tables"].items()}
+        t = {k: read_table(raw, k) for k in raw["tables"]}
 
         def result(name: str) -> Result | None:
             if f"{name}.audit" not in t:
@@ -271,15 +273,22 @@ class ScoredCohort:
                         "compliance_before"):
                 sens[col] = sens[col].fillna("").astype(str)
         goals = t.get("goals")
-        if goals is not None:
-            for col in ("unit", "row", "goal", "note", "grade_after", "verdict_after", "line_id", "title", "fact",
-                        "now", "to", "step", "lead"):
+        if goals is not None and raw["format"] == FORMAT_V1:  # its empty texts were read back as missing
+            for col in [c for c in goals.columns if pd.api.types.is_string_dtype(goals[c])]:
                 goals[col] = goals[col].fillna("").astype(str)
         groups = t.get("groups")
         if groups is not None:
             groups = groups.astype(object).where(groups.notna(), "").astype(str)
         return cls(spec, int(raw["year"]), result("current"), result("previous"), raw.get("provenance") or {},
                    evidence, sens, goals, groups)
+
+
+def read_table(raw: dict[str, Any], name: str) -> pd.DataFrame:
+    """Return table ``name`` of a saved result's parsed JSON (either format)."""
+    table = raw["tables"][name]
+    if raw.get("format") == FORMAT_V1:
+        return pd.read_json(io.StringIO(json.dumps(table)), orient="table")
+    return columnar.decode(table)
 
 
 def groups_table(spec: Spec, rolled: pd.DataFrame, names: list[str]) -> pd.DataFrame:
