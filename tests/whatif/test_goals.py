@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from ecoscore.whatif import goals
@@ -91,3 +92,37 @@ def test_a_rank_goal_passes_the_unit_now_at_that_rank_and_no_more(sample_data):
     assert fourth < answer.after["total"] < third
     assert len(answer.changes) == 1  # its largest lever alone closes a gap of fourth − own total
     assert answer.changes["得分变化"].iloc[0] >= fourth - float(me["total"])
+
+
+@pytest.mark.parametrize("doc", ["shengzhou-2024", "zhoushan-2020"])
+def test_a_unit_sought_alone_gets_the_answer_it_gets_in_its_cohort(doc, monkeypatch):
+    """A large cohort of independent units is sought unit by unit: the same table as one
+    session over the whole cohort (forced here on the small sample cohorts)."""
+    from ecoscore.scoring.cohort import score_cohort
+
+    c = score_cohort(doc, sensitivity=False)
+    assert goals.independent(c.spec)
+    whole = goals.goal_table(WhatIf(c.spec, c.facts, c.previous_facts, year=c.year), c.units)
+    monkeypatch.setattr(goals, "ALONE_FROM", 0)
+    calls = []
+    real = WhatIf.__init__
+
+    def counting(self, *a, **k):
+        calls.append(k.get("units"))
+        real(self, *a, **k)
+
+    monkeypatch.setattr(WhatIf, "__init__", counting)
+    alone = goals.goals_for(c, c.units)
+    assert calls == [[u] for u in c.units]  # one session per unit, scoring that unit only
+    assert (whole["row"] == "change").any() and len(whole) > 3 * len(c.units) // 2
+    pd.testing.assert_frame_equal(alone, whole)
+
+
+def test_units_that_are_compared_are_never_sought_alone(monkeypatch):
+    """lishui ranks its units and xx scores some lines against the cohort: a unit's goal there
+    depends on the others, so it is always sought among them, however large the cohort."""
+    from ecoscore import load_spec
+
+    assert not goals.independent(load_spec("lishui-2024"))  # ranked
+    assert not goals.independent(load_spec("xx-2020"))  # cohort-relative lines
+    assert goals.independent(load_spec("dongtou-2017"))

@@ -402,37 +402,45 @@ def goal_table(w: WhatIf, units: list[str] | None = None) -> pd.DataFrame:
     default goal and its levers — the static "距下一等次" section every report prints, since a
     shared HTML page runs no Python. Units without a goal left keep their levers (if any).
     """
-    rows = []
-    lead = {(u, i): str(x) for u, i, x in zip(w.result.audit["unit"], w.result.audit["line_id"],
-                                             w.result.audit["lead"])}
     known = set(w.names)
-    for unit in [u for u in (units if units is not None else w.names) if u in known]:
-        try:
-            ans = seek(w, unit)
-            found = ans.levers if ans is not None and ans.levers else levers(w, unit)
-        except Exception as e:  # one unit's goal must not stop a batch: its report says so
-            w.reset()
-            rows.append({"unit": unit, "row": "goal", "goal": "", "reached": False,
-                         "note": f"未能测算({type(e).__name__}),请用假设测算工作台核对。"})
-            continue
-        if ans is not None:
-            a = ans.after
-            rows.append({"unit": unit, "row": "goal", "goal": ans.text, "reached": bool(ans.reached),
-                         "note": ans.note, "total_after": a.get("total"), "grade_after": a.get("grade") or "",
-                         "verdict_after": a.get("verdict") or "", "rank_after": a.get("rank")})
-            for c in ans.changes.to_dict("records"):
-                rows.append({"unit": unit, "row": "change", "line_id": c["编号"], "title": c["考核内容"],
-                             "fact": c["数据项"], "now": c["现值"], "to": c["改为"], "points": c["得分变化"],
-                             "lead": lead.get((unit, c["编号"]), "")})
-        for lv in found[:TOP_LEVERS]:
-            u = lv.fact.spec.unit
-            one = "1个百分点" if u == "%" else "1" + (u or "")
-            step = ("提高" if lv.fact.spec.better == "up" else "降低") + one if lv.fact.numeric else ""
-            now, to = _apart(lv.current, lv.best, u)
-            rows.append({"unit": unit, "row": "lever", "line_id": lv.line.id, "title": lv.line.title,
-                         "fact": lv.fact.label, "now": now, "to": to,
-                         "points": lv.gain, "per_step": lv.per_step, "step": step,
-                         "lead": lead.get((unit, lv.line.id), "")})
+    return _goal_frame([r for u in (units if units is not None else w.names) if u in known
+                        for r in goal_rows(w, u)])
+
+
+def goal_rows(w: WhatIf, unit: str) -> list[dict]:
+    """Return ``unit``'s rows of ``goal_table``: its goal, the changes that reach it, its levers."""
+    audit = w.result.audit[w.result.audit["unit"] == unit]
+    lead = {i: str(x) for i, x in zip(audit["line_id"], audit["lead"])}
+    rows = []
+    try:
+        ans = seek(w, unit)
+        found = ans.levers if ans is not None and ans.levers else levers(w, unit)
+    except Exception as e:  # one unit's goal must not stop a batch: its report says so
+        w.reset()
+        return [{"unit": unit, "row": "goal", "goal": "", "reached": False,
+                 "note": f"未能测算({type(e).__name__}),请用假设测算工作台核对。"}]
+    if ans is not None:
+        a = ans.after
+        rows.append({"unit": unit, "row": "goal", "goal": ans.text, "reached": bool(ans.reached),
+                     "note": ans.note, "total_after": a.get("total"), "grade_after": a.get("grade") or "",
+                     "verdict_after": a.get("verdict") or "", "rank_after": a.get("rank")})
+        for c in ans.changes.to_dict("records"):
+            rows.append({"unit": unit, "row": "change", "line_id": c["编号"], "title": c["考核内容"],
+                         "fact": c["数据项"], "now": c["现值"], "to": c["改为"], "points": c["得分变化"],
+                         "lead": lead.get(c["编号"], "")})
+    for lv in found[:TOP_LEVERS]:
+        u = lv.fact.spec.unit
+        one = "1个百分点" if u == "%" else "1" + (u or "")
+        step = ("提高" if lv.fact.spec.better == "up" else "降低") + one if lv.fact.numeric else ""
+        now, to = _apart(lv.current, lv.best, u)
+        rows.append({"unit": unit, "row": "lever", "line_id": lv.line.id, "title": lv.line.title,
+                     "fact": lv.fact.label, "now": now, "to": to,
+                     "points": lv.gain, "per_step": lv.per_step, "step": step,
+                     "lead": lead.get(lv.line.id, "")})
+    return rows
+
+
+def _goal_frame(rows: list[dict]) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=GOAL_COLUMNS)
     for col in ("unit", "row", "goal", "note", "grade_after", "verdict_after", "line_id", "title", "fact", "now",
                 "to", "step", "lead"):
@@ -443,8 +451,32 @@ def goal_table(w: WhatIf, units: list[str] | None = None) -> pd.DataFrame:
 def goals_for(cohort, units: list[str] | None = None) -> pd.DataFrame | None:
     """Return ``goal_table`` for ``units`` of a cohort scored in this process (``score_cohort``
     keeps the facts it scored, a scenario's changes included); None for a result read from a file.
+
+    In a large cohort where no unit's result depends on another's (``independent``), each unit
+    is sought alone: the same answer, and a batch of 3,000 counties does not rescore 3,000 units
+    for every change it tries.
     """
     if cohort.facts is None:
         return None
-    w = WhatIf(cohort.spec, cohort.facts, cohort.previous_facts, year=cohort.year)
-    return goal_table(w, units)
+    spec, facts, before = cohort.spec, cohort.facts, cohort.previous_facts
+    units = list(units) if units is not None else list(cohort.units)
+    if not independent(spec) or len(cohort.units) <= ALONE_FROM:
+        return goal_table(WhatIf(spec, facts, before, year=cohort.year), units)
+    rows = []
+    for unit in units:  # alone: its own facts, scored without the rest of the cohort
+        w = WhatIf(spec, facts.reindex([unit]), before.reindex([unit]) if before is not None else None,
+                   year=cohort.year, units=[unit])
+        rows += goal_rows(w, unit)
+    return _goal_frame(rows)
+
+
+#: cohorts larger than this are sought unit by unit where units are independent (below it one
+#: session for all is faster: seeking rescores the cohort, a session's start scores it)
+ALONE_FROM = 100
+
+
+def independent(spec) -> bool:
+    """Return whether each unit's result depends on its own facts alone: no line scores units
+    against each other (``rule.cohort``) and the document ranks none (``spec.ranking``).
+    """
+    return spec.ranking.basis == "none" and not any(ln.rule.cohort for ln in spec.lines)

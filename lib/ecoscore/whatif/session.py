@@ -114,11 +114,12 @@ class WhatIf:
     """A cohort's facts, a set of changes to them, and the result of scoring both.
 
     ``baseline`` is the result of the facts as read; ``result`` the result with ``changes``
-    applied. ``set(unit, key, value)`` changes one fact, ``reset()`` drops every change,
+    applied. ``units`` scores only those units (default: the whole cohort). ``set(unit, key, value)`` changes one fact, ``reset()`` drops every change,
     ``use_readings`` scores under other readings of ambiguous clauses (the baseline too).
     """
 
-    def __init__(self, doc: str | Spec, facts=None, previous=None, *, year: int | None = None, readings=None):
+    def __init__(self, doc: str | Spec, facts=None, previous=None, *, year: int | None = None, readings=None,
+                 units: list[str] | None = None):
         self.spec = doc if isinstance(doc, Spec) else load_spec(doc)
         self.document = self.spec
         loaded = load_facts(self.spec, facts, previous, year=year)
@@ -127,7 +128,7 @@ class WhatIf:
         self.previous = loaded.previous
         self.provenance = loaded.provenance
         self.sample = bool(loaded.provenance.get("sample"))
-        self.names = cohort_names(self.spec, self.facts0)
+        self.names = list(units) if units is not None else cohort_names(self.spec, self.facts0)
         self.facts = facts_of(self.spec)
         self.changes: dict[tuple[str, str], object] = {}
         self._table: pd.DataFrame | None = None
