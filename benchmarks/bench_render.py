@@ -2,6 +2,7 @@
 
     python benchmarks/bench_render.py            # every sample unit of all five documents
     python benchmarks/bench_render.py --quick    # two units of two documents
+    python benchmarks/bench_render.py --no-naive # render() against the floor only
 
 ``render()`` (parallel workers, one reused kernel per worker, in-process HTML export) is
 timed against, per unit, ``papermill NOTEBOOK OUT.ipynb -p unit U`` followed by
@@ -98,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="two units of two documents")
     p.add_argument("--workers", type=int, default=None, help="render() workers (default: CPU count)")
+    p.add_argument("--no-naive", action="store_true", help="render() and the floor only (the naive loop takes ~30 min)")
     args = p.parse_args(argv)
     docs = list_documents()[:2] if args.quick else list_documents()
     rows = []
@@ -112,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(summary.describe(), file=sys.stderr)
                 return 1
             t_floor = floor(doc, units)
-            t_naive = naive(doc, units, Path(tmp) / "naive" / doc)
+            t_naive = float("nan") if args.no_naive else naive(doc, units, Path(tmp) / "naive" / doc)
             rows.append((doc, len(units), summary.seconds, t_naive, t_floor))
             print(f"{doc:16s} {len(units):3d} units  render() {summary.seconds:6.1f} s "
                   f"({summary.seconds / len(units):5.2f} s/unit)  naive {t_naive:6.1f} s "
