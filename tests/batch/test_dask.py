@@ -251,6 +251,22 @@ def test_workers_with_another_ecoscore_version_are_refused(cluster, tmp_path, mo
     assert str(e.value).count("tcp://127.0.0.1:") == 2  # both workers named
 
 
+def test_a_worker_of_another_version_that_joins_later_renders_nothing(cluster, tmp_path, monkeypatch):
+    """The pool checked the workers when it connected; a task on a worker whose version differs
+    from the client's (here: the client's changes after connecting) fails in Chinese, writes nothing."""
+    import ecoscore
+
+    job, jobs = make_job(DOC, MINIMAL, tmp_path, None)
+    with DaskPool(job, cluster) as pool:
+        monkeypatch.setattr(ecoscore, "__version__", "0.0.0-another")
+        came = list(pool.map(jobs, progress=False))
+    assert sorted(u for u, *_ in came) == sorted(u for u, _ in jobs)
+    for unit, outcome, _ in came:
+        assert isinstance(outcome, RenderFailure), unit
+        assert "与本机(0.0.0-another)不同,未生成" in outcome.message
+    assert not list(tmp_path.glob("*.html"))
+
+
 def test_a_lost_scheduler_stops_the_batch(tmp_path):
     """Every unit out would fail for it: the batch stops, as for a file that cannot be written."""
     runs = tmp_path / "runs"

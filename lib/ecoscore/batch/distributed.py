@@ -25,7 +25,8 @@ worker ends with it: at a clean shutdown through ``KernelCleanup`` (a worker plu
 through ``atexit``, and when the worker process is killed because the kernel watches its
 parent (ipykernel exits within a second of its parent's death).
 
-What a worker machine needs: the same ecoscore version (checked when the pool connects) with
+What a worker machine needs: the same ecoscore version (checked when the pool connects, and by
+every task: a worker that joins later with another version renders nothing) with
 its dependencies and the notebook's kernel (``python3``); the same Python, dask and distributed
 versions as the client; the paths the notebook and the result name besides the result itself
 (a spec given by path, ``ECOSCORE_DATA`` if a notebook reads sample data); and the notebook's
@@ -136,6 +137,8 @@ class DaskPool(Pool):
         from distributed import as_completed
         from tqdm.auto import tqdm
 
+        from ecoscore import __version__
+
         job = self.job
         notebook = self._share(nbformat.writes(job.template).encode("utf-8"), "template.ipynb")
         results: dict[str, _Shared] = {}
@@ -149,7 +152,7 @@ class DaskPool(Pool):
                 shared = results[path]
             future = self.client.submit(
                 _render_remote, self.batch, unit, params, shared, notebook, job.title.format(unit=unit),
-                job.timeout, job.kernel, job.cwd, key=f"ecoscore-render-{self.batch}-{i}", pure=False)
+                job.timeout, job.kernel, job.cwd, __version__, key=f"ecoscore-render-{self.batch}-{i}", pure=False)
             self.futures[future.key] = future
             todo[future.key] = (unit, params, time.perf_counter())
         with tqdm(total=len(todo), desc=desc, unit="个单位", disable=not progress) as bar:
@@ -362,13 +365,21 @@ def _kill_batch(batch: str) -> int:
 
 
 def _render_remote(batch: str, unit: str, params: dict, result: _Shared | None, notebook: _Shared,
-                   title: str, timeout: float | None, kernel: str, cwd: str) -> dict:
+                   title: str, timeout: float | None, kernel: str, cwd: str, version: str) -> dict:
     """Render one unit on a worker; return ``{"html", "seconds"}`` or ``{"kind", "message",
     "notebook", "seconds"}`` (the executed notebook as JSON text, or ``None``).
+
+    A worker running another ecoscore ``version`` than the client's (one that joined after the
+    pool checked the workers) renders nothing: its page could differ from a local run's.
     """
+    from ecoscore import __version__
     from ecoscore.reports.standalone import to_html
 
     started = time.perf_counter()
+    if __version__ != version:
+        return {"kind": "other", "notebook": None, "seconds": 0.0,
+                "message": f"Dask 工作节点的 ecoscore 版本({__version__})与本机({version})不同,未生成;"
+                           "请在该节点安装相同版本后重新渲染"}
     original = params.get("result")
     if not os.path.isdir(cwd):
         log.warning("工作节点上没有报告笔记本所在的文件夹 %s,内核改在 %s 中运行", cwd, os.getcwd())
