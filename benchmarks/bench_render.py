@@ -32,7 +32,6 @@ from ecoscore.batch.render import notebook_for, render, report_names
 from ecoscore.reports.notebooks import run_in_process
 from ecoscore.reports.standalone import make_exporter, to_html
 from ecoscore.scoring.cohort import score_cohort
-from ecoscore.whatif.goals import goals_for
 
 BIN = Path(sys.executable).parent
 
@@ -52,14 +51,14 @@ def naive(doc: str, units: list[str], out: Path) -> float:
 
 
 def floor(doc: str, units: list[str]) -> float:
-    """Time the same report content made in this process without a kernel: scoring once, the
-    goals of the units, then per unit the notebook's cells (``run_in_process``) and the HTML export.
+    """Time the same report content made in this process without a kernel: scoring once, then
+    per unit the notebook's cells (``run_in_process``; the unit's goal sought in its section, one
+    session for the cohort as in a kernel) and the HTML export.
     """
     nb = nbformat.read(notebook_for(doc), as_version=4)
     exporter = make_exporter()
     started = time.perf_counter()
     cohort = score_cohort(doc)
-    cohort.goals = goals_for(cohort, [u for u in units if u in set(cohort.units)])
     for unit in units:
         done = run_in_process(nb, doc=doc, unit=unit, result=cohort)
         to_html(done, unit, exporter)

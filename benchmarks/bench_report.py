@@ -20,7 +20,6 @@ from ecoscore import list_documents, load_spec
 from ecoscore.batch.render import report_names
 from ecoscore.reports import notebooks, standalone
 from ecoscore.scoring.cohort import score_cohort
-from ecoscore.whatif.goals import goals_for
 
 
 def main() -> None:
@@ -34,7 +33,6 @@ def main() -> None:
         spec = load_spec(doc)
         cohort = score_cohort(doc)
         names = report_names(spec)[: 3 if args.quick else None]
-        cohort.goals = goals_for(cohort, names)  # the batch's part, not the report's: not timed
         nb = notebooks.make(doc)
         standalone.to_html(notebooks.run_in_process(nb, doc=doc, unit=names[0], result=cohort), "warm-up")
         times, cells, exports, sizes = [], [], [], []

@@ -82,7 +82,7 @@ def save_v1(c, path):
     """Write ``c`` as the first format wrote it (each table in pandas' orient="table")."""
     raw = c.to_dict()
     raw["format"] = "ecoscore.scored-result/1"
-    tables = {"evidence": c.evidence, "sensitivity": c.sensitivity, "goals": c.goals, "groups": c.groups}
+    tables = {"evidence": c.evidence, "sensitivity": c.sensitivity, "groups": c.groups}  # no facts
     for name, res in (("current", c.current), ("previous", c.previous)):
         for part in ("audit", "summary", "rollup", "adjustments"):
             tables[f"{name}.{part}"] = getattr(res, part, None)

@@ -14,13 +14,16 @@ The answers are the ones worked out by hand in ``tests/whatif/test_goals.py``:
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
 from ecoscore.batch.render import render
 from ecoscore.reports import report
 from ecoscore.scoring.cohort import score_cohort
+from ecoscore.scoring.result import ScoredCohort
 from ecoscore.whatif.goals import goals_for
+from tests.conftest import save_v1
 
 
 def _section(html: str):
@@ -70,17 +73,32 @@ def test_the_threshold_report_prints_the_three_binding_changes(rendered):
 def test_a_trend_indicator_is_changed_to_last_years_value(sample_data):
     with sample_data("zhoushan-2020"):
         cohort = score_cohort("zhoushan-2020")
-    cohort.goals = goals_for(cohort, ["舟山市"])
     text, tables = _section(report.load(cohort, "舟山市").goals().html)
     assert cohort.previous_facts.loc["舟山市", "指标35:value"] == 0.4119
     rows = tables["达到目标所需的最少改动"]
     assert [r[:4] for r in rows] == [["指标35", "单位地区生产总值能耗", "0.413吨标准煤/万元", "0.4119吨标准煤/万元"]]
 
 
-def test_a_result_without_goals_and_a_department_report_say_so(sample_data):
+def test_a_result_without_its_facts_and_a_department_report_say_so(sample_data, tmp_path):
+    """A result saved before the facts were saved with it cannot be sought: the report says so
+    (and how to get the section); a department report points to its unit's report."""
     with sample_data("shengzhou-2024"):
         cohort = score_cohort("shengzhou-2024")
-    assert "未测算距下一等次" in report.load(cohort, "上虞区").goals().html
-    cohort.goals = goals_for(cohort, ["上虞区"])
+    old = ScoredCohort.load(save_v1(cohort, tmp_path / "v1.json"))
+    assert old.facts is None
+    assert "未保存评分所用的数据,无法测算距下一等次" in report.load(old, "上虞区").goals().html
+    assert "达到目标所需的最少改动" in report.load(cohort, "上虞区").goals().html
     dept = next(d for d in cohort.spec.department_names())
     assert "部门报告不单独测算" in report.load(cohort, dept).goals().html
+
+
+def test_a_report_seeks_from_the_saved_facts_what_the_workbench_seeks(sample_data, tmp_path):
+    """The facts saved in the result read back exactly: a report made from the file prints the
+    goal the cohort scored in this process gives (lishui: a ranked points document)."""
+    with sample_data("lishui-2024"):
+        cohort = score_cohort("lishui-2024")
+    back = ScoredCohort.load(cohort.save(tmp_path / "scored.json"))
+    pd.testing.assert_frame_equal(back.facts, cohort.facts, check_dtype=False)
+    pd.testing.assert_frame_equal(back.previous_facts, cohort.previous_facts, check_dtype=False)
+    units = cohort.units[:6]
+    pd.testing.assert_frame_equal(goals_for(back, units), goals_for(cohort, units))

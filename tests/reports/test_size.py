@@ -18,7 +18,6 @@ from ecoscore import list_documents, load_spec
 from ecoscore.batch.render import render, report_names
 from ecoscore.reports import notebooks, standalone
 from ecoscore.scoring.cohort import score_cohort
-from ecoscore.whatif.goals import goals_for
 
 KB = 1024
 MEDIAN, MOST = 150 * KB, 300 * KB
@@ -32,7 +31,6 @@ def sizes(sample_data) -> dict[str, int]:
         spec = load_spec(doc)
         with sample_data(doc):
             cohort = score_cohort(doc)
-        cohort.goals = goals_for(cohort)  # as ecoscore render does: the 距下一等次 section filled
         nb = notebooks.make(doc)
         for unit in report_names(spec):  # units and departments, as ecoscore render writes them
             page = standalone.to_html(notebooks.run_in_process(nb, doc=doc, unit=unit, result=cohort),
@@ -56,7 +54,6 @@ def test_in_process_page_is_the_rendered_page(sample_data, tmp_path):
     with sample_data(doc):
         summary = render(doc, units=[unit], workers=1, out_dir=tmp_path, progress=False)
         cohort = score_cohort(doc)
-    cohort.goals = goals_for(cohort, [unit])
     assert summary.ok, summary.describe()
     written = summary.written[unit].read_text(encoding="utf-8")
     title = re.search(r"<title>(.*?)</title>", written).group(1)

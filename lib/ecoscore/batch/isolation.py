@@ -14,7 +14,7 @@ Module globals are compared by identity (a name rebound) and, for module-level l
 and sets, by the identity of their items (an item added, removed or replaced); restoring puts
 the recorded object or items back. A module first imported by a unit is recorded when the next
 unit starts. Caches that are meant to outlive a unit (the scored result a worker reads once
-for many units) are listed in ``KEEP``.
+for many units, and the what-if session over its facts) are listed in ``KEEP``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import sys
 import warnings
 
 #: module-level names whose changes are intended to carry over between units (read-only caches)
-KEEP = {("ecoscore.reports.report", "_LOADED")}
+KEEP = {("ecoscore.reports.report", "_LOADED"), ("ecoscore.whatif.goals", "_LAST")}
 #: the modules whose globals are recorded: the library and the report's own helpers
 PREFIXES = ("ecoscore",)
 

@@ -27,7 +27,6 @@ the HTML report stays.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -40,7 +39,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-import pandas as pd
 import papermill
 import yaml
 
@@ -54,9 +52,7 @@ from ecoscore.paths import NOTEBOOK_DIR
 from ecoscore.reports.index_page import index_pages
 from ecoscore.reports.standalone import PdfPrinter, page_footer, page_header
 from ecoscore.scoring.cohort import score_cohort
-from ecoscore.scoring.result import read_table
 from ecoscore.spec import Spec, load_spec, parse_readings
-from ecoscore.whatif.goals import GOAL_COLUMNS, goals_for
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\'`$&;!#%{}\[\]~^]')
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.IGNORECASE)
@@ -350,11 +346,8 @@ def _write_set(stage: Staging, pool, job: UnitJob, cohort, plan: _Plan, names: l
 
     asked = set(names)
     keep = [u for u in every if unchanged(u) and not (force and u in asked)]
-    kept_names, scored = set(keep), set(cohort.units)
+    kept_names = set(keep)
     todo = [u for u in names if u not in kept_names]
-    # the static 距下一等次 section of each report rendered now; a kept report's as published
-    cohort.goals = _merge_goals(goals_for(cohort, [u for u in todo if u in scored]),
-                                stage.final / RESULT_FILE if keep else None, keep)
     with stage.disk_errors():
         result_path = cohort.save(stage.path / RESULT_FILE)
     jobs = [(u, {**plan.params, "unit": u, "result": str(result_path.resolve())}) for u in todo]
@@ -389,20 +382,6 @@ def _write_set(stage: Staging, pool, job: UnitJob, cohort, plan: _Plan, names: l
     for name in index:
         label = INDEX_HEADER if name == INDEX_FILE else f"{INDEX_HEADER} {Path(name).stem}"
         print_pdf(label, stage.path / name, f"{plan.year}年 {label}")
-
-
-def _merge_goals(new, published: Path | None, kept: list[str]):
-    """Return the goals of the reports rendered now with those the kept reports were made from."""
-    if published is None or not kept:
-        return new
-    try:
-        old = read_table(json.loads(published.read_text(encoding="utf-8")), "goals")
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return new
-    old = old[old["unit"].astype(str).isin(set(kept))]
-    if new is None or new.empty:
-        return old.reindex(columns=GOAL_COLUMNS)
-    return pd.concat([new, old.reindex(columns=new.columns)], ignore_index=True)
 
 
 def _print_pdf(printer: PdfPrinter, stage: Staging, summary: RenderSummary, name: str, page: Path,

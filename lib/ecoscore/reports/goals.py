@@ -1,8 +1,8 @@
 """The static "距下一等次" section: what the unit would have to change to reach its next goal.
 
-A shared HTML page runs no Python, so the batch works the answer out once per unit
-(``ecoscore.whatif.goals.goal_table``, stored in the scored result as ``goals``) and every
-report prints it: the goal, the fewest changes of the unit's own facts that reach it (verified
+A shared HTML page runs no Python, so the report works the answer out when it is made, from
+the facts the result was scored from (``ecoscore.whatif.goals.goals_for``; in a batch, in the
+kernel presenting the unit), and prints it: the goal, the fewest changes of the unit's own facts that reach it (verified
 by rescoring the cohort with caps, floors, policies and ranks), the result after them, and
 every fact the unit can act on with what one step of improvement earns.
 """
@@ -14,6 +14,7 @@ import pandas as pd
 from ecoscore import words
 from ecoscore.reports import blocks
 from ecoscore.rules.base import fmt
+from ecoscore.whatif.goals import goals_for
 
 CHANGES = ["编号", "考核内容", "现值", "改为", "得分变化", "牵头单位"]
 CHANGES_MET = ["编号", "考核内容", "现值", "改为", "牵头单位"]
@@ -28,11 +29,10 @@ def section(rep) -> blocks.HTMLBlock:
     """Return the section for ``rep`` (a ``reports.report.Report``)."""
     if rep.department is not None:
         return blocks.note(f"部门报告不单独测算;{rep.unit}距下一等次所需的改动见{rep.unit}的报告。")
-    g = rep.cohort.goals
-    if g is None:
-        return blocks.note("本评分结果未测算距下一等次(由 ecoscore render 批量生成报告时测算);"
-                           "也可在假设测算工作台中逐项测算。")
-    mine = g[g["unit"] == rep.unit]
+    mine = goals_for(rep.cohort, [rep.unit])
+    if mine is None:
+        return blocks.note("本评分结果文件未保存评分所用的数据,无法测算距下一等次;请用 ecoscore render "
+                           "重新生成,或在假设测算工作台中逐项测算。")
     goal = mine[mine["row"] == "goal"]
     changes = mine[mine["row"] == "change"]
     levers = mine[mine["row"] == "lever"]

@@ -267,7 +267,7 @@ class Report:
 
     def goals(self) -> blocks.HTMLBlock:
         """Return the static 距下一等次 section: the fewest changes that reach the unit's next goal
-        and what each fact it can act on earns (``reports.goals``; worked out by the batch).
+        and what each fact it can act on earns (``reports.goals``; worked out from the result's facts).
         """
         return goals.section(self)
 

@@ -33,6 +33,8 @@ FORMAT = "ecoscore.scored-result/2"
 #: the first format (each table in pandas' ``orient="table"`` JSON), still read
 FORMAT_V1 = "ecoscore.scored-result/1"
 EVIDENCE_COLUMNS = ["unit", "line_id", "source", "text", "file", "sheet", "row"]
+#: the column of a saved facts table that holds the units (a fact key never starts with "@@")
+FACTS_INDEX = "@@unit"
 
 
 def _num(x):
@@ -164,13 +166,13 @@ class ScoredCohort:
     evidence: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EVIDENCE_COLUMNS))
     #: which units' grade, rank or state change under another reading (``scoring.sensitivity``)
     sensitivity: pd.DataFrame | None = None
-    #: what each unit would have to change to reach its next goal (``whatif.goals.goal_table``;
-    #: computed by a batch for the units it renders, for the static "距下一等次" section)
-    goals: pd.DataFrame | None = None
     #: the analyst's grouping of the units (``unit, province, city``; ``FactsBundle.groups``):
     #: not the document's; None when the facts give none (the index then lists no province)
     groups: pd.DataFrame | None = None
-    #: the facts scored (this year's after any scenario, last year's); kept in memory, not saved
+    #: the facts scored (index: units; columns: fact keys): this year's after any scenario, and
+    #: last year's. Saved with the result, so a report works out what its unit would have to
+    #: change (the static "距下一等次" section, ``whatif.goals``) from the facts the result was
+    #: scored from; None in a result saved before they were
     facts: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     previous_facts: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
@@ -204,8 +206,9 @@ class ScoredCohort:
         tables = {"evidence": self.evidence}
         if self.sensitivity is not None:
             tables["sensitivity"] = self.sensitivity
-        if self.goals is not None:
-            tables["goals"] = self.goals
+        for name, facts in (("facts.current", self.facts), ("facts.previous", self.previous_facts)):
+            if facts is not None:  # the units (the index) as the first column, "unit"
+                tables[name] = facts.rename_axis(FACTS_INDEX).reset_index()
         if self.groups is not None:
             tables["groups"] = self.groups
         for name, res in (("current", self.current), ("previous", self.previous)):
@@ -272,15 +275,13 @@ class ScoredCohort:
             for col in ("unit", "ambiguity", "reading", "changes", "grade", "grade_before", "compliance",
                         "compliance_before"):
                 sens[col] = sens[col].fillna("").astype(str)
-        goals = t.get("goals")
-        if goals is not None and raw["format"] == FORMAT_V1:  # its empty texts were read back as missing
-            for col in [c for c in goals.columns if pd.api.types.is_string_dtype(goals[c])]:
-                goals[col] = goals[col].fillna("").astype(str)
         groups = t.get("groups")
         if groups is not None:
             groups = groups.astype(object).where(groups.notna(), "").astype(str)
+        facts = {k: t[k].set_index(FACTS_INDEX).rename_axis("unit") if k in t else None
+                 for k in ("facts.current", "facts.previous")}
         return cls(spec, int(raw["year"]), result("current"), result("previous"), raw.get("provenance") or {},
-                   evidence, sens, goals, groups)
+                   evidence, sens, groups, facts["facts.current"], facts["facts.previous"])
 
 
 def read_table(raw: dict[str, Any], name: str) -> pd.DataFrame:

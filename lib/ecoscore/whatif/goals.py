@@ -14,6 +14,7 @@ ranks included). ``levers`` lists every lever with its points per unit of improv
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -449,23 +450,26 @@ def _goal_frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def goals_for(cohort, units: list[str] | None = None) -> pd.DataFrame | None:
-    """Return ``goal_table`` for ``units`` of a cohort scored in this process (``score_cohort``
-    keeps the facts it scored, a scenario's changes included); None for a result read from a file.
+    """Return ``goal_table`` for ``units`` (default: all) of a scored cohort, from the facts it
+    was scored from (``ScoredCohort.facts``, a scenario's changes included; saved with the
+    result); None when it has none (a result saved before they were).
 
-    In a large cohort where no unit's result depends on another's (``independent``), each unit
-    is sought alone: the same answer, and a batch of 3,000 counties does not rescore 3,000 units
-    for every change it tries.
+    The session scoring the whole cohort is kept for the next call about the same cohort
+    (``session``): a report kernel presents unit after unit of one result. In a large cohort
+    where no unit's result depends on another's (``independent``), each unit is sought alone
+    instead: the same answer, and a batch of 3,000 counties does not rescore 3,000 units for
+    every change it tries.
     """
     if cohort.facts is None:
         return None
-    spec, facts, before = cohort.spec, cohort.facts, cohort.previous_facts
     units = list(units) if units is not None else list(cohort.units)
-    if not independent(spec) or len(cohort.units) <= ALONE_FROM:
-        return goal_table(WhatIf(spec, facts, before, year=cohort.year), units)
+    if not independent(cohort.spec) or len(cohort.units) <= ALONE_FROM:
+        return goal_table(session(cohort), units)
     rows = []
     for unit in units:  # alone: its own facts, scored without the rest of the cohort
-        w = WhatIf(spec, facts.reindex([unit]), before.reindex([unit]) if before is not None else None,
-                   year=cohort.year, units=[unit])
+        before = cohort.previous_facts
+        w = WhatIf(cohort.spec, cohort.facts.reindex([unit]),
+                   before.reindex([unit]) if before is not None else None, year=cohort.year, units=[unit])
         rows += goal_rows(w, unit)
     return _goal_frame(rows)
 
@@ -473,6 +477,21 @@ def goals_for(cohort, units: list[str] | None = None) -> pd.DataFrame | None:
 #: cohorts larger than this are sought unit by unit where units are independent (below it one
 #: session for all is faster: seeking rescores the cohort, a session's start scores it)
 ALONE_FROM = 100
+#: the session of the cohort last asked about (``session``): {"cohort": weakref, "session": WhatIf}
+_LAST: dict = {}
+
+
+def session(cohort) -> WhatIf:
+    """Return a what-if session over ``cohort``'s facts, the same one while the same cohort
+    object is asked about (its facts are not changed after scoring). Goal seeking leaves a
+    session's own changes as they were, so one session serves unit after unit.
+    """
+    ref = _LAST.get("cohort")
+    if ref is None or ref() is not cohort:
+        _LAST.clear()
+        _LAST.update(cohort=weakref.ref(cohort),
+                     session=WhatIf(cohort.spec, cohort.facts, cohort.previous_facts, year=cohort.year))
+    return _LAST["session"]
 
 
 def independent(spec) -> bool:
