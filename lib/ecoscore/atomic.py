@@ -13,6 +13,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+#: the keyword marking a workbook ecoscore wrote as an output (problem list, score export): such
+#: a file may be written over again; any other existing file is refused (``cli.outputs``)
+OUTPUT_KEYWORD = "ecoscore-output"
 #: The fixed timestamp written into workbooks that must be byte-for-byte reproducible.
 FIXED_TIME = (2024, 1, 1, 0, 0, 0)
 _UMASK = os.umask(0o022)
@@ -25,18 +28,28 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
     path = Path(path)
     if path.is_dir():  # say so by the name the user gave, not the temporary file's
         raise IsADirectoryError(21, "Is a directory", str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:  # named by the file asked for, not the temporary one
+        raise _named(e, path) from None
     try:
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; a report is shared like any other file
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(e, OSError) and e.filename in (tmp, None):
+            raise _named(e, path) from None
         raise
     return path
+
+
+def _named(e: OSError, path: Path) -> OSError:
+    """Return ``e`` as the same kind of error naming ``path``."""
+    return type(e)(e.errno, e.strerror, str(path)) if e.errno else e
 
 
 def write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:

@@ -111,7 +111,20 @@ _WRITE_REASONS = {
     errno.EACCES: "没有写入权限",
     errno.EPERM: "没有写入权限",
     errno.EROFS: "磁盘为只读",
+    errno.ENOTDIR: "路径中有一段是文件而不是文件夹",
+    errno.EISDIR: "目标是一个文件夹",
+    errno.ENOENT: "文件夹不存在或已被删除",
+    errno.ENAMETOOLONG: "路径或文件名过长",
+    errno.EIO: "磁盘读写出错",
+    errno.ELOOP: "符号链接循环",
+    errno.EMFILE: "同时打开的文件过多",
+    errno.ENXIO: "目标不是普通文件(如无人读取的管道)",
 }
+
+
+def os_reason(e: OSError) -> str:
+    """Return why the operating system refused, in Chinese (never its English text)."""
+    return _WRITE_REASONS.get(e.errno) or f"操作系统错误(错误码 {e.errno or type(e).__name__})"
 
 
 class RenderWriteError(RenderError):
@@ -132,5 +145,5 @@ class RenderWriteError(RenderError):
     def from_os_error(cls, e: OSError, folder: str | Path, path: str | Path | None = None, *,
                       previous: bool = True) -> RenderWriteError:
         """Return the error for ``e``, naming ``path`` (default: the file the OS named, else ``folder``)."""
-        reason = _WRITE_REASONS.get(e.errno) or (e.strerror or str(e) or type(e).__name__)
+        reason = os_reason(e)
         return cls(folder, path or e.filename or folder, reason, e.errno, previous=previous)

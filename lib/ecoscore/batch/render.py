@@ -182,6 +182,8 @@ def _pick_units(spec: Spec, units, added=()) -> list[str]:
         return every
     if isinstance(units, str):
         units = [u for u in re.split(r"[,,、]", units) if u.strip()]
+    if not units:
+        raise EcoscoreError(f"没有给出单位名;请用逗号分隔单位名,或用 all 生成全部报告:{'、'.join(every)}")
     alias = {a: u.name for u in spec.units for a in (u.name, *u.aliases)} | {n: n for n in every}
     found = [alias.get(u, alias.get(u.strip())) for u in units]  # exact name first: names may end in a space
     unknown = [u for u, f in zip(units, found) if f is None]
@@ -214,8 +216,9 @@ def _plan(doc, units, year, facts, previous, readings, notebook) -> _Plan:
     nb_path = Path(notebook) if notebook else notebook_for(spec.id)
     if not nb_path.exists():
         raise EcoscoreError(f"找不到报告笔记本:{nb_path}")
-    facts_path = str(Path(facts).resolve()) if facts is not None else None
-    previous_path = str(Path(previous).resolve()) if previous is not None else None
+    # absolute, links not followed: a link that loops is then said to be unreadable when read
+    facts_path = os.path.abspath(facts) if facts is not None else None
+    previous_path = os.path.abspath(previous) if previous is not None else None
     if previous_path and not facts_path:
         raise EcoscoreError("给出上年数据(previous)时也须给出当年数据文件(facts)")
     doc_param = str(Path(doc).resolve()) if Path(str(doc)).suffix else spec.id  # a spec given by path

@@ -127,7 +127,8 @@ class RenderPool(Pool):
             try:
                 session.warm(warmup)
             except Exception as e:  # each unit then retries the start and reports the reason
-                log.warning("内核预热失败:%s", describe(e)[1])
+                if not (self.aborted or session.killed):  # a batch stopped kills its kernels: not news
+                    log.warning("内核预热失败:%s", describe(e)[1])
             exporter = make_exporter()
             while (item := self.todo.get()) is not None:
                 unit, params = item

@@ -52,7 +52,7 @@ def _validate(args) -> int:
     if args.out:
         from ecoscore.reports.export import write_problems
 
-        check_output(args.out, (args.file, args.previous))
+        check_output(args.out, (args.file, args.previous), force=args.force)
 
         write_problems(err_t, warn_t, args.out)
     if args.format == "csv":
@@ -113,6 +113,8 @@ def add_commands(sub) -> None:
     v.add_argument("--strict", action="store_true", help="把空白(缺数据)也当作错误")
     v.add_argument("--format", choices=["table", "csv", "json"], default="table")
     v.add_argument("--out", help="把问题清单写入 xlsx 或 csv 文件(可发回填报单位)")
+    v.add_argument("--force", action="store_true",
+                   help="问题清单文件已存在且不是 ecoscore 写出的时仍覆盖(缺省拒绝,以免覆盖已填好的数据)")
     v.set_defaults(fn=_validate)
     s = sub.add_parser("samples", help="重新生成示例数据(data/<文件编号>/示例数据-<年度>.xlsx)")
     s.add_argument("docs", nargs="*", help="考核文件编号(缺省为全部)")

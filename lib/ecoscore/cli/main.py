@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 import pandas as pd
 
 from ecoscore import rules
 from ecoscore.cells import neutral_frame
 from ecoscore.cli.outputs import check_output
-from ecoscore.errors import EcoscoreError
+from ecoscore.errors import EcoscoreError, os_reason
 from ecoscore.spec import list_documents, load_spec
 
 
@@ -37,7 +36,10 @@ def _score(args) -> int:
 
     if args.previous and not args.facts:
         raise EcoscoreError("给出上年数据(--previous)时也须给出当年数据文件(--facts)")
-    check_output(args.out, (args.facts, args.previous, args.scenario))
+    doc = load_spec(args.doc).id
+    default = {"xlsx": f"{doc}-scores.xlsx", "result": f"{doc}-scored.json"}
+    out = args.out or default.get(args.format)
+    check_output(out, (args.facts, args.previous, args.scenario), force=args.force)
     scenario = None
     if args.scenario:
         from ecoscore.whatif.scenario import Scenario
@@ -63,11 +65,9 @@ def _score(args) -> int:
     elif fmt == "xlsx":
         from ecoscore.reports.export import write_xlsx
 
-        out = Path(args.out or f"{cohort.spec.id}-scores.xlsx")
         write_xlsx(cohort, out)
         print(f"已写出 {out}")
     elif fmt == "result":
-        out = Path(args.out or f"{cohort.spec.id}-scored.json")
         cohort.save(out)
         print(f"已写出评分结果 {out}")
     return 0
@@ -141,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="table 排名表;csv 审计明细;json 各单位结果(含调整与逐项);xlsx 导出工作簿;"
                         "result 评分结果文件(报告笔记本的 result 参数)")
     s.add_argument("--out", help="输出文件")
+    s.add_argument("--force", action="store_true",
+                   help="输出文件已存在且不是 ecoscore 写出的结果时仍覆盖(缺省拒绝,以免覆盖已填好的数据)")
     s.set_defaults(fn=_score)
     from ecoscore.cli.facts_commands import add_commands
 
@@ -209,6 +211,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except PermissionError as e:
         print(f"无法写入或读取:{e.filename}(没有权限,或文件正被 Excel/WPS 打开)", file=sys.stderr)
+        return 2
+    except OSError as e:  # a missing folder of a pipe, a full disk …: said in Chinese, by the file named
+        print(f"无法写入或读取:{e.filename or ''}({os_reason(e)})", file=sys.stderr)
         return 2
 
 

@@ -59,6 +59,7 @@ def write_xlsx(cohort: ScoredCohort, path: str | Path) -> Path:
     atomically: on any error nothing is left at ``path``. Returns the path.
     """
     wb = build_workbook(cohort)
+    wb.properties.keywords = atomic.OUTPUT_KEYWORD  # ecoscore's output: may be written over again
     return atomic.save_workbook(wb, path)
 
 
@@ -280,4 +281,5 @@ def write_problems(errors: pd.DataFrame, warnings: pd.DataFrame, path: str | Pat
             for j, v in enumerate(row, start=1):
                 ws.cell(i, j, v).alignment = WRAP
         ws.freeze_panes = "A2"
+    wb.properties.keywords = atomic.OUTPUT_KEYWORD  # ecoscore's output: may be written over again
     return atomic.save_workbook(wb, path)
