@@ -283,7 +283,8 @@ class Workbench:
         """Return the changed result as a scored cohort (what the reports present)."""
         s = self.session
         prov = {**s.provenance, "scenario": {"name": self.scenario_name.value, "changes": len(s.changes)}}
-        return ScoredCohort(s.spec, s.year, s.result, None, prov, pd.DataFrame(columns=EVIDENCE_COLUMNS), None)
+        return ScoredCohort(s.spec, s.year, s.result, None, prov, pd.DataFrame(columns=EVIDENCE_COLUMNS), None,
+                            facts=s.changed_table(), previous_facts=s.previous)
 
     def _chart_html(self) -> str:
         rep = report_mod.load(self.cohort(), self.unit)

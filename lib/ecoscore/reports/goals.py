@@ -2,9 +2,9 @@
 
 A shared HTML page runs no Python, so the report works the answer out when it is made, from
 the facts the result was scored from (``ecoscore.whatif.goals.goals_for``; in a batch, in the
-kernel presenting the unit), and prints it: the goal, the fewest changes of the unit's own facts that reach it (verified
-by rescoring the cohort with caps, floors, policies and ranks), the result after them, and
-every fact the unit can act on with what one step of improvement earns.
+kernel presenting the unit), and prints it: the goal, the fewest changes of the unit's own
+facts that reach it (verified by rescoring the cohort with caps, floors, policies and ranks),
+the result after them, and every fact the unit can act on with what one step earns.
 """
 
 from __future__ import annotations

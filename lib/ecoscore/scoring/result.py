@@ -207,7 +207,7 @@ class ScoredCohort:
         if self.sensitivity is not None:
             tables["sensitivity"] = self.sensitivity
         for name, facts in (("facts.current", self.facts), ("facts.previous", self.previous_facts)):
-            if facts is not None:  # the units (the index) as the first column, "unit"
+            if facts is not None:  # the units (the index) as the first column, FACTS_INDEX
                 tables[name] = facts.rename_axis(FACTS_INDEX).reset_index()
         if self.groups is not None:
             tables["groups"] = self.groups
