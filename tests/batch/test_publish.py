@@ -85,8 +85,10 @@ LEAN = [
     "import html, json\n"
     "from IPython.display import HTML, display\n"
     "with open(result, encoding='utf-8') as f:\n"
-    "    rows = json.load(f)['tables']['current.summary']['data']\n"
-    "total = next(r['total'] for r in rows if r['unit'] == unit)\n"
+    "    t = json.load(f)['tables']['current.summary']['columns']\n"
+    "u = t['unit']\n"
+    "units = [u['text'][c] for c in u['codes']] if isinstance(u, dict) else u\n"
+    "total = t['total'][units.index(unit)]\n"
     "display(HTML(f\"<h1>{html.escape(unit)}</h1><p>总分 <span class='total'>{total:.2f}</span></p>\"))",
 ]
 
