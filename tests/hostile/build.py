@@ -718,3 +718,38 @@ RICH_UNIT = raw_cell("B5", '<c r="B5" t="inlineStr"><is><r><t>甲</t></r><r><rPr
 PHONETIC_UNIT = raw_cell("B5", '<c r="B5" t="inlineStr"><is><t>甲区</t><rPh sb="0" eb="2"><t>jiaqu</t></rPh></is></c>')
 #: A figure typed as text with part of it in bold.
 RICH_NUMBER = raw_cell("C5", '<c r="C5" t="inlineStr"><is><r><t>92</t></r><r><rPr><b/></rPr><t>.5</t></r></is></c>')
+
+
+# -- a real document: facts no small test document has (a change in %, an improvement) ---------------
+XX_DOC = HERE.parent.parent / "lib" / "ecoscore" / "spec" / "documents" / "xx-2020.yaml"
+XX_SAMPLE = HERE.parent.parent / "data" / "xx-2020" / "示例数据-2020.xlsx"
+#: Rows of the xx-2020 sample's units sheet (code row 4): 江干区 5, 拱墅区 6, 西湖区 7.
+XX_ROW = {"江干区": 5, "拱墅区": 6, "西湖区": 7}
+
+
+def xx_cell(unit: str, key: str, value):
+    """The xx-2020 sample workbook with one unit's figure typed over (as 填报表.xlsx)."""
+    def build(tmp):
+        wb = load_workbook(XX_SAMPLE)
+        ws = wb[UNITS_SHEET]
+        ws.cell(XX_ROW[unit], col(ws, key), value)
+        path = tmp / XLSX_NAME
+        wb.save(path)
+        return Built(path, doc=XX_DOC)
+    return build
+
+
+#: A figure typed as text 40,000 characters long (a pasted column, a stuck key).
+LONG_DIGITS = "3" * 40_000
+#: A unit name with a whole paragraph pasted after it: 2 + 5 × 6,000 = 30,002 characters (an xlsx
+#: cell holds at most 32,767).
+LONG_NAME = "乙区" + "很长的说明" * 6000
+
+
+def nan_inf_cells(tmp):
+    """The good workbook with 甲区's and 乙区's 一.1 saved as NaN and INF (as some exporters write)."""
+    b = workbook(tmp, lambda wb: None)
+    cell_xml(b.current, "C5", '<c r="C5"><v>NaN</v></c>')
+    cell_xml(b.current, "C6", '<c r="C6"><v>INF</v></c>')
+    return b
+

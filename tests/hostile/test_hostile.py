@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 
 import pytest
 
@@ -114,6 +115,45 @@ CASES = [
     Case("unicode-minus-sign", B.n_csv("一.1:value", "\u22125"), refused({**CONC})),
     Case("fraction-for-a-rate-0.98", B.n_csv("一.3:value", "0.98"),
          refused({**RATE, "expected": "不应填为小数比例", "found": "0.98"})),
+    # a rate typed as 1: 一.3's plausible range (sample hint) is 80–100 and 开发区(园区)'s 92.5 in
+    # the same column is in per-cent form, so 1 is most likely 100% as a fraction — read as 1%
+    # (1% can be real), with a warning naming the fix; typed "1%" it is meant and read silently
+    Case("rate-typed-as-1-meaning-100%", B.n_csv("一.3:value", "1"),
+         warned({**RATE, "expected": "若表示100%,应填100", "found": "1(按1%读取)"}, baseline="num",
+                values={("甲区", "一.3:value"): 1.0})),
+    Case("xlsx-rate-number-1-meaning-100%", B.n_xlsx("一.3:value", 1),
+         warned({**RATE, "sheet": U, "expected": "若表示100%,应填100", "found": "1(按1%读取)"}, baseline="num",
+                values={("甲区", "一.3:value"): 1.0})),
+    Case("rate-typed-as-1%", B.n_csv("一.3:value", "1%"), read("num", values={("甲区", "一.3:value"): 1.0})),
+    # absurd magnitudes inside a domain: PM2.5 (μg/m³) is at most 10,000 — 9e11 = 900,000,000,000
+    # is under the generic cap of 1e12, so the plausible bound alone names it; 10,000 itself is read
+    Case("pm25-9e11-μg/m³", B.n_csv("一.1:value", "9e11"),
+         refused({**CONC, "expected": "0至10000之间的浓度(μg/m³;", "found": "9e11"})),
+    Case("pm25-10000-μg/m³-is-the-bound", B.n_csv("一.1:value", "10000"),
+         read("num", values={("甲区", "一.1:value"): 10000.0})),
+    # a change in %: 高锰酸盐指数较上年改善幅度 does not say which way it counts, so only a
+    # hundredfold (±10,000%) bounds it: -1e9 = -1,000,000,000 is beyond; an investment growth rate
+    # (增长率) cannot fall below -100% (the whole investment gone): -150 is beyond
+    Case("improvement-of-minus-1e9-percent", B.xx_cell("西湖区", "一.2(2):improve_0", -1e9),
+         refused({"sheet": U, "row": 7, "column": "D列 一.2(2)", "unit": "西湖区",
+                  "expected": "-10000至10000之间的变化幅度(%;", "found": "-1000000000"})),
+    Case("growth-rate-below-minus-100-percent", B.xx_cell("江干区", "三.12(1):value", -150),
+         refused({"sheet": U, "row": 5, "column": "CK列 三.12(1)", "unit": "江干区",
+                  "expected": "-100至10000之间的变化幅度(%;减少不会超过原数值的100%", "found": "-150"})),
+    # very long cells are quoted by their first 100 characters and their length, and refused fast
+    Case("number-cell-of-40000-digits", B.n_csv("一.1:value", B.LONG_DIGITS),
+         refused({**CONC, "expected": "数字", "found": "3" * 100 + "…(共40000字)"})),
+    Case("unit-name-with-a-30000-character-paragraph", B.unit_cell("乙区", B.LONG_NAME), refused(
+        {"sheet": U, "row": 6, "column": "B列 单位", "unit": B.LONG_NAME[:100] + "…(共30002字)",
+         "expected": "最接近的是「乙区」", "found": B.LONG_NAME[:100] + "…(共30002字)"})),
+    # space-grouped thousands follow the comma rule: read where every group has three digits
+    Case("space-thousands-6 850", B.n_csv("一.2:value", "6 850"), read("num", values={("甲区", "一.2:value"): 6850.0})),
+    Case("narrow-no-break-space-thousands", B.n_csv("一.2:value", "1\u202f125"),
+         read("num", values={("甲区", "一.2:value"): 1125.0})),
+    Case("xlsx-no-break-space-thousands-in-text", B.n_xlsx("一.2:value", "4\u00a0058"),
+         read("num", values={("甲区", "一.2:value"): 4058.0})),
+    Case("space-in-a-group-of-two-12 34", B.n_csv("一.2:value", "12 34"),
+         refused({**AREA, "expected": "逗号或空格只作千位分隔符", "found": "12 34"})),
     Case("xlsx-number-stored-as-text", B.n_xlsx("一.3:value", "92.5"),
          read("num", values={("甲区", "一.3:value"): 92.5})),
     Case("xlsx-thousands-in-text-cell", B.n_xlsx("一.2:value", "1,234"),
@@ -199,6 +239,10 @@ CASES = [
     Case("zero-byte-xlsx", B.zero_bytes, refused({"expected": "xlsx"})),
     Case("truncated-xlsx-download", B.truncated_zip, refused({"expected": "xlsx", "found": "损坏"})),
     Case("sheet-xml-cut-short", B.truncated_sheet_xml, refused({"sheet": U, "found": "损坏"})),
+    # a number cell another program saved as NaN / INF: the cell is named, not the whole sheet
+    Case("xlsx-NaN-and-INF-in-number-cells", B.nan_inf_cells, refused(
+        {"sheet": U, "row": 5, "column": "C列", "found": "单元格 C5 保存为 NaN"},
+        {"sheet": U, "row": 6, "column": "C列", "found": "单元格 C6 保存为 INF"})),
     Case("directory-named-like-xlsx", B.directory_as_file, refused({"found": "文件夹"})),
     Case("directory-named-like-csv", B.directory_as_csv, refused({"found": "文件夹"})),
     Case("unreadable-xlsx", B.unreadable(".xlsx"), refused({"text": "权限"}), root_skips=True),
@@ -265,6 +309,17 @@ def test_the_suite_is_large_enough_and_ids_are_unique():
     ids = [c.id for c in CASES]
     assert len(ids) == len(set(ids))
     assert len(CASES) >= 60
+
+
+def test_a_40000_digit_cell_is_refused_at_once(tmp_path):
+    """No number is 64 characters long: a cell of 40,000 digits is refused by its length before
+    any pattern is tried on it (a backtracking pattern once took 40 s over it).
+    """
+    built = B.n_csv("一.1:value", B.LONG_DIGITS)(tmp_path)
+    start = time.perf_counter()
+    with pytest.raises(FactsError):
+        read_bundle(load_spec(built.doc), built.current)
+    assert time.perf_counter() - start < 5
 
 
 @pytest.mark.parametrize("case", _params())

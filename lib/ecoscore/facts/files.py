@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
 import unicodedata
 import warnings
@@ -74,11 +75,11 @@ class RawSheet:
     def column(self, j: int) -> str:
         """Return how a column is named in problem tables: letter and header text."""
         label = self.labels.get(j) or self.codes.get(j, "")
-        return f"{get_column_letter(j + 1)}列 {label}".strip()
+        return f"{get_column_letter(j + 1)}列 {quote(label)}".strip()
 
     def where(self, i: int, j: int | None = None, unit: str = "") -> Problem:
         """Return a problem located at row ``i`` (0-based) and column ``j``."""
-        return Problem(self.file, self.name, i + 1, "" if j is None else self.column(j), unit)
+        return Problem(self.file, self.name, i + 1, "" if j is None else self.column(j), quote(unit))
 
 
 @dataclass
@@ -196,7 +197,7 @@ def _read_workbook(p: Path, name: str) -> RawFile:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError, EOFError, zlib.error):
         raise FactsError([Problem(name, expected="可以打开的 xlsx 工作簿", found=_BROKEN)]) from None
     out = RawFile(name, [])
-    title = ""
+    title, ws = "", None
     try:
         for ws in wb.worksheets:
             title = ws.title
@@ -224,7 +225,16 @@ def _read_workbook(p: Path, name: str) -> RawFile:
             _cell_marks(sheet, xml)
             out.sheets.append(sheet)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError, EOFError, zlib.error):
-        # a sheet's XML cut short or corrupt (ElementTree's ParseError is a SyntaxError)
+        # a sheet's XML cut short or corrupt (ElementTree's ParseError is a SyntaxError), or a
+        # number cell another program wrote as no number ("NaN", "INF"): then that cell is named
+        try:
+            bad = _bad_number_cells(_sheet_xml(wb, ws))
+        except (zipfile.BadZipFile, KeyError, OSError, zlib.error):
+            bad = []
+        if bad:
+            raise FactsError([Problem(name, title, row, f"{letters}列", expected=(
+                "数值(该单元格在文件中保存的内容不是数字,可能由其他程序导出;请在 Excel/WPS 中重新输入该数值后保存)"),
+                found=f"单元格 {letters}{row} 保存为 {quote(text)}") for letters, row, text in bad]) from None
         raise FactsError([Problem(name, title, expected="可以读取的工作表", found=_BROKEN)]) from None
     finally:
         wb.close()
@@ -235,6 +245,31 @@ def _read_workbook(p: Path, name: str) -> RawFile:
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 _CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
 _FORMULA = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)</(?:\w+:)?f>|<(?:\w+:)?f\s[^>]*/>")
+
+
+_CELL_ATTRS = re.compile(rb'<(?:\w+:)?c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_TYPE = re.compile(rb'\st="([^"]*)"')
+
+
+def _bad_number_cells(xml: bytes | None) -> list[tuple[str, int, str]]:
+    """Return the number cells of a sheet's XML whose value is no finite number ("NaN",
+    "INF", "1E+400"), as (column letters, row, value).
+    """
+    out = []
+    for m in _CELL_ATTRS.finditer(xml or b""):
+        t = _TYPE.search(m.group(3))
+        v = _VALUE.search(m.group(4) or b"")
+        if v is None or t is not None and t.group(1) not in (b"n", b""):
+            continue  # empty, or text, a shared string, a boolean, an error, a date
+        text = v.group(1).decode("utf-8", "replace").strip()
+        try:
+            ok = math.isfinite(float(text))
+        except ValueError:
+            ok = False
+        if not ok:
+            out.append((m.group(1).decode(), int(m.group(2)), text))
+    return out
 
 
 def _sheet_xml(wb, ws) -> bytes | None:
@@ -504,6 +539,20 @@ def data_rows(sheet: RawSheet):
 def is_data_sheet(sheet: RawSheet) -> bool:
     """Return whether a sheet should hold data (not the help, reference or hidden sheets)."""
     return sheet.name not in NON_DATA_SHEETS
+
+
+#: How much of a cell a problem quotes: a cell holding a whole report (40,000 characters) is
+#: named by its start and length, not echoed into the table; anything a user could mean as a
+#: name or a figure (a long unit name, a formula typed as text) is quoted whole.
+QUOTE_CHARS = 100
+
+
+def quote(v: Any) -> str:
+    """Return a cell value as a problem quotes it: ``as_text``, cut to its first
+    ``QUOTE_CHARS`` characters with its length said ("拱墅区很长的说明…(共40003字)").
+    """
+    text = as_text(v)
+    return text if len(text) <= QUOTE_CHARS else f"{text[:QUOTE_CHARS]}…(共{len(text)}字)"
 
 
 def as_text(v: Any) -> str:

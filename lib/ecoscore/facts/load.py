@@ -19,7 +19,14 @@ import pandas as pd
 from ecoscore.errors import FactsError, Problem
 from ecoscore.facts.files import RawFile, find_header, is_data_sheet, read_file
 from ecoscore.facts.sheets import Cell, Collected, Reader, at, classify
-from ecoscore.facts.validate import convert, facts_schema, looks_like_fractions, run
+from ecoscore.facts.validate import (
+    ONE_AS_WHOLE,
+    convert,
+    facts_schema,
+    looks_like_fractions,
+    ones_as_whole,
+    run,
+)
 from ecoscore.facts.workbook import (
     CATEGORY_PREFIX,
     EVENTS,
@@ -175,7 +182,7 @@ def read_bundle(spec: Spec | str, path: str | Path, previous: str | Path | None 
         # so the tasks and events sheets take their rows wherever the sheets sit in the file
         for sheet, kind in sorted(found, key=lambda sk: sk[1] not in (UNITS, LONG)):
             getattr(reader, kind)(sheet)
-    values = _check_values(lay, out)
+    values = _check_values(lay, out, warnings)
     if not fatal and not out.foreign:  # an unreadable or foreign file is reported as such,
         # not as every unit and fact it lacks
         _check_complete(lay, out, year, files, previous is not None, warnings)
@@ -267,8 +274,10 @@ def _unit_col(sheet) -> int | None:
     return next((j for j, c in sheet.codes.items() if c == "unit"), None)
 
 
-def _check_values(lay: Layout, out: Collected) -> dict[tuple[int, str], dict[str, Cell]]:
-    """Check every cell against its fact; return ``{(year, unit): {key: cell}}`` of good cells."""
+def _check_values(lay: Layout, out: Collected, warnings: list[Problem]) -> dict[tuple[int, str], dict[str, Cell]]:
+    """Check every cell against its fact; return ``{(year, unit): {key: cell}}`` of good cells
+    (and add to ``warnings`` the percentages typed as 1, likely meaning 100%).
+    """
     given: dict[tuple[int, str, str], Cell] = {}
     by_sheet: dict[tuple[int, str, str], list[Cell]] = {}
     checked_only = []
@@ -306,13 +315,18 @@ def _check_values(lay: Layout, out: Collected) -> dict[tuple[int, str], dict[str
         frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in cols.items()}, index=units,
                              columns=keys, dtype=object)
         frame = frame.astype(object).where(frame.notna(), None)
-        schema = facts_schema([lay.fields[k] for k in keys], fractions=looks_like_fractions(pct))
+        fractions = looks_like_fractions(pct)
+        schema = facts_schema([lay.fields[k] for k in keys], fractions=fractions)
 
         def locate(i, col, w=where, year=year):
             bad.add((year, i, col))
             return at(w[(i, col)].where)
 
         out.problems.extend(run(schema, frame, locate))
+        for i, col in ones_as_whole([lay.fields[k] for k in keys], frame, fractions=fractions):
+            cell = where[(i, col)]
+            if (year, i, col) not in bad and cell.keep:
+                warnings.append(at(cell.where, expected=ONE_AS_WHOLE, found=f"{_show(cell.raw)}(按1%读取)"))
     values: dict[tuple[int, str], dict[str, Cell]] = {}
     for (year, unit, key), c in given.items():
         if (year, unit, key) not in bad:
@@ -425,9 +439,9 @@ def _typed(lay: Layout, values, year: int, spec: Spec, added: list[str]) -> pd.D
 
 
 def _show(v) -> str:
-    from ecoscore.facts.files import as_text
+    from ecoscore.facts.files import quote
 
-    return as_text(v)
+    return quote(v)
 
 
 def _order(p: Problem, order: dict, files: list[str]):

@@ -17,7 +17,7 @@ import pandera.pandas as pa
 
 from ecoscore.cells import unquote
 from ecoscore.errors import Problem
-from ecoscore.facts.files import RawSheet, as_text, data_rows
+from ecoscore.facts.files import RawSheet, as_text, data_rows, quote
 from ecoscore.facts.validate import (
     COMMA,
     DATE,
@@ -185,7 +185,7 @@ class Reader:
         given = [v for v in dict.fromkeys(frame["unit"]) if v is not None]
         if len(given) < 2 or any(self._unit(v) is not None for v in given):
             return False
-        names = "、".join(as_text(v) for v in given[:3])
+        names = "、".join(quote(v) for v in given[:3])
         self.out.problems.append(at(sheet.where(sheet.header_row, self._col(sheet, "unit")),
                                     expected=f"考核文件 {self.lay.spec.id} 所列单位(该表可能属于另一考核文件)",
                                     found=f"{len(given)}个单位均不在名单中,如 {names}"))
@@ -233,7 +233,7 @@ class Reader:
                 best = suggest(str(raw), known)
                 p.expected = ("考核文件所列单位名称" + (f",最接近的是「{best}」" if best else "")
                               + "(须与名单完全一致)" + self._added_hint())
-                p.found = as_text(raw)
+                p.found = quote(raw)
             elif p.expected == "不重复":
                 dup = first[tuple(canon.at[i, c] for c in unique)] + 1
                 what = ("每个单位每项指标只填一行" if "fact" in unique else "每个单位每年度只填一行"
@@ -242,7 +242,7 @@ class Reader:
             elif p.expected == "不能为空" and p.column == sheet.column(self._col(sheet, "unit")):
                 p.expected = "单位名称(有数据的行须填写单位)"
             elif p.expected.startswith("年度"):
-                p.expected, p.found = f"{p.expected}(或留空表示{self.year}年度)", as_text(frame.at[i, "year"])
+                p.expected, p.found = f"{p.expected}(或留空表示{self.year}年度)", quote(frame.at[i, "year"])
         self.out.problems.extend(problems)
         self.bad_rows = {int(p.row) - 1 for p in problems}
 
@@ -375,7 +375,7 @@ class Reader:
                 raw = frame.at[int(p.row) - 1, "line"]
                 best = suggest(str(raw), list(lines)) if raw is not None else None
                 p.expected = "任务书所列条款编号" + (f",最接近的是「{best}」" if best else "")
-                p.found = as_text(raw)
+                p.found = quote(raw)
         ccol, ncol, rcol = self._col(sheet, "completion"), self._col(sheet, "note"), self._col(sheet, "remark")
         for i in idx:
             if i in self.bad_rows:
@@ -429,7 +429,7 @@ class Reader:
             if p.sheet == sheet.name and p.expected == "line" and p.file == sheet.file:
                 raw = frame.at[int(p.row) - 1, "line"]
                 p.expected = "加扣分事项所属条款编号之一:" + "、".join(lines)
-                p.found = as_text(raw)
+                p.found = quote(raw)
         acol, icol = self._col(sheet, "amount"), self._col(sheet, "item")
         ecol, rcol = self._col(sheet, "evidence"), self._col(sheet, "remark")
         sums: dict[tuple[str, str], list] = {}
@@ -442,7 +442,7 @@ class Reader:
             if item is None:
                 labels = "、".join(e.label for e in self.lay.events.values() if e.line.id == lid)
                 self.out.problems.append(at(where, column=sheet.column(icol), expected=f"{lid} 的事项之一:{labels}",
-                                            found=as_text(frame.at[i, "item"])))
+                                            found=quote(frame.at[i, "item"])))
                 continue
             if not item.line.applies(unit):
                 self.out.problems.append(at(where, column=sheet.column(self._col(sheet, "line")),
@@ -456,7 +456,7 @@ class Reader:
                 continue
             if not item.direct and not float(amount).is_integer():
                 self.out.problems.append(at(where, column=sheet.column(acol), expected=f"{NOT_INTEGER}(次数)",
-                                            found=as_text(raw)))
+                                            found=quote(raw)))
                 continue
             sums.setdefault((unit, item.key), [0.0, sheet.where(i, acol, unit)])[0] += amount
             self.out.events.append({
@@ -489,7 +489,7 @@ class Reader:
     def _unknown_fact_text(self, p: Problem, code) -> None:
         best = suggest(str(code), list(self.lay.fields), cutoff=0.75) if code is not None else None
         p.expected = "考核文件规定的指标代码" + (f",最接近的是「{best}」" if best else "")
-        p.found = as_text(code)
+        p.found = quote(code)
 
 
 def _line_id(v, known) -> str | None:

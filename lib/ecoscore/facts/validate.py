@@ -20,7 +20,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ecoscore.errors import Problem
-from ecoscore.facts.files import Ambiguous, as_text
+from ecoscore.facts.files import Ambiguous, as_text, quote
 from ecoscore.facts.workbook import Field, bounds, norm, range_text
 from ecoscore.rules.values import FALSE_WORDS, TRUE_WORDS, parse_bool  # noqa: F401  (re-exported)
 from ecoscore.spec.domains import domain
@@ -31,27 +31,43 @@ _DATE8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 #: A number with thousands separators: every group after a comma (or space) has three digits.
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:(,)\d{3}(?:\1\d{3})*|( )\d{3}(?:\2\d{3})*)(\.\d+)?%?$")
 _COMMA_NUMBER = re.compile(r"^[+-]?[\d.,\s]*\d,\d[\d.,\s]*%?$")
+#: Digits parted by spaces ("12 34", "1 2345"): a separator like a comma, under the same rule.
+_SPACED_NUMBER = re.compile(r"^[+-]?[\d.]*\d\s+\d[\d.\s]*%?$")
+#: A plain number, and one with an exponent: one way to match each digit (``\d+(\.\d*)?``, not
+#: ``\d+\.?\d*``, whose two runs of digits backtrack quadratically on a long failing text).
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_EXPONENT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)[eE][+-]?\d+")
 
 NOT_NUMBER = "数字(不含文字和单位)"
 NOT_INTEGER = "整数"
 FRACTION = "百分数按0-100填写(如92.5表示92.5%),不应填为小数比例"
 BOOL = "是 或 否"
 DATE = "日期,如 2024-06-30"
-COMMA = "数字中的逗号只作千位分隔符(如 1,234);小数请用小数点(如 10.8)"
+COMMA = "数字中的逗号或空格只作千位分隔符,每组恰好三位(如 1,234 或 1 234);小数请用小数点(如 10.8)"
 AMBIGUOUS = "数字不含逗号(分号分隔的CSV中无法判断逗号是小数点还是千位分隔符),请写作 10.8 或 1234"
+#: Longer than any number typed (digits, separators, sign, exponent): text beyond it is refused
+#: as no number before any pattern is tried on it (a 40,000-digit cell once took 40 s).
+MAX_NUMBER_CHARS = 64
 #: Larger than any figure a unit reports (1e308 would overflow the arithmetic).
 MAGNITUDE = 1e12
 TOO_BIG = "合理数值(绝对值不超过1万亿)"
 #: How a domain is named in a message ("比例(百分数)0-100").
 DOMAIN_WORDS = {"rate": "百分数", "share": "百分数", "count": "个数", "concentration": "浓度",
                 "quantity": "数量", "money": "金额", "intensity": "强度", "index": "指数", "days": "天数"}
+#: A percentage typed as 1 where 1% is far below anything plausible (a warning: 1% can be real).
+ONE_AS_WHOLE = "百分数按0-100填写:若表示100%,应填100(1读作1%,远低于该指标的常见范围)"
+#: How far above 1 the low end of a percentage's plausible range must be for 1 to be warned of.
+ONE_FAR_BELOW = 10.0
+#: The fix named with a figure beyond its plausible range (``Domain.plausible``).
+IMPLAUSIBLE_FIX = "请核对单位、小数点位置和所填的列"
 
 
 def parse_number(v: Any, percent: bool = False) -> float | None:
     """Return a cell as a number, or None if it is not one ("92.5", "92.5%", "1,234", "９２").
 
-    The rule for separators: a comma (or a space) inside a number is a thousands separator
-    only where every group after it has exactly three digits ("1,234", "1,234.5", "12 345");
+    The rule for separators: a comma (or a space, no-break and narrow spaces included) inside a
+    number is a thousands separator only where every group after it has exactly three digits
+    ("1,234", "1,234.5", "12 345", "4\u00a0058");
     any other comma ("10,8", "1,5", "1,2345") is no number — it may be a decimal comma, and
     a guess could multiply the figure by ten (``bad_comma`` names it). In a semicolon CSV a
     comma is never read at all (``files.Ambiguous``).
@@ -62,14 +78,18 @@ def parse_number(v: Any, percent: bool = False) -> float | None:
         return float(v) if math.isfinite(v) else None
     if isinstance(v, Ambiguous):
         return None
+    if len(str(v)) > 4 * MAX_NUMBER_CHARS:  # no number: spare normalising a whole essay
+        return None
     s = re.sub(r"\s+%$", "%", unicodedata.normalize("NFKC", str(v)).strip())  # "92.5 %"
+    if len(s) > MAX_NUMBER_CHARS:
+        return None
     if "," in s or " " in s:
         if not _GROUPED.match(s):
             return None
         s = s.replace(",", "").replace(" ", "")
     if percent and s.endswith("%"):
         s = s[:-1]
-    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", s):
+    if not _NUMBER.fullmatch(s):
         return None
     x = float(s)
     return x if math.isfinite(x) else None  # "1e999" is no figure anyone reported
@@ -79,18 +99,21 @@ def _overflows(v: Any) -> bool:
     """Return whether a cell is a number too large to hold ("1e999", an infinite float)."""
     if isinstance(v, float):
         return not math.isfinite(v) and v == v
-    if not isinstance(v, str):
+    if not isinstance(v, str) or len(v) > 4 * MAX_NUMBER_CHARS:
         return False
     s = unicodedata.normalize("NFKC", v).strip().rstrip("%")
-    return bool(re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+", s)) and not math.isfinite(float(s))
+    return len(s) <= MAX_NUMBER_CHARS and bool(_EXPONENT.fullmatch(s)) and not math.isfinite(float(s))
 
 
 def bad_comma(v: Any) -> bool:
-    """Return whether a cell is a number whose comma is no thousands separator ("10,8")."""
-    if not isinstance(v, str):
+    """Return whether a cell is a number whose comma (or space) is no thousands separator
+    ("10,8", "12 34").
+    """
+    if not isinstance(v, str) or len(v) > 4 * MAX_NUMBER_CHARS:
         return False
     s = unicodedata.normalize("NFKC", v).strip()
-    return bool(_COMMA_NUMBER.match(s)) and not _GROUPED.match(s)
+    return (len(s) <= MAX_NUMBER_CHARS and bool(_COMMA_NUMBER.match(s) or _SPACED_NUMBER.match(s))
+            and not _GROUPED.match(s))
 
 
 def parse_date(v: Any) -> dt.date | None:
@@ -197,6 +220,7 @@ def fact_checks(f: Field, *, fractions: bool = False) -> list[pa.Check]:
                                    or _overflows(v)), error=NOT_NUMBER))
         checks.append(pa.Check(_ok(lambda v: not _overflows(v) and (num(v) is None or abs(num(v)) <= MAGNITUDE)),
                                error=TOO_BIG))
+        checks += _plausible_checks(fs, num)
         lo, hi = bounds(fs)
         checks += _domain_checks(f, num, fractions)
         if fs.kind == "count":
@@ -244,6 +268,73 @@ def _domain_checks(f: Field, num: Callable[[Any], float | None], fractions: bool
     return out
 
 
+def plausible_text(fs) -> str | None:
+    """Return what a fact's figure must be to be plausible (its range, unit and the reason, in
+    Chinese: "0至10000之间的浓度(微克/立方米;…;请核对…)"), or None where any figure in its
+    domain is (``ecoscore.spec.domains.plausible``).
+    """
+    d = domain(fs)
+    if d.plausible is None:
+        return None
+    lo, hi, why = d.plausible
+    lo, hi = d.low if lo is None else lo, d.high if hi is None else hi
+    word = "变化幅度" if d.kind == "change" else DOMAIN_WORDS.get(d.kind)
+    unit = (fs.unit or "").strip()  # as the document writes it (μg/m³)
+    return f"{range_text('number', lo, hi, word)}({unit + ';' if unit else ''}{why};{IMPLAUSIBLE_FIX})"
+
+
+def _plausible_checks(fs, num: Callable[[Any], float | None]) -> list[pa.Check]:
+    """Return the check of a figure against its plausible range (a figure beyond the generic
+    cap is named by that check alone; the plausible range only ever lies beyond the domain's
+    own bounds, so no figure is named twice).
+    """
+    text = plausible_text(fs)
+    if text is None:
+        return []
+    d = domain(fs)
+    lo, hi, _ = d.plausible
+
+    def ok(v):
+        x = num(v)
+        return x is None or abs(x) > MAGNITUDE or (lo is None or x >= lo - 1e-9) and (hi is None or x <= hi + 1e-9)
+    return [pa.Check(_ok(ok), error=text)]
+
+
+def is_percentage(fs) -> bool:
+    """Return whether a fact is a percentage 0–100 (a percent fact, or a plain number whose
+    domain is a rate or share).
+    """
+    return fs.kind == "percent" or fs.kind == "number" and domain(fs).percent
+
+
+def ones_as_whole(fields: list[Field], frame: pd.DataFrame, *, fractions: bool = False) -> list[tuple[Any, str]]:
+    """Return the cells ``(unit, fact key)`` of a sheet's table where a percentage is typed as
+    exactly 1, most likely 100% typed as a fraction (read as 1%; a warning, not an error).
+
+    The rule: 1 (not "1%") in a percentage whose plausible range (its sample hint) starts at
+    ``ONE_FAR_BELOW`` % or more — a 达标率 of 88–100, where 1% is no figure anyone reports —
+    while the sheet's percentages are written in per-cent form: another percentage on it is
+    above 1, or all of them are fractions (``fractions``, when the fractions are errors
+    anyway). A percentage where 1 is plausible (a 下降率 of 0–5%, no sample hint) is left alone,
+    and so is a sheet whose only percentage is this 1 (nothing shows which form it is in).
+    """
+    pct = [f for f in fields if is_percentage(f.fact) and f.key in frame.columns]
+
+    def value(v):
+        if v is None or isinstance(v, str) and v.strip().endswith(("%", "％")):
+            return None
+        return parse_number(v, True)
+
+    cells = [(u, f.key, value(frame.at[u, f.key])) for f in pct for u in frame.index]
+    out = []
+    for u, key, x in cells:
+        if x != 1 or _plausible_low(next(f for f in pct if f.key == key)) < ONE_FAR_BELOW:
+            continue
+        if fractions or any(y is not None and y > 1 for uu, kk, y in cells if (uu, kk) != (u, key)):
+            out.append((u, key))
+    return out
+
+
 def looks_like_fractions(values: list[Any]) -> bool:
     """Return whether percentages were typed as fractions: at least two figures, all within 0–1
     and at least one strictly between.
@@ -281,9 +372,9 @@ def run(schema: pa.DataFrameSchema, frame: pd.DataFrame,
             if check in ("not_nullable",):
                 expected, found = "不能为空", "(空)"
             elif "uniqueness" in check:
-                expected, found = "不重复", as_text(frame.at[r.index, col]) if col else ""
+                expected, found = "不重复", quote(frame.at[r.index, col]) if col else ""
             else:
-                expected, found = check, as_text(r.failure_case)
+                expected, found = check, quote(r.failure_case)
             key = (r.index, col, expected)
             if key in seen:
                 continue

@@ -8,6 +8,14 @@ get a domain without being listed. A fact's own ``minimum``/``maximum`` narrow t
 
 The sample generator draws within the domains, and the facts intake can check entered values
 against them (``Domain.contains``).
+
+Beyond its bounds, a domain may have a *plausible* range (``Domain.plausible``): the values
+no real report can reach although the kind allows them — a PM2.5 concentration of 9e11 μg/m³,
+a change of -1e9 %. They are slips (a misplaced decimal point, a wrong unit, a figure typed
+into the wrong column) and are refused with the range and the reason named. The plausible
+range is wide on purpose: it never refuses a figure an office could legitimately report.
+It is kept apart from ``low``/``high``, which the sample generator and the what-if
+goal search draw within.
 """
 
 from __future__ import annotations
@@ -79,9 +87,39 @@ BOUNDS = {
     "number": (None, None, False),
 }
 #: Labels that narrow an index: a coefficient is 0–1, a satisfaction score 0–100.
-INDEX_BOUNDS = (("系数", (0.0, 1.0)), ("满意度", (0.0, 100.0)), ("EI", (0.0, 100.0)))
+INDEX_BOUNDS = (("系数", (0.0, 1.0)), ("满意度", (0.0, 100.0)), ("EI", (0.0, 100.0)), ("EQI", (0.0, 100.0)),
+                ("生态质量指数", (0.0, 100.0)))
 #: A count the form asks to enter as 1 for yes ("是填1") is 0 or 1.
 FLAG_WORDS = ("是填1",)
+
+#: Plausible bounds of a concentration, by unit of measure (normalised), with the reason in
+#: Chinese: beyond them no reading lies, whatever the place or year.
+CONCENTRATION_LIMITS = {
+    # air (PM2.5, PM10, SO2, NO2, O3): annual means are tens of μg/m³, the worst daily means on
+    # record (sandstorms) a few thousand; 10,000 μg/m³ is no annual or daily mean anywhere
+    "μg/m3": (10_000.0, "空气中颗粒物等污染物浓度的年均、日均值远低于此"),
+    "微克/立方米": (10_000.0, "空气中颗粒物等污染物浓度的年均、日均值远低于此"),
+    # CO in ambient air (a few mg/m³) or pollutants in flue gas (at most thousands): a cubic metre
+    # of air itself weighs about 1.2 million mg
+    "mg/m3": (1_000_000.0, "1立方米空气本身约重120万毫克"),
+    # water (COD, 氨氮, 总磷 …): a litre of water itself weighs a million mg
+    "mg/l": (1_000_000.0, "1升水本身约重100万毫克"), "毫克/升": (1_000_000.0, "1升水本身约重100万毫克"),
+    # noise: about 194 dB is the loudest sound air can carry; city noise is 40–80 dB
+    "分贝": (200.0, "空气中的声音不超过约194分贝"), "db": (200.0, "空气中的声音不超过约194分贝"),
+    "db(a)": (200.0, "空气中的声音不超过约194分贝"),
+    # dustfall: a few to tens of t/km²·month, a few hundred in the dustiest places; 10,000 would
+    # lay about 7 mm of dust a month
+    "吨/平方公里·月": (10_000.0, "降尘量通常为每月每平方公里几吨至几十吨"),
+    # a content per kilogram (soil organic matter, 10–50 g/kg): a part of a kilogram
+    "g/kg": (1_000.0, "1千克中的含量不超过1000克"),
+}
+#: The largest change in per cent that is plausible: a hundredfold rise (a figure that grows
+#: from a very small base — investment, a budget — may rise by several hundred per cent).
+RISE_LIMIT = 10_000.0
+#: Words of a change's label that say which way it counts (checked in order): a decrease
+#: counted as a positive number (下降率 5% = fell by 5%), or an increase.
+FALL_WORDS = ("下降率", "下降幅度", "降幅", "降低率", "减少率", "削减率")
+RISE_WORDS = ("增长率", "增速", "增幅", "增加率", "提高幅度", "提高率", "提升率")
 
 _DIRECT = {"bool": "yes_no", "choice": "choice", "date": "date", "text": "text",
            "days": "days", "points": "points"}
@@ -95,6 +133,7 @@ class Domain:
     low: float | None = None
     high: float | None = None
     whole: bool = False
+    plausible: tuple[float | None, float | None, str] | None = None  # (low, high, why), see above
 
     @property
     def numeric(self) -> bool:
@@ -190,7 +229,46 @@ def domain(fact: FactSpec) -> Domain:
         low = fact.minimum if low is None else max(low, fact.minimum)
     if fact.maximum is not None:
         high = fact.maximum if high is None else min(high, fact.maximum)
-    return Domain(kind, low, high, whole)
+    return Domain(kind, low, high, whole, plausible(fact, kind, low, high))
+
+
+def plausible(fact: FactSpec, kind: str, low: float | None, high: float | None
+              ) -> tuple[float | None, float | None, str] | None:
+    """Return the plausible range of a fact's figures beyond its bounds (low, high, why in
+    Chinese), or None where only the generic cap on magnitudes applies.
+
+    - a concentration: the bound of its unit (``CONCENTRATION_LIMITS``);
+    - a change in per cent of an amount that cannot go negative (a budget, water used per
+      output): a rise cannot fall below -100 % (the whole amount lost), nor a decrease counted
+      as positive (下降率) exceed 100 %; the other side, and a change whose direction the label
+      does not name (改善幅度, 变化), is bounded only at a hundredfold (``RISE_LIMIT``);
+    - a change in percentage points (个百分点) of a share, or of an index on a known scale
+      (满意度分值 0–100): within ± the scale's width;
+    - an index, a rate or a share: their bounds are already their scale.
+
+    Counts, amounts, money and intensities have none: what is plausible depends on the size of
+    the place and the unit (a county's 元 or 平方米 reach billions), and the generic cap of 1e12
+    on any figure remains.
+    """
+    unit, label = _norm_unit(fact.unit), fact.label
+    if kind == "concentration" and unit in CONCENTRATION_LIMITS:
+        top, why = CONCENTRATION_LIMITS[unit]
+        return (None, top, why) if high is None else None  # a declared maximum rules
+    if kind != "change" or low is not None or high is not None:  # a declared range rules
+        return None
+    if unit in ("个百分点", "百分点"):
+        return -100.0, 100.0, "百分数的变化不超过100个百分点"
+    if unit == "%":
+        if any(w in label for w in FALL_WORDS):
+            return -RISE_LIMIT, 100.0, "下降不会超过原数值的100%,上升超过10000%不合常理"
+        if any(w in label for w in RISE_WORDS):
+            return -100.0, RISE_LIMIT, "减少不会超过原数值的100%,增长超过10000%不合常理"
+        return -RISE_LIMIT, RISE_LIMIT, "变化超过原数值的10000%不合常理"
+    scale = next((b for w, b in INDEX_BOUNDS if w in label), None)
+    if scale is not None and not unit:
+        width = scale[1] - scale[0]
+        return -width, width, f"该分值在{scale[0]:g}至{scale[1]:g}之间,变化不超过{width:g}"
+    return None
 
 
 def domains(spec) -> dict[str, Domain]:
