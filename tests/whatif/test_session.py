@@ -62,6 +62,18 @@ def test_values_outside_the_domain_are_refused_in_chinese(xx):
     assert xx.changes == {}
 
 
+def test_an_absurd_value_inside_the_domain_is_refused_as_the_facts_file_refuses_it(xx):
+    """高锰酸盐指数改善幅度 is a change in %: any real figure lies within ±10000% (a hundredfold
+    rise); 9e11 % is a typing slip, refused with the range and why, and nothing is changed."""
+    key = "一.2(2):improve_0"
+    before = xx.result.summary.set_index("unit").loc["江干区", "total"]
+    with pytest.raises(FactsError, match=r"应为 -10000至10000之间的数值\(变化超过原数值的10000%不合常理\)"):
+        xx.set("江干区", key, 9e11)
+    assert xx.result.summary.set_index("unit").loc["江干区", "total"] == before and not xx.changes
+    xx.set("江干区", key, -200)  # a tripled concentration: a real -200 %
+    xx.reset()
+
+
 def test_a_scenario_round_trips_and_scores(xx, tmp_path, sample_data):
     from ecoscore.scoring.cohort import score_cohort
 

@@ -66,7 +66,7 @@ def _validate(args) -> int:
         else:
             print(f"数据校验通过:{args.file}")
         if warnings:
-            print(f"\n提示 {len(warnings)} 处(不影响评分,相关项目将按缺数据计):")
+            print(f"\n提示 {len(warnings)} 处(不影响文件采用;请逐条核对,空白的项目按缺数据计):")
             print(_show(warn_t))
     if args.out:
         print(f"问题清单已写出 {args.out}")
