@@ -92,3 +92,36 @@ def test_a_changed_notebook_renders_every_report_again(tmp_path, workbooks):
     nbformat.write(nb, notebook)
     again = render(DOC, facts=cur, previous=prev, out_dir=out, progress=False, units=units, notebook=notebook)
     assert set(again.written) == set(units) and again.kept == {}
+
+
+def test_a_changed_library_renders_every_report_again(tmp_path, workbooks, monkeypatch):
+    """The same version number, other library code (an edited install, a development checkout):
+    what the reports show may differ, so none is kept."""
+    cur, prev = workbooks
+    out, units = tmp_path / "out", ["上虞区", "越城区"]
+    render(DOC, facts=cur, previous=prev, out_dir=out, progress=False, units=units).raise_for_failures()
+    monkeypatch.setattr(manifest, "library_digest", lambda: "another build of the same version")
+    again = render(DOC, facts=cur, previous=prev, out_dir=out, progress=False, units=units)
+    assert set(again.written) == set(units) and again.kept == {}
+
+
+def test_the_library_digest_follows_every_file_of_the_package(tmp_path, monkeypatch):
+    root = tmp_path / "ecoscore"
+    (root / "batch").mkdir(parents=True)
+    (root / "reports" / "templates").mkdir(parents=True)
+    (root / "batch" / "manifest.py").write_text("x = 1\n", encoding="utf-8")
+    page = root / "reports" / "templates" / "report.html.j2"
+    page.write_text("<h1>{{ unit }}</h1>", encoding="utf-8")
+    monkeypatch.setattr(manifest, "__file__", str(root / "batch" / "manifest.py"))
+    manifest.library_digest.cache_clear()
+    try:
+        before = manifest.library_digest()
+        (root / "batch" / "__pycache__").mkdir()
+        (root / "batch" / "__pycache__" / "manifest.cpython-311.pyc").write_bytes(b"compiled")
+        manifest.library_digest.cache_clear()
+        assert manifest.library_digest() == before  # compiled files are not the library
+        page.write_text("<h2>{{ unit }}</h2>", encoding="utf-8")
+        manifest.library_digest.cache_clear()
+        assert manifest.library_digest() != before  # a template edited: every report again
+    finally:
+        manifest.library_digest.cache_clear()

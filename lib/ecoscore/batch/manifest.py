@@ -9,7 +9,9 @@ report shows or depends on —
   chart and the rank), the cohort-wide cautions, and every unit's rows on lines that compare
   units (a rank-relative line's points, and so the unit's goal, depend on the others' facts);
 * the readings, the data's source and sample label, the scenario, the year;
-* the document's spec file, the report notebook and the ecoscore version.
+* the document's spec file, the report notebook, and the ecoscore library itself: its version
+  and the content of its files (``library_digest``), so a library changed without a new
+  version number (an edited install, a development checkout) never keeps a stale report.
 
 A kept report lacking the PDF a render asks for is printed; its HTML is not made again.
 
@@ -21,6 +23,7 @@ so not rewritten); ``--force`` renders every report asked for.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -69,6 +72,16 @@ def _whole(df: pd.DataFrame | None) -> bytes:
     return ",".join(map(str, df.columns)).encode("utf-8") + _row_hashes(df).tobytes()
 
 
+@functools.lru_cache(maxsize=1)
+def library_digest() -> str:
+    """Return a hash of the installed ecoscore package's files (code, templates, fonts, specs)."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for f in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".pyc"):
+        h.update(f.relative_to(root).as_posix().encode("utf-8") + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
 def _file(path) -> str:
     try:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
@@ -88,7 +101,7 @@ def report_keys(cohort, reports: list[str], *, owner: dict[str, str], notebook: 
     compared = now.audit[now.audit["line_id"].isin(cohort_lines)] if cohort_lines else None
     prov = cohort.provenance or {}
     common = _digest(
-        FORMAT, __version__, spec.id, _file(spec.path), _file(notebook), int(cohort.year),
+        FORMAT, __version__, library_digest(), spec.id, _file(spec.path), _file(notebook), int(cohort.year),
         dict(spec.readings), {k: prov.get(k) for k in ("source", "sample", "scenario")},
         now.warnings, before.warnings if before is not None else None,
         _whole(now.summary), _whole(before.summary if before is not None else None), _whole(compared),
