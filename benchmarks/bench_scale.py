@@ -12,8 +12,8 @@ growth is maxrss after the stage less the resident size before it). Stages:
 * ``index``  — ``index_pages``: the main page and, past 200 added counties, a page per province
   (the main page's size, the number of pages and their total size);
 * ``render`` — ``ecoscore.batch.render.render(doc, units=<5>, facts=path)``: it reads and scores the
-  whole cohort again and seeks the five units' goals, so those parts are timed apart (``render:score``,
-  ``render:goals``) and ``render:reports`` is the rest (kernels, five reports, index, publishing).
+  whole cohort again, so that part is timed apart (``render:score``) and ``render:reports`` is the
+  rest (kernels, five reports each seeking its unit's goal, index, publishing).
   Its memory is the parent's; the kernels' peak is shown as ``render:kernels``.
 
 Figures are printed, not asserted, with the growth ratios 1000/300 and 3000/1000 (3.3 and 3.0
@@ -169,7 +169,7 @@ def _render(fs: Files) -> dict:
 
     from ecoscore.batch import render as batch
 
-    spent = {"score": 0.0, "goals": 0.0}
+    spent = {"score": 0.0}
 
     def timed(name, fn):
         def wrapper(*a, **k):
@@ -181,13 +181,12 @@ def _render(fs: Files) -> dict:
         return wrapper
 
     batch.score_cohort = timed("score", batch.score_cohort)
-    batch.goals_for = timed("goals", batch.goals_for)
     shutil.rmtree(fs.out, ignore_errors=True)
     units = sample_units([synthetic.HOME_UNIT, *synthetic.county_names(fs.n)[0]])
     summary = batch.render(synthetic.DOC, units=units, facts=fs.xlsx, out_dir=fs.out, workers=2, progress=False)
     summary.raise_for_failures()
     sizes = sorted(p.stat().st_size for p in summary.written.values())
-    return {"score": spent["score"], "goals": spent["goals"], "reports": len(summary.written),
+    return {"score": spent["score"], "reports": len(summary.written),
             "report_kb": [round(s / 1024) for s in sizes], "index_bytes": summary.index.stat().st_size,
             "unit_seconds": {u: round(s, 1) for u, s in summary.unit_seconds.items()},
             "kernels_maxrss_mb": round(_maxrss_mb(resource.RUSAGE_CHILDREN))}
@@ -251,7 +250,7 @@ def table(rows: list[dict], ns: list[int]) -> str:
         for s in STAGES:
             names.append(s)
             if s == "render":
-                names += ["render:score", "render:goals", "render:reports"]
+                names += ["render:score", "render:reports"]
         for s in names:
             vals = []
             for n in ns:
@@ -260,7 +259,7 @@ def table(rows: list[dict], ns: list[int]) -> str:
                     vals.append(None)
                 elif ":" in s and key == "seconds":
                     part = s.split(":")[1]
-                    vals.append(r["seconds"] - r["score"] - r["goals"] if part == "reports" else r[part])
+                    vals.append(r["seconds"] - r["score"] if part == "reports" else r[part])
                 elif ":" in s:
                     vals.append(None)
                 else:
