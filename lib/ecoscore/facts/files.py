@@ -243,11 +243,9 @@ def _read_workbook(p: Path, name: str) -> RawFile:
 
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
-_CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
+#: a cell of a sheet's XML: column letters, row, its attributes, its body
+_CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
 _FORMULA = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)</(?:\w+:)?f>|<(?:\w+:)?f\s[^>]*/>")
-
-
-_CELL_ATTRS = re.compile(rb'<(?:\w+:)?c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _TYPE = re.compile(rb'\st="([^"]*)"')
 
@@ -257,7 +255,7 @@ def _bad_number_cells(xml: bytes | None) -> list[tuple[str, int, str]]:
     "INF", "1E+400"), as (column letters, row, value).
     """
     out = []
-    for m in _CELL_ATTRS.finditer(xml or b""):
+    for m in _CELL.finditer(xml or b""):
         t = _TYPE.search(m.group(3))
         v = _VALUE.search(m.group(4) or b"")
         if v is None or t is not None and t.group(1) not in (b"n", b""):
@@ -312,7 +310,7 @@ def _cell_marks(sheet: RawSheet, xml: bytes | None) -> None:
                              column_index_from_string(c2.decode()) - 1))
     if b"<f" not in xml and b":f" not in xml:
         return
-    for col, row, body in _CELL.findall(xml):
+    for col, row, _attrs, body in _CELL.findall(xml):
         if not body or not _FORMULA.search(body):
             continue
         if re.search(rb"<(?:\w+:)?v>[^<]+</(?:\w+:)?v>", body):

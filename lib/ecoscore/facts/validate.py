@@ -78,11 +78,10 @@ def parse_number(v: Any, percent: bool = False) -> float | None:
         return float(v) if math.isfinite(v) else None
     if isinstance(v, Ambiguous):
         return None
-    if len(str(v)) > 4 * MAX_NUMBER_CHARS:  # no number: spare normalising a whole essay
+    s = _short(str(v))
+    if s is None:
         return None
-    s = re.sub(r"\s+%$", "%", unicodedata.normalize("NFKC", str(v)).strip())  # "92.5 %"
-    if len(s) > MAX_NUMBER_CHARS:
-        return None
+    s = re.sub(r"\s+%$", "%", s)  # "92.5 %"
     if "," in s or " " in s:
         if not _GROUPED.match(s):
             return None
@@ -99,21 +98,29 @@ def _overflows(v: Any) -> bool:
     """Return whether a cell is a number too large to hold ("1e999", an infinite float)."""
     if isinstance(v, float):
         return not math.isfinite(v) and v == v
-    if not isinstance(v, str) or len(v) > 4 * MAX_NUMBER_CHARS:
+    s = _short(v) if isinstance(v, str) else None
+    if s is None:
         return False
-    s = unicodedata.normalize("NFKC", v).strip().rstrip("%")
-    return len(s) <= MAX_NUMBER_CHARS and bool(_EXPONENT.fullmatch(s)) and not math.isfinite(float(s))
+    s = s.rstrip("%")
+    return bool(_EXPONENT.fullmatch(s)) and not math.isfinite(float(s))
 
 
 def bad_comma(v: Any) -> bool:
     """Return whether a cell is a number whose comma (or space) is no thousands separator
     ("10,8", "12 34").
     """
-    if not isinstance(v, str) or len(v) > 4 * MAX_NUMBER_CHARS:
-        return False
-    s = unicodedata.normalize("NFKC", v).strip()
-    return (len(s) <= MAX_NUMBER_CHARS and bool(_COMMA_NUMBER.match(s) or _SPACED_NUMBER.match(s))
-            and not _GROUPED.match(s))
+    s = _short(v) if isinstance(v, str) else None
+    return s is not None and bool(_COMMA_NUMBER.match(s) or _SPACED_NUMBER.match(s)) and not _GROUPED.match(s)
+
+
+def _short(text: str) -> str | None:
+    """Return a cell's text normalised (NFKC, stripped), or None when it is too long to be a
+    number (``MAX_NUMBER_CHARS``; an essay is not even normalised).
+    """
+    if len(text) > 4 * MAX_NUMBER_CHARS:
+        return None
+    s = unicodedata.normalize("NFKC", text).strip()
+    return s if len(s) <= MAX_NUMBER_CHARS else None
 
 
 def parse_date(v: Any) -> dt.date | None:
@@ -292,11 +299,10 @@ def _plausible_checks(fs, num: Callable[[Any], float | None]) -> list[pa.Check]:
     if text is None:
         return []
     d = domain(fs)
-    lo, hi, _ = d.plausible
 
     def ok(v):
         x = num(v)
-        return x is None or abs(x) > MAGNITUDE or (lo is None or x >= lo - 1e-9) and (hi is None or x <= hi + 1e-9)
+        return x is None or abs(x) > MAGNITUDE or not d.implausible(x)
     return [pa.Check(_ok(ok), error=text)]
 
 
@@ -325,14 +331,11 @@ def ones_as_whole(fields: list[Field], frame: pd.DataFrame, *, fractions: bool =
             return None
         return parse_number(v, True)
 
-    cells = [(u, f.key, value(frame.at[u, f.key])) for f in pct for u in frame.index]
-    out = []
-    for u, key, x in cells:
-        if x != 1 or _plausible_low(next(f for f in pct if f.key == key)) < ONE_FAR_BELOW:
-            continue
-        if fractions or any(y is not None and y > 1 for uu, kk, y in cells if (uu, kk) != (u, key)):
-            out.append((u, key))
-    return out
+    cells = [(u, f, value(frame.at[u, f.key])) for f in pct for u in frame.index]
+    # per-cent form: some other percentage above 1 (the 1 itself is not), or all fractions
+    if not (fractions or any(x is not None and x > 1 for _, _, x in cells)):
+        return []
+    return [(u, f.key) for u, f, x in cells if x == 1 and _plausible_low(f) >= ONE_FAR_BELOW]
 
 
 def looks_like_fractions(values: list[Any]) -> bool:

@@ -164,6 +164,13 @@ class Domain:
             return False
         return not self.whole or abs(v - round(v)) < 1e-9
 
+    def implausible(self, x: float) -> bool:
+        """Return whether a figure lies beyond the plausible range (``plausible``; a slip, not a report)."""
+        if self.plausible is None:
+            return False
+        lo, hi, _ = self.plausible
+        return (lo is not None and x < lo - 1e-9) or (hi is not None and x > hi + 1e-9)
+
     def clip(self, value: float) -> float:
         """Return ``value`` moved into the bounds (and to a whole number where it must be)."""
         v = float(value)

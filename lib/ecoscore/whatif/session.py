@@ -86,8 +86,8 @@ def parse_value(fact: Fact, value, *, unit: str = "", where: str = "") -> object
             refuse(expected(fact))
         if not fact.domain.contains(v):
             refuse(expected(fact))
-        low, high, why = fact.domain.plausible or (None, None, "")
-        if (low is not None and v < low) or (high is not None and v > high):  # as the facts file is checked
+        if fact.domain.implausible(v):  # as the facts file is checked
+            low, high, why = fact.domain.plausible
             refuse(f"{range_text('number', low, high, DOMAIN_WORDS.get(fact.domain.kind))}({why})")
         return v
     return value
